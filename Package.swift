@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+// The mail-inspection appliance firmware: one package, pure targets first,
+// thin I/O targets over them, executables that only wire things together.
+import PackageDescription
+
+let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+let package = Package(
+    name: "MailSecurityAppliance",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mailsecd", targets: ["mailsecd"]),
+        .executable(name: "mailsec", targets: ["mailsec"]),
+        .executable(name: "yscd", targets: ["yscd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: pure targets (no sockets, no threads)
+        .target(name: "Telemetry"),
+        .target(name: "ApplianceConfig", dependencies: ["Telemetry"]),
+        .target(name: "ScanProtocol"),
+
+        // MARK: system libraries
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // MARK: I/O targets
+        .target(name: "ControlPlane", dependencies: ["ApplianceConfig", "Telemetry", "ScanClient", nio, nioPosix, logging]),
+        .target(name: "ScanEngines", dependencies: ["ScanProtocol", nio, nioPosix]),
+        .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging]),
+
+        // MARK: executables (wiring only)
+        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", argumentParser, nioPosix, logging]),
+        .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", argumentParser]),
+        .executableTarget(name: "yscd", dependencies: [
+            "ScanEngines", "ScanProtocol", argumentParser, nio, nioPosix, logging,
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+
+        // MARK: tests
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "ApplianceConfigTests", dependencies: ["ApplianceConfig"]),
+        .testTarget(name: "ScanProtocolTests", dependencies: ["ScanProtocol"]),
+        .testTarget(name: "ScanEnginesTests", dependencies: ["ScanEngines", "ScanProtocol"]),
+        .testTarget(name: "ScanClientTests", dependencies: ["ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry"]),
+        .testTarget(name: "DaemonTests", dependencies: ["ApplianceConfig"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// ControlPlane: see ARCHITECTURE.md. Filled in by its issue.

@@ -1,0 +1,2 @@
+// ScanClient: see ARCHITECTURE.md. Filled in by its issue.
+import CCurl

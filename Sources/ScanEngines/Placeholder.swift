@@ -1,0 +1,1 @@
+// ScanEngines: see ARCHITECTURE.md. Filled in by its issue.

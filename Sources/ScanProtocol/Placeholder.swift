@@ -1,0 +1,1 @@
+// ScanProtocol: see ARCHITECTURE.md. Filled in by its issue.

@@ -1,0 +1,2 @@
+// mailsec: wiring only.
+print("mailsec: not built yet")

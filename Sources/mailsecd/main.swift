@@ -1,0 +1,2 @@
+// mailsecd: wiring only.
+print("mailsecd: not built yet")

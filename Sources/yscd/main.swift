@@ -1,0 +1,2 @@
+// yscd: wiring only.
+print("yscd: not built yet")
