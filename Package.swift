@@ -50,12 +50,13 @@ let package = Package(
         ]),
 
         // MARK: tests
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"]),
         .testTarget(name: "ApplianceConfigTests", dependencies: ["ApplianceConfig"]),
         .testTarget(name: "ScanProtocolTests", dependencies: ["ScanProtocol"]),
-        .testTarget(name: "ScanEnginesTests", dependencies: ["ScanEngines", "ScanProtocol"]),
-        .testTarget(name: "ScanClientTests", dependencies: ["ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),
-        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry"]),
-        .testTarget(name: "DaemonTests", dependencies: ["ApplianceConfig"]),
+        .testTarget(name: "ScanEnginesTests", dependencies: ["TestSupport", "ScanEngines", "ScanProtocol"]),
+        .testTarget(name: "ScanClientTests", dependencies: ["TestSupport", "ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["TestSupport", "ControlPlane", "ApplianceConfig", "Telemetry"]),
+        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "ApplianceConfig"]),
     ]
 )

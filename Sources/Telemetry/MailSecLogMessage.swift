@@ -1,0 +1,73 @@
+/// The `[MAIL_SEC] ` syslog catalogue of SPEC §9, as typed values.
+///
+/// CONTRACT: every part of the firmware logs through these cases, never through free text,
+/// so the catalogue in docs/syslog.md is the whole truth about what the appliance says.
+public enum MailSecLogMessage: Equatable, Sendable {
+    case detectSpam(score: Int)
+    case detectVirus(names: [String])
+    case detectSpamAndVirus(score: Int, names: [String])
+    case mailSizeOver(protocol: MailProtocol, size: Int)
+    case cannotScan(protocol: MailProtocol)
+    case whiteListMatch(pattern: Int)
+    case whiteListSetEnabled(set: Int)
+    case rejectInactiveLicense
+    case rejectYSCFailure
+    /// DEBUG `[ID] Connect ADDRESS:PORT`
+    case yscConnect(id: String, address: String, port: Int)
+    /// DEBUG `[ID] SSL connect error`
+    case yscTLSError(id: String)
+    /// DEBUG `[ID] Can't connect to YSC(CODE)`
+    case yscConnectFailed(id: String, code: Int)
+    /// DEBUG `[ID] Read error from YSC(CODE)`
+    case yscReadError(id: String, code: Int)
+    /// DEBUG `no such domain name (FQDN)`
+    case noSuchDomainName(fqdn: String)
+
+    /// Every line starts with this (SPEC §9).
+    public static let prefix = "[MAIL_SEC] "
+
+    public var severity: SyslogSeverity {
+        switch self {
+        case .yscConnect, .yscTLSError, .yscConnectFailed, .yscReadError, .noSuchDomainName: .debug
+        default: .info
+        }
+    }
+
+    /// The message text, prefix included.
+    public var text: String {
+        Self.prefix + body
+    }
+
+    private var body: String {
+        switch self {
+        case .detectSpam(let score): "Detect spam mail (\(score))"
+        case .detectVirus(let names): "Detect virus mail (\(names.joined(separator: ",")))"
+        case .detectSpamAndVirus(let score, let names):
+            "Detect spam(\(score)) + virus mail (\(names.joined(separator: ",")))"
+        case .mailSizeOver(let proto, let size): "\(proto.logName): Mail size is over (\(size))"
+        case .cannotScan(let proto): "\(proto.logName): can't scan mail"
+        case .whiteListMatch(let pattern): "Match white-list pattern (\(pattern))"
+        case .whiteListSetEnabled(let set): "White list set (\(set)) enabled by configuration"
+        case .rejectInactiveLicense: "Reject mail transfer for inactive license"
+        case .rejectYSCFailure: "Reject mail transfer for failure to access YSC"
+        case .yscConnect(let id, let address, let port): "[\(id)] Connect \(address):\(port)"
+        case .yscTLSError(let id): "[\(id)] SSL connect error"
+        case .yscConnectFailed(let id, let code): "[\(id)] Can't connect to YSC(\(code))"
+        case .yscReadError(let id, let code): "[\(id)] Read error from YSC(\(code))"
+        case .noSuchDomainName(let fqdn): "no such domain name (\(fqdn))"
+        }
+    }
+}
+
+/// The two inspected protocols; SMTP is the `send` operation, POP3 `receive` (SPEC §3).
+public enum MailProtocol: String, Sendable, CaseIterable {
+    case smtp, pop3
+
+    public var logName: String { self == .smtp ? "SMTP" : "POP3" }
+    public var operation: String { self == .smtp ? "send" : "receive" }
+}
+
+/// RFC 5424 §6.2.1 severities.
+public enum SyslogSeverity: Int, Sendable, CaseIterable {
+    case emergency = 0, alert, critical, error, warning, notice, info, debug
+}
