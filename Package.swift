@@ -36,7 +36,7 @@ let package = Package(
         ),
 
         // MARK: I/O targets
-        .target(name: "ControlPlane", dependencies: ["ApplianceConfig", "Telemetry", "ScanClient", nio, nioPosix, logging]),
+        .target(name: "ControlPlane", dependencies: ["ApplianceConfig", "Telemetry", nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .target(name: "ScanEngines", dependencies: ["ScanProtocol", nio, nioPosix]),
         .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging]),
 

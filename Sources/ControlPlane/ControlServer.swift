@@ -1,0 +1,40 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// The console's UNIX socket. Created with mode 0600 (umask during bind, so there is no
+/// window in which another user could connect) and removed when the server stops.
+public final class ControlServer: Sendable {
+    public let path: String
+    private let channel: any Channel
+
+    private init(path: String, channel: any Channel) {
+        self.path = path
+        self.channel = channel
+    }
+
+    public static func start(path: String, console: ApplianceConsole, group: any EventLoopGroup, threadPool: NIOThreadPool) async throws -> ControlServer {
+        // A socket file left by a daemon that was killed would make bind fail.
+        if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type == .typeSocket {
+            unlink(path)
+        }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlLineDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(ControlCommandHandler(console: console, threadPool: threadPool))
+                }
+            }
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        let channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+        chmod(path, 0o600)
+        return ControlServer(path: path, channel: channel)
+    }
+
+    public func stop() async {
+        try? await channel.close()
+        unlink(path)
+    }
+}

@@ -1,1 +1,0 @@
-// ControlPlane: see ARCHITECTURE.md. Filled in by its issue.

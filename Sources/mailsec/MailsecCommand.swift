@@ -1,0 +1,52 @@
+import ApplianceConfig
+import ArgumentParser
+import ControlPlane
+import Foundation
+
+/// `mailsec`: the router-style console. One command from the arguments, or an interactive
+/// session; against the running daemon (control socket) or offline on a config file.
+@main
+struct MailsecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mailsec",
+        abstract: "Console of the mail security appliance.",
+        discussion: """
+            mailsec 'show status mail security'      one command against the daemon
+            mailsec                                  interactive console (prompt '# ')
+            mailsec --config FILE 'COMMAND'          offline, directly on a config file
+            """
+    )
+
+    @Option(help: "Control socket of the running mailsecd.")
+    var control: String = FirmwareDefaults.controlSocket
+
+    @Option(help: "Work offline on this configuration file instead of the daemon.")
+    var config: String?
+
+    @Option(help: .hidden)
+    var writeCliReference: String?
+
+    @Argument(parsing: .captureForPassthrough, help: "The command (quote it, or give its words).")
+    var words: [String] = []
+
+    func run() throws {
+        if let directory = writeCliReference {
+            try CLIReferenceWriter.write(to: directory)
+            return
+        }
+        let session: ConsoleSession
+        do {
+            session = try config.map { try ConsoleSession.offline(configPath: $0) } ?? ConsoleSession.daemon(controlPath: control)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        if words.isEmpty {
+            InteractiveConsole(session: session).run()
+            return
+        }
+        let reply = session.run(words.joined(separator: " "))
+        FileHandle.standardOutput.write(Data(reply.output.utf8))
+        if !reply.ok { throw ExitCode(1) }
+    }
+}

@@ -1,2 +1,0 @@
-// mailsec: wiring only.
-print("mailsec: not built yet")

@@ -1,2 +1,0 @@
-// mailsecd: wiring only.
-print("mailsecd: not built yet")
