@@ -3,7 +3,7 @@ public enum CommandOutcome: Equatable, Sendable {
     /// A configuration command was applied to the model; the events say what else must happen.
     case configured([ConfigEvent])
     /// An operational command the daemon (or offline console) carries out itself.
-    case operation(Operation)
+    case operation(ConsoleOperation)
 }
 
 /// Side effects of a configuration change beyond the model itself.
@@ -16,7 +16,7 @@ public enum ConfigEvent: Equatable, Sendable {
 }
 
 /// Operational (non-configuration) commands: they are never stored in the configuration.
-public enum Operation: Equatable, Sendable {
+public enum ConsoleOperation: Equatable, Sendable {
     case showConfig
     case save
     case showLog

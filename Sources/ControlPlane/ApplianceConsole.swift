@@ -50,7 +50,7 @@ public final class ApplianceConsole: Sendable {
         }
     }
 
-    private func perform(_ operation: Operation, configuration: Configuration) -> ConsoleReply {
+    private func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {
         switch operation {
         case .showConfig:
             return ConsoleReply(ok: true, output: configuration.rendered())

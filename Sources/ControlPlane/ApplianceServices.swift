@@ -6,7 +6,7 @@ import ApplianceConfig
 public protocol ApplianceServices: AnyObject, Sendable {
     /// Carries out an operational command other than `show config`, `save`, `help` and
     /// `show command` (which the console answers itself).
-    func perform(_ operation: Operation, configuration: Configuration) -> ConsoleReply
+    func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply
     /// Called after every configuration change (live apply: syslog targets, ports, …),
     /// with the events the change produced, in order.
     func configurationChanged(_ configuration: Configuration, events: [ConfigEvent])

@@ -5,7 +5,7 @@ import Telemetry
 public final class DaemonServices: ApplianceServices {
     public init() {}
 
-    public func perform(_ operation: Operation, configuration: Configuration) -> ConsoleReply {
+    public func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {
         .error("Error: Not implemented yet")
     }
 

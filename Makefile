@@ -1,0 +1,50 @@
+# The appliance firmware: build, test, demo.
+# Every target that needs system packages installs them first (Debian 12, as root).
+
+SWIFT        ?= swift
+CONFIG       ?= debug
+BIN          := .build/$(CONFIG)
+PKI          := firmware/pki
+# Debian packages the build and the tests need (the tests start real daemons).
+APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl curl \
+                python3 procps
+export DEBIAN_FRONTEND := noninteractive
+
+.PHONY: all deps build test demo cli-reference pki clean
+
+all: build
+
+## deps: install the Debian packages that are missing (apt-get update only when needed)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6 toolchain not found on PATH" >&2; exit 1; }
+
+## pki: the private CA and the scan service's server certificate (idempotent)
+pki: deps
+	@if [ -x firmware/make-pki.sh ]; then firmware/make-pki.sh $(PKI); fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+## test: everything the tests need, then every test
+test: deps pki
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## demo: the appliance on its embedded default, with a short console session
+demo: build pki
+	firmware/demo.sh $(BIN)
+
+## cli-reference: regenerate cli-reference/ from the command table
+cli-reference:
+	$(SWIFT) build --product mailsec
+	$(BIN)/mailsec --write-cli-reference cli-reference
+
+clean:
+	rm -rf .build $(PKI)
