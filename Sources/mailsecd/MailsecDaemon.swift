@@ -19,6 +19,9 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "Control socket for the console (created with mode 0600).")
     var control: String = FirmwareDefaults.controlSocket
 
+    @Option(help: "Local syslog socket (lines also go to every 'syslog host').")
+    var syslogSocket: String = FirmwareDefaults.localSyslogSocket
+
     func run() async throws {
         let store = ConfigStore(path: config)
         let services = DaemonServices()
