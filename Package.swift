@@ -27,6 +27,9 @@ let package = Package(
         .target(name: "Telemetry"),
         .target(name: "ApplianceConfig", dependencies: ["Telemetry"]),
         .target(name: "ScanProtocol"),
+        .target(name: "LineProtocol", dependencies: [nio]),
+        .target(name: "SMTPRelay", dependencies: ["LineProtocol", nio]),
+        .target(name: "MessageInspection", dependencies: [nio]),
 
         // MARK: system libraries
         .systemLibrary(
@@ -53,6 +56,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"]),
         .testTarget(name: "ApplianceConfigTests", dependencies: ["ApplianceConfig"]),
+        .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", nio]),
+        .testTarget(name: "SMTPRelayTests", dependencies: ["SMTPRelay", "LineProtocol", nio]),
+        .testTarget(name: "MessageInspectionTests", dependencies: ["MessageInspection", "TestSupport", nio]),
         .testTarget(name: "ScanProtocolTests", dependencies: ["ScanProtocol"]),
         .testTarget(name: "ScanEnginesTests", dependencies: ["TestSupport", "ScanEngines", "ScanProtocol"]),
         .testTarget(name: "ScanClientTests", dependencies: ["TestSupport", "ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),

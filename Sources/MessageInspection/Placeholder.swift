@@ -1,0 +1,1 @@
+// MessageInspection: see ARCHITECTURE.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// SMTPRelay: see ARCHITECTURE.md. Filled in by its issue.
