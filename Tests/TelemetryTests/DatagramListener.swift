@@ -13,8 +13,7 @@ final class DatagramListener: @unchecked Sendable {
     /// Binds UDP on `host` ("127.0.0.1" or "::1"), port 0.
     init?(udp host: String) {
         let v6 = host.contains(":")
-        fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        path = nil
+        let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         var storage = sockaddr_storage()
         var length: socklen_t
@@ -39,6 +38,8 @@ final class DatagramListener: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &actualLength) }
         }
+        self.fd = fd
+        path = nil
         port = withUnsafeBytes(of: storage) { raw in
             // sin_port and sin6_port are both at offset 2, network byte order.
             Int(UInt16(raw[2]) << 8 | UInt16(raw[3]))
@@ -47,9 +48,7 @@ final class DatagramListener: @unchecked Sendable {
 
     /// Binds a UNIX datagram socket at `path`.
     init?(unixPath: String) {
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        port = 0
-        path = unixPath
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         var sa = sockaddr_un()
         sa.sun_family = sa_family_t(AF_UNIX)
@@ -58,6 +57,9 @@ final class DatagramListener: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard bound == 0 else { close(fd); return nil }
+        self.fd = fd
+        port = 0
+        path = unixPath
     }
 
     deinit {
