@@ -157,6 +157,21 @@ import TestSupport
         #expect(syslog.counters.sent == 1)
     }
 
+    /// A syslog daemon that stops reading fills its socket queue; the caller must not wait
+    /// for it — the lines beyond the queue are dropped and counted.
+    @Test func aFullSocketDropsInsteadOfBlocking() throws {
+        let directory = try TemporaryDirectory()
+        let stuck = try #require(DatagramListener(unixPath: directory.path("log")))
+        let syslog = sender(SyslogSettings(), localSocketPath: directory.path("log"))
+        let start = Date()
+        for n in 0..<2000 { syslog.log(.whiteListMatch(pattern: n)) }
+        #expect(Date().timeIntervalSince(start) < 5)
+        let counters = syslog.counters
+        #expect(counters.sent + counters.dropped == 2000)
+        #expect(counters.dropped > 0)
+        #expect(stuck.receive()?.hasSuffix("[MAIL_SEC] Match white-list pattern (0)") == true)
+    }
+
     @Test func aMissingLocalSocketIsNotALostLine() throws {
         let directory = try TemporaryDirectory()
         let syslog = sender(SyslogSettings(), localSocketPath: directory.path("absent"))
