@@ -133,10 +133,12 @@ public final class SyslogSender: Sendable {
                 if transport.send(datagram, to: address, port: target.destination.port) == .sent { sent += 1 } else { dropped += 1 }
             }
         }
-        switch transport.sendLocal(formatter.localDatagram(text: text, severity: severity, date: now)) {
-        case .sent: sent += 1
-        case .dropped: dropped += 1
-        case .unavailable: break
+        if transport.hasLocalSocket {
+            switch transport.sendLocal(formatter.localDatagram(text: text, severity: severity, date: now)) {
+            case .sent: sent += 1
+            case .dropped: dropped += 1
+            case .unavailable: break
+            }
         }
         let pending: [(Int, Int, String)] = state.withLock { state in
             state.counters.sent += sent

@@ -75,6 +75,9 @@ final class SyslogTransport: Sendable {
         }
     }
 
+    /// False when no local socket path was given (or it is too long to address).
+    var hasLocalSocket: Bool { local >= 0 }
+
     /// One datagram to the local syslog socket, if a daemon is there.
     func sendLocal(_ bytes: [UInt8]) -> Outcome {
         guard local >= 0, let localPath else { return .unavailable }
