@@ -15,13 +15,12 @@ public struct CivilTime: Equatable, Sendable {
 
     public init(_ date: Date, timeZone: TimeZone) {
         let offset = timeZone.secondsFromGMT(for: date)
-        let t = date.timeIntervalSince1970
-        var whole = t.rounded(.down)
-        var millis = Int(((t - whole) * 1000).rounded(.down))
-        if millis >= 1000 { millis = 999 }
-        if millis < 0 { millis = 0 }
-        // Out-of-range instants (not representable as Int) clamp instead of trapping.
-        whole = min(max(whole, -1e15), 1e15)
+        // Instants that are not finite or far outside any calendar in use (±31 million years)
+        // are clamped: converting them to Int would trap.
+        let raw = date.timeIntervalSince1970
+        let t = raw.isFinite ? min(max(raw, -1e15), 1e15) : 0
+        let whole = t.rounded(.down)
+        let millis = min(999, max(0, Int(((t - whole) * 1000).rounded(.down))))
         let local = Int(whole) + offset
         let days = Self.floorDiv(local, 86_400)
         let secondsOfDay = local - days * 86_400

@@ -37,4 +37,10 @@ import Testing
         let civil = CivilTime(lateNovember, timeZone: TimeZone(identifier: "America/St_Johns")!)
         #expect(civil.rfc3339 == "2026-11-25T19:15:00.000-03:30")
     }
+
+    @Test(arguments: [Double.nan, .infinity, -.infinity, 1e300, -1e300])
+    func absurdInstantsDoNotTrap(_ t: Double) {
+        let civil = CivilTime(Date(timeIntervalSince1970: t), timeZone: utc)
+        #expect((1...12).contains(civil.month) && (1...31).contains(civil.day))
+    }
 }

@@ -39,4 +39,15 @@ import Testing
         let address = try #require(SyslogResolver.system("localhost"))
         #expect(address == Self.loopback4 || address == Self.loopback6)
     }
+
+    /// Whatever an administrator (or a corrupted config file) puts in `syslog host`, parsing
+    /// returns a value or nil — and a value's port is never 0.
+    @Test func arbitraryEntriesNeverTrap() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789abcdef:.[]%/ -xyz\u{0}é")
+        for _ in 0..<2000 {
+            let entry = String((0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            if let destination = SyslogDestination(entry) { #expect(destination.port > 0) }
+        }
+    }
 }

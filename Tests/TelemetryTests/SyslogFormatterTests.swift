@@ -110,4 +110,26 @@ struct FormatCase: CustomTestStringConvertible, Sendable {
             #expect(String(decoding: bytes, as: UTF8.self) == "<22>Nov  5 03:04:05 mailsecd[812]: [MAIL_SEC] x")
         }
     }
+
+    /// Arbitrary text (any scalars, any length) always yields a bounded, valid UTF-8,
+    /// single-line datagram.
+    @Test(arguments: SyslogFormat.allCases)
+    func arbitraryTextStaysBoundedAndValid(_ format: SyslogFormat) {
+        var generator = SystemRandomNumberGenerator()
+        let formatter = SyslogFormatter(format: format, facility: .user, hostname: "fw1", processID: 812)
+        let limit = format == .rfc3164 ? TelemetryLimits.rfc3164DatagramBytes : TelemetryLimits.rfc5424DatagramBytes
+        for _ in 0..<300 {
+            let length = Int.random(in: 0...3000, using: &generator)
+            let scalars = (0..<length).compactMap { _ -> Unicode.Scalar? in
+                let pick = Int.random(in: 0...3, using: &generator)
+                let range: ClosedRange<UInt32> = [0...0x7F, 0x80...0x7FF, 0x800...0xFFFF, 0x10000...0x10FFFF][pick]
+                return Unicode.Scalar(UInt32.random(in: range, using: &generator))
+            }
+            let text = String(String.UnicodeScalarView(scalars))
+            let bytes = formatter.datagram(text: text, severity: .info, date: lateNovember)
+            #expect(bytes.count <= limit)
+            #expect(String(validating: bytes, as: UTF8.self) != nil)
+            #expect(!bytes.contains(0x0A) && !bytes.contains(0x0D) && !bytes.contains(0x00))
+        }
+    }
 }
