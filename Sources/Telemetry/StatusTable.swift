@@ -32,3 +32,24 @@ public struct StatusTable: Sendable {
         return item + String(repeating: " ", count: pad) + value + "\n"
     }
 }
+
+extension StatusTable {
+    /// Several groups of rows in one table, a thin rule between groups (one group per
+    /// history entry):
+    /// ```
+    /// =======================================================
+    /// Item                          Value
+    /// -------------------------------------------------------
+    /// Detections                    1
+    /// -------------------------------------------------------
+    /// Date                          2026/11/25 22:45:00
+    /// =======================================================
+    /// ```
+    public static func rendered(sections: [[(item: String, value: String)]],
+                                headings: (item: String, value: String) = ("Item", "Value")) -> String {
+        let rule = String(repeating: "=", count: width) + "\n"
+        let thin = String(repeating: "-", count: width) + "\n"
+        let body = sections.map { rows in rows.map { line($0.item, $0.value) }.joined() }
+        return rule + line(headings.item, headings.value) + thin + body.joined(separator: thin) + rule
+    }
+}

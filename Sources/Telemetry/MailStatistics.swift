@@ -1,0 +1,82 @@
+import Foundation
+
+/// The numbers behind `show status mail security` (SPEC §7): counters per protocol, the
+/// detection history, white-list match counts and the white-list history. Thread-safe; every
+/// history is bounded (`TelemetryLimits`) and keeps the newest entries.
+public final class MailStatistics: Sendable {
+    public let timeZone: TimeZone
+    private let clock: @Sendable () -> Date
+    private let state = LockedState(Storage())
+
+    private struct Storage {
+        var counters: [MailProtocol: [MailCounter: Int]] = [:]
+        /// Newest first.
+        var detections: [DetectionEntry] = []
+        var patternMatches: [Int: Int] = [:]
+        /// Newest first.
+        var whiteListMatches: [WhiteListEntry] = []
+    }
+
+    public init(timeZone: TimeZone = TimeZone(identifier: "UTC")!, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.timeZone = timeZone
+        self.clock = clock
+    }
+
+    // MARK: - recording
+
+    public func increment(_ counter: MailCounter, for mailProtocol: MailProtocol, by amount: Int = 1) {
+        state.withLock { storage in
+            // Wrapping add: a counter can never trap the process, however long it runs.
+            storage.counters[mailProtocol, default: [:]][counter, default: 0] &+= amount
+        }
+    }
+
+    /// Records a detection (newest first; the oldest falls off past the limit). Counters are
+    /// separate: the caller increments what applies.
+    public func recordDetection(_ mailProtocol: MailProtocol, from: String, to: String, subject: String,
+                                result: DetectionResult, action: DetectionAction) {
+        let entry = DetectionEntry(date: clock(), mailProtocol: mailProtocol, from: from, to: to,
+                                   subject: subject, result: result, action: action)
+        state.withLock { storage in
+            storage.detections.insert(entry, at: 0)
+            if storage.detections.count > TelemetryLimits.detectionHistoryEntries { storage.detections.removeLast() }
+        }
+    }
+
+    /// Counts a match of white-list pattern `pattern` and records it in the white-list history.
+    /// Pattern numbers outside 1–100 (SPEC §6) are ignored, so the count table stays bounded.
+    public func recordWhiteListMatch(_ mailProtocol: MailProtocol, pattern: Int, from: String, to: String, subject: String) {
+        guard TelemetryLimits.whiteListPatternNumbers.contains(pattern) else { return }
+        let entry = WhiteListEntry(date: clock(), mailProtocol: mailProtocol, pattern: pattern,
+                                   from: from, to: to, subject: subject)
+        state.withLock { storage in
+            storage.patternMatches[pattern, default: 0] &+= 1
+            storage.whiteListMatches.insert(entry, at: 0)
+            if storage.whiteListMatches.count > TelemetryLimits.whiteListHistoryEntries { storage.whiteListMatches.removeLast() }
+        }
+    }
+
+    // MARK: - reading
+
+    public func value(_ counter: MailCounter, for mailProtocol: MailProtocol) -> Int {
+        state.withLock { $0.counters[mailProtocol]?[counter] ?? 0 }
+    }
+
+    /// Newest first.
+    public var detectionHistory: [DetectionEntry] { state.withLock { $0.detections } }
+    /// Newest first.
+    public var whiteListHistory: [WhiteListEntry] { state.withLock { $0.whiteListMatches } }
+    /// Matches per pattern number (only patterns that matched at least once).
+    public var whiteListPatternMatches: [Int: Int] { state.withLock { $0.patternMatches } }
+
+    // MARK: - clearing
+
+    /// `clear mail security history`.
+    public func clearDetectionHistory() { state.withLock { $0.detections = [] } }
+
+    /// `clear mail security white-list history`.
+    public func clearWhiteListHistory() { state.withLock { $0.whiteListMatches = [] } }
+
+    /// Everything back to zero: `mail security use` going off→on clears the statistics (SPEC §7).
+    public func reset() { state.withLock { $0 = Storage() } }
+}
