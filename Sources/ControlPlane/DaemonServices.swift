@@ -1,13 +1,82 @@
 import ApplianceConfig
+import Foundation
 import Telemetry
 
-/// The running appliance's side of the console: status reports and live reconfiguration.
+/// The running appliance's side of the console: status reports, histories, the log, and
+/// applying configuration changes live (syslog targets now; ports and policies as the
+/// proxies arrive).
 public final class DaemonServices: ApplianceServices {
-    public init() {}
+    public let syslog: SyslogSender
+    public let statistics: MailStatistics
+    /// Status of the scan service and the licence, rendered for `show status ysc` /
+    /// `show status license`; nil until a scan client is wired in.
+    private let scanStatus: (any ScanStatusReporting)?
 
-    public func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {
-        .error("Error: Not implemented yet")
+    public init(syslog: SyslogSender, statistics: MailStatistics, scanStatus: (any ScanStatusReporting)? = nil) {
+        self.syslog = syslog
+        self.statistics = statistics
+        self.scanStatus = scanStatus
     }
 
-    public func configurationChanged(_ configuration: Configuration, events: [ConfigEvent]) {}
+    public func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {
+        switch operation {
+        case .showStatusMailSecurity(history: false):
+            return ok(statistics.renderMailSecurityStatus(
+                use: configuration.mailSecurityEnabled,
+                licenseState: scanStatus?.licenseStateName ?? "unknown",
+                yscState: scanStatus?.serviceStateName ?? "unknown"))
+        case .showStatusMailSecurity(history: true):
+            return ok(statistics.renderDetectionHistory())
+        case .showStatusWhiteList(history: false):
+            return ok(statistics.renderWhiteListStatus(patterns: configuration.whiteListPatterns.keys.sorted()))
+        case .showStatusWhiteList(history: true):
+            return ok(statistics.renderWhiteListHistory())
+        case .clearMailSecurityHistory:
+            statistics.clearDetectionHistory()
+            return ok("")
+        case .clearWhiteListHistory:
+            statistics.clearWhiteListHistory()
+            return ok("")
+        case .showLog:
+            return ok(syslog.recentLines.rendered())
+        case .showStatusYSC:
+            guard let scanStatus else { return .error("Error: The scan client is not running") }
+            return ok(scanStatus.renderServiceStatus())
+        case .clearStatusYSC:
+            guard let scanStatus else { return .error("Error: The scan client is not running") }
+            scanStatus.clearServiceStatistics()
+            return ok("")
+        case .showStatusLicense:
+            guard let scanStatus else { return .error("Error: The licence client is not running") }
+            return ok(scanStatus.renderLicenseStatus())
+        case .showConfig, .save, .help, .showCommand:
+            // Answered by the console itself; reaching here is our own wiring mistake.
+            return .error("Error: Invalid command name")
+        }
+    }
+
+    public func configurationChanged(_ configuration: Configuration, events: [ConfigEvent]) {
+        syslog.reconfigure(configuration.syslog)
+        scanStatus?.configurationChanged(configuration)
+        for event in events {
+            switch event {
+            case .statisticsCleared:
+                statistics.reset()
+            case .whiteListSetEnabled(let set):
+                syslog.log(.whiteListSetEnabled(set: set))
+            }
+        }
+    }
+
+    private func ok(_ text: String) -> ConsoleReply { ConsoleReply(ok: true, output: text) }
+}
+
+/// What the console needs from the scan client and the licence client.
+public protocol ScanStatusReporting: AnyObject, Sendable {
+    var licenseStateName: String { get }
+    var serviceStateName: String { get }
+    func renderServiceStatus() -> String
+    func clearServiceStatistics()
+    func renderLicenseStatus() -> String
+    func configurationChanged(_ configuration: Configuration)
 }

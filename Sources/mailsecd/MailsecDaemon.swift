@@ -3,9 +3,10 @@ import ArgumentParser
 import ControlPlane
 import Foundation
 import NIOPosix
+import Telemetry
 
 /// `mailsecd`: the appliance daemon. Wiring only: the configuration, the console socket,
-/// signals; the work is done by the libraries.
+/// syslog, signals; the work is done by the libraries.
 @main
 struct MailsecDaemon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,8 +25,16 @@ struct MailsecDaemon: AsyncParsableCommand {
 
     func run() async throws {
         let store = ConfigStore(path: config)
-        let services = DaemonServices()
-        let initial = load(store)
+        let (initial, problems) = Self.load(store)
+        let syslog = SyslogSender(settings: initial.syslog, hostname: ProcessInfo.processInfo.hostName,
+                                  localSocketPath: syslogSocket)
+        let report: @Sendable (String, SyslogSeverity) -> Void = { line, severity in
+            FileHandle.standardError.write(Data("mailsecd: \(line)\n".utf8))
+            syslog.log(text: line, severity: severity)
+        }
+        problems.forEach { report($0, .warning) }
+
+        let services = DaemonServices(syslog: syslog, statistics: MailStatistics())
         let console = ApplianceConsole(configuration: initial, store: store, services: services)
         services.configurationChanged(initial, events: [])
 
@@ -33,36 +42,31 @@ struct MailsecDaemon: AsyncParsableCommand {
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let server = try await ControlServer.start(path: control, console: console, group: group, threadPool: threadPool)
-        report("mailsecd: started; console on \(control), configuration \(config)")
+        report("started; console on \(control), configuration \(config)", .notice)
 
-        let stop = SignalWaiter()
-        await stop.run(onReload: {
-            console.replaceConfiguration(load(store))
-            report("mailsecd: configuration reloaded from \(config)")
+        await SignalWaiter().run(onReload: {
+            let (reloaded, problems) = Self.load(store)
+            problems.forEach { report($0, .warning) }
+            console.replaceConfiguration(reloaded)
+            report("configuration reloaded from \(store.path)", .notice)
         })
 
         await server.stop()
         try await threadPool.shutdownGracefully()
         try await group.shutdownGracefully()
-        report("mailsecd: stopped")
+        report("stopped", .notice)
     }
 
     /// Applies every valid line and reports each bad one with its line number: a typo
     /// must never keep the box from starting, nor be ignored silently.
-    private func load(_ store: ConfigStore) -> Configuration {
+    private static func load(_ store: ConfigStore) -> (Configuration, [String]) {
         let text: String
         do { text = try store.read() } catch {
-            report("mailsecd: cannot read \(store.path): \(error); starting on the defaults")
-            return Configuration()
+            return (Configuration(), ["cannot read \(store.path): \(error); starting on the defaults"])
         }
         let (configuration, problems) = Configuration.load(text)
-        for problem in problems {
-            report("mailsecd: \(store.path) line \(problem.lineNumber): '\(problem.line)': \(problem.error.message)")
-        }
-        return configuration
-    }
-
-    private func report(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        return (configuration, problems.map {
+            "\(store.path) line \($0.lineNumber): '\($0.line)': \($0.error.message)"
+        })
     }
 }
