@@ -5,13 +5,13 @@ import Glibc
 
 /// A syslog collector for tests: a UDP socket on 127.0.0.1 or ::1 (kernel-chosen port), or
 /// a UNIX datagram socket at a path, that hands back what arrives.
-final class DatagramListener: @unchecked Sendable {
-    let fd: Int32
-    let port: Int
-    let path: String?
+public final class DatagramListener: @unchecked Sendable {
+    public let fd: Int32
+    public let port: Int
+    public let path: String?
 
     /// Binds UDP on `host` ("127.0.0.1" or "::1"), port 0.
-    init?(udp host: String) {
+    public init?(udp host: String) {
         let v6 = host.contains(":")
         let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return nil }
@@ -47,7 +47,7 @@ final class DatagramListener: @unchecked Sendable {
     }
 
     /// Binds a UNIX datagram socket at `path`.
-    init?(unixPath: String) {
+    public init?(unixPath: String) {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         var sa = sockaddr_un()
@@ -68,7 +68,7 @@ final class DatagramListener: @unchecked Sendable {
     }
 
     /// The next datagram, or nil if none arrives within `timeout` seconds.
-    func receive(timeout: Double = 2) -> String? {
+    public func receive(timeout: Double = 2) -> String? {
         var pollfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&pollfd, 1, Int32(timeout * 1000)) == 1 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -78,7 +78,7 @@ final class DatagramListener: @unchecked Sendable {
     }
 
     /// Everything that arrives until `quiet` seconds pass with nothing new.
-    func drain(quiet: Double = 0.2) -> [String] {
+    public func drain(quiet: Double = 0.2) -> [String] {
         var lines: [String] = []
         while let line = receive(timeout: quiet) { lines.append(line) }
         return lines
