@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Syslog from the real daemon, configured through the real console, to a UDP collector.
+@Suite struct DaemonSyslogTests {
+    @Test func consoleEventsReachTheConfiguredCollectorWithFacilityAndSeverity() throws {
+        let dir = try TemporaryDirectory()
+        guard let collector = DatagramListener(udp: "127.0.0.1") else {
+            Issue.record("cannot bind a UDP collector on 127.0.0.1")
+            return
+        }
+        let socket = dir.path("ctl.sock")
+        let daemon = try ManagedProcess(ProductBinary.path("mailsecd"),
+                                        ["--config", dir.path("c.conf"), "--control", socket, "--syslog-socket", dir.path("none")],
+                                        directory: dir.url)
+        defer { daemon.stop() }
+        #expect(waitUntil { FileManager.default.fileExists(atPath: socket) })
+        func console(_ command: String) throws {
+            let result = try runCommand(ProductBinary.path("mailsec"), ["--control", socket, command])
+            #expect(result.status == 0, "\(command): \(result.stdout)")
+        }
+        try console("syslog host 127.0.0.1:\(collector.port)")
+        try console("syslog facility local3")
+        try console("mail security white-list set enable 4")
+
+        // local3 = 19, info = 6: PRI 19*8+6 = 158 (RFC 5424 §6.2.1), RFC 3164 layout by default.
+        let line = try #require(collector.receive(timeout: 5))
+        #expect(line.hasPrefix("<158>"))
+        #expect(line.hasSuffix("[MAIL_SEC] White list set (4) enabled by configuration"))
+        let header = line.dropFirst(5).prefix(16) // "Mmm dd hh:mm:ss "
+        #expect(header.split(separator: " ").count == 3)
+
+        // `syslog info off` silences INFO lines, `syslog format rfc5424` switches the layout.
+        try console("syslog info off")
+        try console("mail security white-list set enable 5")
+        #expect(collector.drain().isEmpty)
+        try console("syslog info on")
+        try console("syslog format rfc5424")
+        try console("mail security white-list set enable 6")
+        let structured = try #require(collector.receive(timeout: 5))
+        #expect(structured.hasPrefix("<158>1 "))
+        #expect(structured.contains("[MAIL_SEC] White list set (6) enabled by configuration"))
+    }
+}
