@@ -29,10 +29,13 @@ enum ValueSyntax {
         return part.allSatisfy { $0 == "." || atext.contains($0) }
     }
 
-    /// RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens.
+    /// RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens. The last
+    /// label must not be all digits (RFC 1123 §2.1), so a mistyped address such as `256.1.1.1`
+    /// is not taken for a name.
     static func isHostName(_ name: Substring) -> Bool {
         guard !name.isEmpty, name.utf8.count <= CommandLimits.maxHostNameLength else { return false }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard let last = labels.last, !last.allSatisfy(\.isASCIIDigit) else { return false }
         return labels.allSatisfy { label in
             !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
                 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
