@@ -30,6 +30,10 @@ public enum CommandLimits {
     public static let maxSyslogHosts = 4
     /// A host name (RFC 1035 §2.3.4: 255 octets on the wire, 253 as text).
     public static let maxHostNameLength = 253
+    /// One label of a host name (RFC 1035 §2.3.4).
+    public static let maxHostLabelLength = 63
+    /// Longest IPv6 text form (eight groups, or six and an embedded IPv4 address).
+    public static let maxIPv6TextLength = 45
     /// Console passwords: a human types them.
     public static let maxPasswordLength = 64
     /// `login timer`: from one minute to the router's largest value (about 248 days).

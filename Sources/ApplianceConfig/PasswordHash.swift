@@ -38,7 +38,7 @@ struct PasswordHash: Equatable, Sendable {
     init?(text: String) {
         let fields = text.split(separator: "$", omittingEmptySubsequences: false)
         guard fields.count == 5, fields[0].isEmpty, fields[1] == Self.scheme,
-              fields[2].count <= 7, fields[2].allSatisfy(\.isASCIIDigit),
+              fields[2].count <= String(Self.iterationRange.upperBound).count, fields[2].allSatisfy(\.isASCIIDigit),
               let iterations = Int(fields[2]), Self.iterationRange.contains(iterations),
               let salt = Hex.decode(fields[3]), salt.count == Self.saltLength,
               let digest = Hex.decode(fields[4]), digest.count == SHA256.digestLength

@@ -2,7 +2,9 @@
 ///
 /// Written out here so the pure configuration target needs no cryptographic library just to
 /// hash console passwords; the tests check it against the published vectors (FIPS 180-4
-/// examples, RFC 4231, RFC 7914 §11).
+/// examples, RFC 4231, RFC 7914 §11). The code works on 32-bit words in a scratch buffer
+/// rather than on arrays so that PBKDF2's thousands of iterations stay fast even in debug
+/// builds (the test suite hashes passwords).
 enum SHA256 {
     static let digestLength = 32
     static let blockLength = 64
@@ -18,81 +20,139 @@ enum SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private static let initialState: [UInt32] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-    ]
+    /// The eight working words H0…H7.
+    struct State {
+        var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+            0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
+        )
 
-    /// The digest of `message`.
-    static func hash(_ message: [UInt8]) -> [UInt8] {
-        var state = initialState
+        var words: [UInt32] { [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] }
+    }
+
+    /// Scratch space for one compression: the message schedule W0…W63 and the constants.
+    struct Scratch {
+        let w: UnsafeMutableBufferPointer<UInt32>
+        let k: UnsafeBufferPointer<UInt32>
+    }
+
+    /// Runs `body` with scratch space that lives only for the call.
+    static func withScratch<R>(_ body: (Scratch) -> R) -> R {
+        k.withUnsafeBufferPointer { k in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                w.initialize(repeating: 0)
+                return body(Scratch(w: w, k: k))
+            }
+        }
+    }
+
+    /// One compression of the block whose 16 words are in `scratch.w[0..<16]`.
+    static func compress(_ state: inout State, _ scratch: Scratch) {
+        let w = scratch.w
+        let k = scratch.k
+        for t in 16..<64 {
+            let x = w[t - 15], y = w[t - 2]
+            let s0 = (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3)
+            let s1 = (y >> 17 | y << 15) ^ (y >> 19 | y << 13) ^ (y >> 10)
+            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+        }
+        var (a, b, c, d, e, f, g, h) = state.h
+        for t in 0..<64 {
+            let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
+            let ch = (e & f) ^ (~e & g)
+            let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
+            let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
+            let maj = (a & b) ^ (a & c) ^ (b & c)
+            h = g; g = f; f = e; e = d &+ t1
+            d = c; c = b; b = a; a = t1 &+ s0 &+ maj
+        }
+        state.h = (state.h.0 &+ a, state.h.1 &+ b, state.h.2 &+ c, state.h.3 &+ d,
+                   state.h.4 &+ e, state.h.5 &+ f, state.h.6 &+ g, state.h.7 &+ h)
+    }
+
+    /// Feeds `message` to `state` (which has already absorbed `processed` bytes, a multiple of
+    /// 64), pads, and returns the final words.
+    static func finish(_ state: State, processed: Int, message: [UInt8], _ scratch: Scratch) -> [UInt32] {
+        var state = state
         var padded = message
         padded.append(0x80)
         while padded.count % blockLength != blockLength - 8 { padded.append(0) }
-        let bitLength = UInt64(message.count) &* 8
+        let bitLength = UInt64(processed + message.count) &* 8
         for shift in stride(from: 56, through: 0, by: -8) { padded.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        var w = [UInt32](repeating: 0, count: 64)
         var offset = 0
         while offset < padded.count {
-            compress(&state, padded, offset, &w)
+            load(padded, offset, scratch)
+            compress(&state, scratch)
             offset += blockLength
         }
-        var digest: [UInt8] = []
-        digest.reserveCapacity(digestLength)
-        for word in state {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
-        }
-        return digest
+        return state.words
     }
 
-    private static func compress(_ state: inout [UInt32], _ block: [UInt8], _ offset: Int, _ w: inout [UInt32]) {
+    /// Big-endian words of the 64-byte block at `offset` into W0…W15.
+    static func load(_ bytes: [UInt8], _ offset: Int, _ scratch: Scratch) {
         for t in 0..<16 {
             let i = offset + t * 4
-            w[t] = UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16 | UInt32(block[i + 2]) << 8 | UInt32(block[i + 3])
+            scratch.w[t] = UInt32(bytes[i]) << 24 | UInt32(bytes[i + 1]) << 16 | UInt32(bytes[i + 2]) << 8 | UInt32(bytes[i + 3])
         }
-        for t in 16..<64 {
-            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
-        var a = state[0], b = state[1], c = state[2], d = state[3]
-        var e = state[4], f = state[5], g = state[6], h = state[7]
-        for t in 0..<64 {
-            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
-            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            h = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ t2
-        }
-        state[0] = state[0] &+ a; state[1] = state[1] &+ b; state[2] = state[2] &+ c; state[3] = state[3] &+ d
-        state[4] = state[4] &+ e; state[5] = state[5] &+ f; state[6] = state[6] &+ g; state[7] = state[7] &+ h
     }
 
-    @inline(__always)
-    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+    static func bytes(_ words: [UInt32]) -> [UInt8] {
+        words.flatMap { word in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: word >> UInt32($0)) } }
+    }
+
+    /// The digest of `message`.
+    static func hash(_ message: [UInt8]) -> [UInt8] {
+        withScratch { scratch in bytes(finish(State(), processed: 0, message: message, scratch)) }
+    }
 
     /// HMAC-SHA-256 (RFC 2104): keys longer than a block are hashed first.
     static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        withScratch { scratch in
+            let (inner, outer) = keyedStates(key, scratch)
+            let innerDigest = bytes(finish(inner, processed: blockLength, message: message, scratch))
+            return bytes(finish(outer, processed: blockLength, message: innerDigest, scratch))
+        }
+    }
+
+    /// The states after absorbing the key XOR ipad and XOR opad: computed once per key, so each
+    /// PBKDF2 iteration costs two compressions instead of four.
+    private static func keyedStates(_ key: [UInt8], _ scratch: Scratch) -> (State, State) {
         var block = key.count > blockLength ? hash(key) : key
         block += [UInt8](repeating: 0, count: blockLength - block.count)
-        let inner = hash(block.map { $0 ^ 0x36 } + message)
-        return hash(block.map { $0 ^ 0x5c } + inner)
+        var inner = State()
+        load(block.map { $0 ^ 0x36 }, 0, scratch)
+        compress(&inner, scratch)
+        var outer = State()
+        load(block.map { $0 ^ 0x5c }, 0, scratch)
+        compress(&outer, scratch)
+        return (inner, outer)
     }
 
     /// PBKDF2 (RFC 8018 §5.2) with HMAC-SHA-256, `length` ≤ 32 bytes (one block is all we need).
     static func pbkdf2(password: [UInt8], salt: [UInt8], iterations: Int, length: Int = digestLength) -> [UInt8] {
         precondition(iterations >= 1 && length <= digestLength, "PBKDF2 misuse")
-        var u = hmac(key: password, message: salt + [0, 0, 0, 1])
-        var result = u
-        for _ in 1..<max(iterations, 1) {
-            u = hmac(key: password, message: u)
-            for i in 0..<digestLength { result[i] ^= u[i] }
+        return withScratch { scratch in
+            let (inner, outer) = keyedStates(password, scratch)
+            // U1 = PRF(P, S || INT(1)).
+            let u1Inner = finish(inner, processed: blockLength, message: salt + [0, 0, 0, 1], scratch)
+            var u = finish(outer, processed: blockLength, message: bytes(u1Inner), scratch)
+            var result = u
+            // Un = PRF(P, Un-1): the message is one digest, so each block is the 8 words, the
+            // 0x80 pad, zeros and the bit length of key block plus digest (64 + 32 bytes).
+            let paddedLength = UInt32((blockLength + digestLength) * 8)
+            for _ in 1..<iterations {
+                for round in 0..<2 {
+                    for t in 0..<8 { scratch.w[t] = u[t] }
+                    scratch.w[8] = 0x8000_0000
+                    for t in 9..<15 { scratch.w[t] = 0 }
+                    scratch.w[15] = paddedLength
+                    var state = round == 0 ? inner : outer
+                    compress(&state, scratch)
+                    u[0] = state.h.0; u[1] = state.h.1; u[2] = state.h.2; u[3] = state.h.3
+                    u[4] = state.h.4; u[5] = state.h.5; u[6] = state.h.6; u[7] = state.h.7
+                }
+                for t in 0..<8 { result[t] ^= u[t] }
+            }
+            return Array(bytes(result).prefix(length))
         }
-        return Array(result.prefix(length))
     }
 }

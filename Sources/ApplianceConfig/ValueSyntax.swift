@@ -37,7 +37,7 @@ enum ValueSyntax {
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
         guard let last = labels.last, !last.allSatisfy(\.isASCIIDigit) else { return false }
         return labels.allSatisfy { label in
-            !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
+            !label.isEmpty && label.utf8.count <= CommandLimits.maxHostLabelLength && label.first != "-" && label.last != "-"
                 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
         }
     }
@@ -53,7 +53,7 @@ enum ValueSyntax {
 
     /// RFC 4291 §2.2 text form: eight groups, one `::`, optionally ending in an IPv4 address.
     static func isIPv6(_ text: Substring) -> Bool {
-        guard text.utf8.count <= 45, text.contains(":") else { return false }
+        guard text.utf8.count <= CommandLimits.maxIPv6TextLength, text.contains(":") else { return false }
         let halves = text.split(separator: "::", omittingEmptySubsequences: false)
         guard halves.count <= 2 else { return false }
         var groups = 0
@@ -96,7 +96,8 @@ enum ValueSyntax {
     }
 
     private static func port(_ text: Substring) -> Result<Int, CommandError> {
-        guard !text.isEmpty, text.count <= 5, text.allSatisfy(\.isASCIIDigit) else { return .failure(.illegalAddress) }
+        // Digits only; more than "65535" has is out of range, not malformed.
+        guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit) else { return .failure(.illegalAddress) }
         return ParameterParser.integer(String(text), CommandLimits.portRange)
     }
 
