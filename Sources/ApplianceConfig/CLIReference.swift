@@ -68,7 +68,9 @@ public enum CLIReference {
         default:
             break
         }
-        if parameter.count.upperBound > 1, parameter.count.upperBound < CommandLimits.maxLineLength {
+        if case .password = parameter.kind {
+            notes.append("or `encrypted HASH` as `show config` writes it")
+        } else if parameter.count.upperBound > 1, parameter.count.upperBound < CommandLimits.maxLineLength {
             notes.append("\(parameter.count.lowerBound) to \(parameter.count.upperBound) values")
         }
         return notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")"

@@ -65,6 +65,8 @@ struct ParameterSpec: Sendable {
 
     var syntax: String {
         let word = if case .assignment(let key) = kind { "\(key)=\(name)" } else { name }
+        // Two words only in the `encrypted HASH` form `show config` writes; users type one.
+        if case .password = kind { return word }
         switch (count.lowerBound, count.upperBound) {
         case (1, 1): return word
         case (0, 1): return "[\(word)]"
