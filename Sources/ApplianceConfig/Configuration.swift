@@ -3,72 +3,117 @@ import Telemetry
 /// The appliance's configuration: every setting of SPEC §7 with its default, plus the
 /// record of which commands were entered (what `show config` prints).
 ///
+/// The model is the set of entered commands, each kept as its canonical parameter words (the
+/// words `show config` writes). A setting never entered has its default; `no` removes the
+/// entry. Two configurations are equal when they would print the same `show config`.
+///
 /// CONTRACT (used by ControlPlane, mailsecd, mailsec): keep these public names.
 public struct Configuration: Equatable, Sendable {
+    /// Names one entered command: indexed commands (`white-list pattern 3`) have one entry per
+    /// number; the others use index 0.
+    struct EntryKey: Hashable, Comparable, Sendable {
+        var command: CommandID
+        var index: Int
+
+        static func < (lhs: Self, rhs: Self) -> Bool {
+            (lhs.command, lhs.index) < (rhs.command, rhs.index)
+        }
+    }
+
+    /// Canonical parameter words of every entered setting (the index included, for indexed ones).
+    private(set) var entries: [EntryKey: [String]] = [:]
+
+    /// Factory defaults, nothing entered.
     public init() {}
 
     /// Executes one console line (configuration or operational command).
     /// Configuration commands change `self`; operational ones are returned for the caller.
+    ///
+    /// A blank line does nothing and succeeds with `.configured([])`. `no COMMAND [params]`
+    /// restores the default of a setting; extra words are ignored, except that indexed commands
+    /// need their number (`no mail security white-list pattern 3`) to know which entry to remove.
     public mutating func execute(_ line: String) -> Result<CommandOutcome, CommandError> {
-        .failure(.invalidCommandName)
+        let words: [String]
+        switch CommandTokenizer.tokenize(line) {
+        case .success(let tokens): words = tokens
+        case .failure(let error): return .failure(error)
+        }
+        guard let first = words.first else { return .success(.configured([])) }
+        if Self.isNo(first) { return executeNo(words.dropFirst()) }
+
+        let command: CommandID
+        let parameterWords: [String]
+        switch CommandTree.shared.resolve(words[...]) {
+        case .success(let resolved): (command, parameterWords) = resolved
+        case .failure(let error): return .failure(error)
+        }
+        let spec = command.spec
+        let canonical: [String]
+        switch ParameterParser.parse(parameterWords, for: spec) {
+        case .success(let values): canonical = values
+        case .failure(let error): return .failure(error)
+        }
+        switch spec.kind {
+        case .operation(let make):
+            return .success(.operation(make(canonical)))
+        case .setting(let indexed):
+            let key = EntryKey(command: command, index: indexed ? Int(canonical[0]) ?? 0 : 0)
+            let events = events(applying: key, canonical)
+            entries[key] = canonical
+            return .success(.configured(events))
+        }
     }
 
-    /// `show config`: the entered commands, one per line, in the documented order,
-    /// each line ending in "\n"; empty when nothing was entered.
-    public func rendered() -> String { "" }
-
-    /// Parses a configuration file (what `rendered()` printed, plus blank lines and `#` comments).
-    /// Valid lines are applied; every bad line is reported with its 1-based number.
-    public static func load(_ text: String) -> (Configuration, [ConfigLoadProblem]) {
-        (Configuration(), [])
+    /// `no` (or its abbreviation `n`: no other first keyword starts with n).
+    private static func isNo(_ word: String) -> Bool {
+        let lowered = word.lowercased()
+        return lowered == "no" || lowered == "n"
     }
 
-    // MARK: typed settings (defaults of SPEC §7)
-    public var mailSecurityEnabled: Bool { false }
-    public var smtpPorts: [Int] { [25] }
-    public var pop3Ports: [Int] { [110] }
-    public var spamPrefix: String { "[SPAM]" }
-    public var virusPrefix: String { "[VIRUS]" }
-    /// `mail security max size`, in megabytes.
-    public var maxSizeMegabytes: Int { 5 }
-    public var spamLevel: Int { 3 }
-    public var smtpSizeOverflow: OverflowAction { .pass }
-    public var smtpDetectIllegalMail: DetectAction { .pass }
-    public var smtpFromAddress: NotificationAddress { .auto }
-    public var smtpToAddress: NotificationAddress { .auto }
-    public var whiteListPatterns: [Int: WhiteListPattern] { [:] }
-    public var whiteListSets: [Int: [Int]] { [:] }
-    public var enabledWhiteListSet: Int? { nil }
-    public var inactiveTransfer: InactiveAction { .reject }
-    public var yscConnectionTimeout: Int { 10 }
-    public var yscRequestTimeout: Int { 60 }
-    public var yscRetry: Int { 3 }
-    public var yscURL: String { "https://127.0.0.1:8443/" }
-    public var syslog: SyslogSettings { SyslogSettings() }
-    public var loginTimer: Int? { nil }
-}
+    private mutating func executeNo(_ words: ArraySlice<String>) -> Result<CommandOutcome, CommandError> {
+        let command: CommandID
+        let parameterWords: [String]
+        switch CommandTree.shared.resolve(words) {
+        case .success(let resolved): (command, parameterWords) = resolved
+        case .failure(let error): return .failure(error)
+        }
+        let spec = command.spec
+        guard spec.isSetting else { return .failure(.invalidCommandName) }
+        var index = 0
+        if spec.isIndexed, let numberSpec = spec.parameters.first, case .integer(let range) = numberSpec.kind {
+            guard let word = parameterWords.first else { return .failure(.wrongParameterCount) }
+            switch ParameterParser.integer(word, range) {
+            case .success(let number): index = number
+            case .failure(let error): return .failure(error)
+            }
+        }
+        entries[EntryKey(command: command, index: index)] = nil
+        return .success(.configured([]))
+    }
 
-/// `mail security smtp size overflow TYPE`.
-public enum OverflowAction: String, CaseIterable, Sendable { case pass, reject }
-/// `mail security smtp detect illegal mail ACTION`.
-public enum DetectAction: String, CaseIterable, Sendable { case pass, transfer, reject }
-/// `mail security inactive transfer ACTION`.
-public enum InactiveAction: String, CaseIterable, Sendable { case reject, pass }
+    /// The side effects of entering `values` for `key`, judged against the state before it.
+    private func events(applying key: EntryKey, _ values: [String]) -> [ConfigEvent] {
+        switch key.command {
+        case .mailSecurityUse where values == ["on"] && !mailSecurityEnabled:
+            return [.statisticsCleared]
+        case .mailSecurityWhiteListSetEnable:
+            return values.first.flatMap(Int.init).map { [.whiteListSetEnabled($0)] } ?? []
+        default:
+            return []
+        }
+    }
 
-/// `mail security smtp from address` / `… to address`: a full address, a local part
-/// (ACCOUNT, combined with the domain of the original From), or `auto`.
-public enum NotificationAddress: Equatable, Sendable {
-    case auto
-    case account(String)
-    case address(String)
-}
+    /// The canonical words entered for a non-indexed command, nil when not entered.
+    func entered(_ command: CommandID) -> [String]? {
+        entries[EntryKey(command: command, index: 0)]
+    }
 
-/// `mail security white-list pattern NUM [from=KW] [to=KW]`; an omitted keyword is `*`.
-public struct WhiteListPattern: Equatable, Sendable {
-    public var from: String
-    public var to: String
-    public init(from: String = "*", to: String = "*") {
-        self.from = from
-        self.to = to
+    /// The entries of an indexed command, by number, without the number itself.
+    func enteredByIndex(_ command: CommandID) -> [Int: [String]] {
+        var found: [Int: [String]] = [:]
+        for (key, words) in entries where key.command == command {
+            found[key.index] = Array(words.dropFirst())
+        }
+        return found
     }
 }

@@ -1,0 +1,48 @@
+/// Every command, in command-table order: the order `show config` prints settings in
+/// (SPEC §7 row order, then syslog and console settings, then operations).
+enum CommandID: Int, CaseIterable, Comparable, Sendable {
+    case mailSecurityUse
+    case mailSecurityPortSMTP
+    case mailSecurityPortPOP
+    case mailSecurityPrefixSpam
+    case mailSecurityPrefixVirus
+    case mailSecurityMaxSize
+    case mailSecuritySpamLevel
+    case mailSecuritySMTPSizeOverflow
+    case mailSecuritySMTPDetectIllegalMail
+    case mailSecuritySMTPFromAddress
+    case mailSecuritySMTPToAddress
+    case mailSecurityWhiteListPattern
+    case mailSecurityWhiteListSet
+    case mailSecurityWhiteListSetEnable
+    case mailSecurityInactiveTransfer
+    case yscConnectionTimeout
+    case yscRequestTimeout
+    case yscRetry
+    case yscURL
+    case syslogHost
+    case syslogFacility
+    case syslogInfo
+    case syslogDebug
+    case syslogNotice
+    case syslogFormat
+    case administratorPassword
+    case loginPassword
+    case loginTimer
+    case showConfig
+    case save
+    case showLog
+    case help
+    case showCommand
+    case showStatusMailSecurity
+    case showStatusWhiteList
+    case clearMailSecurityHistory
+    case clearWhiteListHistory
+    case showStatusYSC
+    case clearStatusYSC
+    case showStatusLicense
+
+    static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    var spec: CommandSpec { CommandTable.specs[rawValue] }
+}

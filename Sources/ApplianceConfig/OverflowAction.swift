@@ -1,0 +1,2 @@
+/// `mail security smtp size overflow TYPE`.
+public enum OverflowAction: String, CaseIterable, Sendable { case pass, reject }
