@@ -38,7 +38,7 @@ let package = Package(
         // MARK: I/O targets
         .target(name: "ControlPlane", dependencies: ["ApplianceConfig", "Telemetry", "ScanClient", nio, nioPosix, logging]),
         .target(name: "ScanEngines", dependencies: ["ScanProtocol", nio, nioPosix]),
-        .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging]),
+        .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 
         // MARK: executables (wiring only)
         .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", argumentParser, nioPosix, logging]),
