@@ -43,7 +43,8 @@ final class ScanServiceFixture: @unchecked Sendable {
     }
 
     func stop() {
-        process?.stop()
+        // Short grace: the server dies on SIGTERM at once; the wait only bounds the reaping.
+        process?.stop(timeout: 1)
         process = nil
     }
 
