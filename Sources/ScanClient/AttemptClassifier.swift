@@ -1,4 +1,5 @@
 import CCurl
+import ScanProtocol
 import Telemetry
 
 /// Turns one finished HTTP exchange into a verdict or a classified failure, and names the DEBUG
@@ -36,18 +37,16 @@ enum AttemptClassifier {
                 ? "reply larger than \(ScanClientLimits.maxReplyBytes) bytes" : exchange.errorText
             return (.failure(ScanFailure(kind: kind, detail: detail)), log)
         }
-        guard exchange.httpStatus == 200 else {
-            log.append(.yscReadError(id: id, code: exchange.httpStatus))
-            let text = ScanReplyDecoder.errorText(from: exchange.body)
-            return (.failure(ScanFailure(kind: .httpStatus(exchange.httpStatus),
-                                         detail: "HTTP \(exchange.httpStatus): \(text)")), log)
-        }
-        guard let verdict = ScanReplyDecoder.verdict(from: exchange.body) else {
+        do {
+            let verdict = try YSCCoding.decodeScanReply(status: exchange.httpStatus, body: exchange.body.readableBytesView)
+            return (.verdict(verdict), log)
+        } catch .serviceError(let status, let message) {
+            log.append(.yscReadError(id: id, code: status))
+            return (.failure(ScanFailure(kind: .httpStatus(status), detail: "HTTP \(status): \(message ?? "no error text")")), log)
+        } catch {
             log.append(.yscReadError(id: id, code: badReplyLogCode))
-            let excerpt = ScanReplyDecoder.errorText(from: exchange.body)
-            return (.failure(ScanFailure(kind: .badReply, detail: "not a scan reply: \(excerpt)")), log)
+            return (.failure(ScanFailure(kind: .badReply, detail: "not a scan reply: \(error)")), log)
         }
-        return (.verdict(verdict), log)
     }
 
     static func transportFailureKind(_ exchange: CurlExchange) -> ScanFailureKind {

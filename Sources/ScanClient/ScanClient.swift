@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import ScanProtocol
 import Telemetry
 
 /// The client of the scan service (YSC): `POST {url}v1/scan` over HTTPS on libcurl.
@@ -74,10 +75,10 @@ public final class ScanClient: Sendable {
     /// - Parameter deadline: the end of this message's whole budget: no attempt starts after it
     ///   and a running attempt is cut at it. Defaults to the budget of `operation`.
     public func scan(
-        _ message: ByteBuffer, operation: MailProtocol, requestID: String,
+        _ message: ByteBuffer, operation: ScanOperation, requestID: String,
         deadline: NIODeadline? = nil, on eventLoop: any EventLoop
     ) -> ScanTask {
-        let budget = operation == .smtp ? ScanClientLimits.smtpMessageBudget : ScanClientLimits.pop3MessageBudget
+        let budget = operation == .send ? ScanClientLimits.smtpMessageBudget : ScanClientLimits.pop3MessageBudget
         let job = ScanJob(client: self, eventLoop: eventLoop, message: message, operation: operation,
                           requestID: requestID, deadline: deadline ?? now() + budget)
         statistics.recordRequest()
@@ -88,7 +89,7 @@ public final class ScanClient: Sendable {
     /// The same, for async callers; task cancellation cancels the scan. (Named apart from
     /// `scan` so async callers can still reach the task-returning form.)
     public func scanOutcome(
-        _ message: ByteBuffer, operation: MailProtocol, requestID: String,
+        _ message: ByteBuffer, operation: ScanOperation, requestID: String,
         deadline: NIODeadline? = nil, on eventLoop: any EventLoop
     ) async -> ScanOutcome {
         let task: ScanTask = scan(message, operation: operation, requestID: requestID, deadline: deadline, on: eventLoop)

@@ -1,4 +1,5 @@
 import NIOCore
+import ScanProtocol
 
 /// The `ysc …` settings the client acts on (SPEC §7), plus the firmware's trust anchor.
 /// The console validates the commands; `ScanClient.update(configuration:)` applies them live.
@@ -40,9 +41,10 @@ public struct ScanClientConfiguration: Equatable, Sendable {
         self.retryBackoff = retryBackoff
     }
 
-    /// `url` joined with a service path, tolerating a base written without the final slash.
+    /// `url` joined with a service path (`YSCEndpoint`), whichever side brings the slash.
     func endpoint(_ path: String) -> String {
-        url.hasSuffix("/") ? url + path : url + "/" + path
+        let relative = path.hasPrefix("/") ? String(path.dropFirst()) : path
+        return url.hasSuffix("/") ? url + relative : url + "/" + relative
     }
 
     /// The pause before retry number `retry` (1-based).
@@ -54,8 +56,9 @@ public struct ScanClientConfiguration: Equatable, Sendable {
 
 /// Bounds of the client (every buffer has one).
 public enum ScanClientLimits {
-    /// A scan or licence reply is a few hundred bytes of JSON; anything past this is hostile.
-    public static let maxReplyBytes = 64 * 1024
+    /// A scan or licence reply is a few hundred bytes of JSON; libcurl stops reading past the
+    /// protocol's bound (a hostile server cannot make us buffer more).
+    public static let maxReplyBytes = ScanProtocolLimits.maxReplyBytes
     /// The whole budget of one SMTP message: below the client's 10-minute DATA timer
     /// (RFC 5321 §4.5.3.2.6) and a server's 5-minute one, with room to relay the reply.
     public static let smtpMessageBudget = TimeAmount.seconds(240)

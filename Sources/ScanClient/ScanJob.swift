@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import ScanProtocol
 import Telemetry
 
 /// One message's trip through attempts, retries, backoff and the breaker.
@@ -11,7 +12,7 @@ final class ScanJob: @unchecked Sendable {
     let promise: EventLoopPromise<ScanOutcome>
     private let client: ScanClient
     private let message: ByteBuffer
-    private let operation: MailProtocol
+    private let operation: ScanOperation
     private let requestID: String
     private let deadline: NIODeadline
 
@@ -21,7 +22,7 @@ final class ScanJob: @unchecked Sendable {
     private var backoff: Scheduled<Void>?
     private var finished = false
 
-    init(client: ScanClient, eventLoop: any EventLoop, message: ByteBuffer, operation: MailProtocol,
+    init(client: ScanClient, eventLoop: any EventLoop, message: ByteBuffer, operation: ScanOperation,
          requestID: String, deadline: NIODeadline) {
         self.client = client
         self.eventLoop = eventLoop
@@ -75,11 +76,11 @@ final class ScanJob: @unchecked Sendable {
     private func attempt(now: NIODeadline) {
         attempts += 1
         if attempts > 1 { client.statistics.recordRetry() }
-        let request = request(method: .post, path: "v1/scan", now: now, body: message, headers: [
-            "Content-Type: message/rfc822",
-            "X-Operation: \(operation.operation)",
-            "X-Request-Id: \(requestID)",
-            "Accept: application/json",
+        let request = request(method: .post, path: YSCEndpoint.scanPath, now: now, body: message, headers: [
+            "Content-Type: \(YSCEndpoint.messageContentType)",
+            "\(YSCEndpoint.operationHeader): \(operation.rawValue)",
+            "\(YSCEndpoint.requestIDHeader): \(requestID)",
+            "Accept: \(YSCEndpoint.jsonContentType)",
         ])
         let (future, id) = client.perform(request, on: eventLoop)
         transfer = id
@@ -123,7 +124,8 @@ final class ScanJob: @unchecked Sendable {
 
     /// `GET v1/health` on behalf of the breaker; the scan itself follows when it succeeds.
     private func probe(now: NIODeadline) {
-        let request = request(method: .get, path: "v1/health", now: now, body: nil, headers: ["Accept: application/json"])
+        let request = request(method: .get, path: YSCEndpoint.healthPath, now: now, body: nil,
+                              headers: ["Accept: \(YSCEndpoint.jsonContentType)"])
         let (future, id) = client.perform(request, on: eventLoop)
         transfer = id
         future.whenSuccess { [self] exchange in
@@ -131,7 +133,9 @@ final class ScanJob: @unchecked Sendable {
             let now = client.now()
             if exchange.cancelled {
                 client.withBreaker { $0.probeAbandoned(now: now) }
-            } else if exchange.curlCode == 0, exchange.httpStatus == 200 {
+            } else if exchange.curlCode == 0,
+                      (try? YSCCoding.decodeHealthReply(status: exchange.httpStatus, body: exchange.body.readableBytesView)) != nil {
+                // "degraded" (an engine down) still answers scans: the breaker closes.
                 client.withBreaker { $0.probeSucceeded() }
                 if !finished { nextAttempt() }
             } else {

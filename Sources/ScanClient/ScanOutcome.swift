@@ -1,21 +1,8 @@
-/// What the service said about one message (the reply to `POST v1/scan`).
-public struct ScanVerdict: Equatable, Sendable {
-    /// 0 (clean) … 100 (certainly spam).
-    public var spamScore: Int
-    /// Names of the viruses found; empty when none.
-    public var viruses: [String]
-    /// The engines that looked at the message (informational).
-    public var engines: [String]
-    /// The service's own processing time.
-    public var elapsedMilliseconds: Int
+import ScanProtocol
 
-    public init(spamScore: Int, viruses: [String], engines: [String] = [], elapsedMilliseconds: Int = 0) {
-        self.spamScore = spamScore
-        self.viruses = viruses
-        self.engines = engines
-        self.elapsedMilliseconds = elapsedMilliseconds
-    }
-}
+/// What the service said about one message: the protocol's own `200` reply to `POST v1/scan`
+/// (spam score, virus names, engines, elapsed time), already range-checked.
+public typealias ScanVerdict = ScanReply
 
 /// Why a message could not be scanned.
 public enum ScanFailureKind: Equatable, Hashable, Sendable {

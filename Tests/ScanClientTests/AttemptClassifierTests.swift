@@ -1,4 +1,5 @@
 import NIOCore
+import ScanProtocol
 import Telemetry
 import Testing
 @testable import ScanClient
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func reusedConnectionLogsNoConnectLine() {
-        let (_, log) = classify(exchange(status: 200, body: #"{"spam_score": 0, "viruses": []}"#, newConnections: 0))
+        let (_, log) = classify(exchange(status: 200, body: #"{"spam_score": 0, "viruses": [], "engines": ["builtin"], "elapsed_ms": 1}"#, newConnections: 0))
         #expect(log.isEmpty)
     }
 

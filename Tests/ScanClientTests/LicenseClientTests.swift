@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import TestSupport
+import ScanProtocol
 import Testing
 @testable import ScanClient
 
@@ -48,16 +49,17 @@ final class RecordBox: @unchecked Sendable {
 
         let state = try await license.activate(on: Self.group.next()).get()
         #expect(state == .active)
-        #expect(license.record == LicenseRecord(product: "mail-security", expires: LicenseDay("2027-03-31")!))
+        #expect(license.record == LicenseRecord(product: "mail-security", expires: LicenseDate("2027-03-31")!))
         #expect(kept.all == [license.record])
         #expect(license.statusReport().contains("State                         active\n"))
         #expect(license.statusReport().contains("Expiry date                   2027-03-31\n"))
 
-        clock.set(LicenseDay("2027-03-31")!.end + 1)
+        let expiryEnd = LicenseRecord(product: "mail-security", expires: LicenseDate("2027-03-31")!).expiryEnd
+        clock.set(expiryEnd + 1)
         #expect(license.state == .renewalGrace)
         // The server still reports the old expiry: still renewal grace, usable.
         #expect(try await license.activate(on: Self.group.next()).get() == .renewalGrace)
-        clock.set(LicenseDay("2027-03-31")!.end + 30 * Self.day)
+        clock.set(expiryEnd + 30 * Self.day)
         #expect(license.state == .inactive)
     }
 
@@ -65,7 +67,7 @@ final class RecordBox: @unchecked Sendable {
         let service = try ScanServiceFixture()
         let scan = scanClient(url: service.url, ca: service.pki.caBundle)
         defer { scan.shutdown() }
-        let known = LicenseRecord(product: "mail-security", expires: LicenseDay("2099-01-01")!)
+        let known = LicenseRecord(product: "mail-security", expires: LicenseDate("2099-01-01")!)
         let license = LicenseClient(scanClient: scan, serial: "UNKNOWN-1", product: "mail-security", previouslyKnown: known)
         #expect(license.state == .authenticationGrace)
         #expect(try await license.activate(on: Self.group.next()).get() == .inactive)
@@ -76,7 +78,7 @@ final class RecordBox: @unchecked Sendable {
         let scan = scanClient(url: "https://127.0.0.1:\(TCPPort.free())/", ca: "/nonexistent-ca.pem")
         defer { scan.shutdown() }
         let clock = ManualClock(start)
-        let known = LicenseRecord(product: "mail-security", expires: LicenseDay("2027-12-31")!)
+        let known = LicenseRecord(product: "mail-security", expires: LicenseDate("2027-12-31")!)
         let license = LicenseClient(scanClient: scan, serial: "S0001", product: "mail-security",
                                     previouslyKnown: known, clock: clock.function)
         #expect(try await license.activate(on: Self.group.next()).get() == .authenticationGrace)
@@ -98,10 +100,5 @@ final class RecordBox: @unchecked Sendable {
         defer { license.stop() }
         #expect(waitUntil(timeout: 10) { license.state == .active })
         #expect(gate.isServiceAvailable)
-    }
-
-    @Test func requestBodyIsTheDocumentedJSON() {
-        let body = String(decoding: LicenseClient.requestBody(serial: "S\"1", product: "mail-security"), as: UTF8.self)
-        #expect(body == #"{"product":"mail-security","serial":"S\"1"}"#)
     }
 }

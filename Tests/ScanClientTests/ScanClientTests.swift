@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import ScanProtocol
 import Telemetry
 import TestSupport
 import Testing
@@ -20,7 +21,7 @@ import Testing
     }
 
     func scan(_ client: ScanClient, _ text: String, id: String = "1", deadline: NIODeadline? = nil) async throws -> ScanOutcome {
-        try await client.scan(ByteBuffer(string: text), operation: .smtp, requestID: id, deadline: deadline,
+        try await client.scan(ByteBuffer(string: text), operation: .send, requestID: id, deadline: deadline,
                               on: Self.group.next()).futureResult.get()
     }
 
@@ -51,7 +52,7 @@ import Testing
         let service = try ScanServiceFixture()
         let client = client(service)
         defer { client.shutdown() }
-        let outcome = await client.scanOutcome(ByteBuffer(string: TestMessages.gtube), operation: .pop3,
+        let outcome = await client.scanOutcome(ByteBuffer(string: TestMessages.gtube), operation: .receive,
                                                      requestID: "r1", on: Self.group.next())
         #expect(outcome.verdict?.spamScore == 100)
     }
@@ -90,7 +91,7 @@ import Testing
             url: "https://127.0.0.1:\(port)/", connectionTimeout: .seconds(2), requestTimeout: .seconds(5),
             retries: 2, caBundlePath: "/nonexistent-ca.pem", retryBackoff: .milliseconds(20)), log: log.sink)
         defer { client.shutdown() }
-        let outcome = try await client.scan(ByteBuffer(string: "x"), operation: .smtp, requestID: "7",
+        let outcome = try await client.scan(ByteBuffer(string: "x"), operation: .send, requestID: "7",
                                             on: Self.group.next()).futureResult.get()
         #expect(outcome.failure?.kind == .connect)
         #expect(outcome.attempts == 3)
@@ -106,7 +107,7 @@ import Testing
             url: "https://ysc.example.invalid/", connectionTimeout: .seconds(5), requestTimeout: .seconds(10),
             retries: 0, caBundlePath: "/nonexistent-ca.pem"), log: log.sink)
         defer { client.shutdown() }
-        let outcome = try await client.scan(ByteBuffer(string: "x"), operation: .smtp, requestID: "8",
+        let outcome = try await client.scan(ByteBuffer(string: "x"), operation: .send, requestID: "8",
                                             on: Self.group.next()).futureResult.get()
         #expect(outcome.failure?.kind == .nameResolution)
         #expect(client.statistics.snapshot.nameResolutionFailures == 1)
@@ -225,7 +226,7 @@ import Testing
         let service = try ScanServiceFixture(faults: faults)
         let client = client(service)
         defer { client.shutdown() }
-        let task = client.scan(ByteBuffer(string: TestMessages.clean), operation: .smtp, requestID: "c",
+        let task = client.scan(ByteBuffer(string: TestMessages.clean), operation: .send, requestID: "c",
                                on: Self.group.next())
         try await Task.sleep(for: .milliseconds(300))
         let started = NIODeadline.now()
@@ -261,7 +262,7 @@ import Testing
         let ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(10), delay: .milliseconds(10)) { _ in lag.tick() }
         let futures = (0..<200).map { i in
             client.scan(ByteBuffer(string: i % 2 == 0 ? TestMessages.clean : TestMessages.gtube),
-                        operation: .smtp, requestID: "\(i)", on: loop).futureResult
+                        operation: .send, requestID: "\(i)", on: loop).futureResult
         }
         let outcomes = try await EventLoopFuture.whenAllSucceed(futures, on: loop).get()
         ticker.cancel()

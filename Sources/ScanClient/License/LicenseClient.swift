@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import ScanProtocol
 
 /// Activates the box's serial against the licence server at start and periodically, through the
 /// scan client's curl machinery (same thread, same TLS trust, same timeouts), and keeps the
@@ -61,10 +62,10 @@ public final class LicenseClient: Sendable {
     public func activate(on eventLoop: any EventLoop) -> EventLoopFuture<LicenseStateMachine.State> {
         let configuration = scanClient.configuration
         var body = ByteBuffer()
-        body.writeBytes(Self.requestBody(serial: serial, product: product))
+        body.writeBytes(YSCCoding.encode(LicenseActivationRequest(serial: serial, product: product)))
         let request = CurlRequest(
-            method: .post, url: configuration.endpoint("v1/license/activate"),
-            headers: ["Content-Type: application/json", "Accept: application/json"], body: body,
+            method: .post, url: configuration.endpoint(YSCEndpoint.licenseActivatePath),
+            headers: ["Content-Type: \(YSCEndpoint.jsonContentType)", "Accept: \(YSCEndpoint.jsonContentType)"], body: body,
             connectTimeoutMilliseconds: Int(configuration.connectionTimeout.nanoseconds / 1_000_000),
             totalTimeoutMilliseconds: Int(configuration.requestTimeout.nanoseconds / 1_000_000),
             caBundlePath: configuration.caBundlePath, replyLimit: ScanClientLimits.maxReplyBytes)
@@ -127,38 +128,26 @@ public final class LicenseClient: Sendable {
         return state
     }
 
-    static func requestBody(serial: String, product: String) -> [UInt8] {
-        let object = ["serial": serial, "product": product]
-        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8))
-    }
-
-    /// 200 with an expiry → the dates decide (an "expired" licence may still be in renewal
-    /// grace); 200 saying "inactive"/"revoked", 403 or 404 → the server refuses this serial;
-    /// anything else (transport failure, 5xx, garbage) → the server could not be asked.
+    /// `active`/`expired` with an expiry → the dates decide (an expired licence may still be in
+    /// renewal grace); `inactive` or `unknown` (404) → the server refuses this serial; anything
+    /// else (transport failure, 5xx, a malformed reply) → the server could not be asked.
     static func interpret(_ exchange: CurlExchange) -> Answer {
         guard !exchange.cancelled, exchange.curlCode == 0 else {
             return .unreachable(exchange.errorText)
         }
-        switch exchange.httpStatus {
-        case 200:
-            guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(exchange.body.readableBytesView)) else {
-                return .unreachable("not a licence reply")
-            }
-            if reply.state == "inactive" || reply.state == "revoked" { return .rejected(reply.state) }
-            guard let text = reply.expires, let day = LicenseDay(text), !reply.product.isEmpty else {
-                return .unreachable("licence reply without a valid product/expiry")
-            }
-            return .activated(LicenseRecord(product: reply.product, expires: day))
-        case 403, 404:
-            return .rejected(ScanReplyDecoder.errorText(from: exchange.body))
-        default:
-            return .unreachable("HTTP \(exchange.httpStatus)")
+        let reply: LicenseActivationReply
+        do {
+            reply = try YSCCoding.decodeLicenseReply(status: exchange.httpStatus, body: exchange.body.readableBytesView)
+        } catch {
+            return .unreachable("licence server: \(error)")
         }
-    }
-
-    private struct Reply: Decodable {
-        var product: String
-        var state: String
-        var expires: String?
+        switch reply.state {
+        case .active, .expired:
+            // decodeLicenseReply guarantees a valid `expires` for these two states.
+            guard let text = reply.expires, let day = LicenseDate(text) else { return .unreachable("no expiry") }
+            return .activated(LicenseRecord(product: reply.product, expires: day))
+        case .inactive, .unknown:
+            return .rejected(reply.state.rawValue)
+        }
     }
 }

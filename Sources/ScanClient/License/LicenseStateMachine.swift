@@ -50,7 +50,7 @@ public struct LicenseStateMachine: Equatable, Sendable {
 
     public func state(at now: Date) -> State {
         guard let record else { return .inactive }
-        let expiry = record.expires.end
+        let expiry = record.expiryEnd
         if now >= expiry.addingTimeInterval(Self.renewalGracePeriod) { return .inactive }
         guard confirmed else {
             return now < startedAt.addingTimeInterval(Self.authenticationGracePeriod) ? .authenticationGrace : .inactive

@@ -1,8 +1,9 @@
+import ScanProtocol
 import Telemetry
 
 /// `show status license` in the router's table style (SPEC §10).
 public enum LicenseStatusReport {
-    public static func render(product: String, state: LicenseStateMachine.State, expires: LicenseDay?) -> String {
+    public static func render(product: String, state: LicenseStateMachine.State, expires: LicenseDate?) -> String {
         StatusTable(rows: [
             ("Product", product),
             ("State", state.rawValue),

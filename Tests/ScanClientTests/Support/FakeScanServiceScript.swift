@@ -29,7 +29,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
     def do_GET(self):
-        if self.path == "/v1/health": self.reply(200, {"status": "ok"})
+        if self.path == "/v1/health": self.reply(200, {"status": "ok", "engines": [{"name": "fake", "state": "up"}]})
         else: self.reply(404, {"error": "not found"})
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
@@ -48,7 +48,7 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(200, {"spam_score": 100 if GTUBE in body else 0, "viruses": viruses, "engines": ["fake"], "elapsed_ms": 1})
         elif self.path == "/v1/license/activate":
             req = json.loads(body)
-            if req.get("serial", "").startswith("UNKNOWN"): self.reply(404, {"error": "unknown serial"}); return
+            if req.get("serial", "").startswith("UNKNOWN"): self.reply(404, {"product": req.get("product"), "state": "unknown"}); return
             self.reply(200, {"product": req.get("product"), "state": "active", "expires": EXPIRES})
         else: self.reply(404, {"error": "not found"})
 
