@@ -16,4 +16,9 @@ public struct BuiltinEngine: ScanEngine {
             BuiltinScanner.scan(Array(message.readableBytesView))
         }
     }
+
+    /// Up while the thread pool runs.
+    public func probe(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        threadPool.runIfActive(eventLoop: eventLoop) {}
+    }
 }

@@ -43,7 +43,7 @@ public struct LicenseBook: Sendable, Equatable {
     public init(parsing text: String) throws(ParseError) {
         guard text.utf8.count <= Self.maxFileBytes else { throw ParseError(line: 0, reason: "file larger than \(Self.maxFileBytes) bytes") }
         var entries: [String: Entry] = [:]
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if fields.isEmpty { continue }

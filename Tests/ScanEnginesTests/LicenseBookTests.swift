@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ScanEngines
 import ScanProtocol
@@ -18,8 +19,8 @@ import ScanProtocol
             OLD-1\tmail-security\t2026-11-24
             EDGE-1     mail-security  2026-11-25
 
-            OTHER-1    web-filter     2030-01-01\r
-            """)
+            OTHER-1    web-filter     2030-01-01
+            """.replacingOccurrences(of: "\n", with: "\r\n"))  // CRLF files work too
         func ask(_ serial: String, _ product: String = "mail-security") -> (Int, LicenseActivationReply) {
             let result = book.activate(LicenseActivationRequest(serial: serial, product: product), today: today)
             return (result.status, result.reply)
