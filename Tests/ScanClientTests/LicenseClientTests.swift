@@ -36,9 +36,7 @@ final class RecordBox: @unchecked Sendable {
     }
 
     @Test func activationThenRenewalGraceThenInactiveByTheClock() async throws {
-        var faults = ScanServiceFixture.Faults()
-        faults.licenseExpires = "2027-03-31"
-        let service = try ScanServiceFixture(faults: faults)
+        let service = try ScanServiceFixture()
         let scan = scanClient(url: service.url, ca: service.pki.caBundle)
         defer { scan.shutdown() }
         let clock = ManualClock(start)

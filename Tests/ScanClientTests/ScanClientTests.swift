@@ -38,7 +38,7 @@ import Testing
         let spam = try await scan(client, TestMessages.gtube)
         #expect(spam.verdict?.spamScore == 100)
         let virus = try await scan(client, TestMessages.eicar)
-        #expect(virus.verdict?.viruses == ["Eicar-Test-Signature"])
+        #expect(virus.verdict?.viruses == ["EICAR-Test-File"])
 
         let stats = client.statistics.snapshot
         #expect(stats.requests == 3 && stats.successes == 3 && stats.retries == 0)
@@ -59,7 +59,7 @@ import Testing
 
     @Test func oversizedMessageIsAnHTTP413Failure() async throws {
         var faults = ScanServiceFixture.Faults()
-        faults.maxMessageBytes = 1000
+        faults.maxBody = 1000
         let service = try ScanServiceFixture(faults: faults)
         let log = LogRecorder()
         let client = client(service, log: log, retries: 3)
@@ -67,7 +67,7 @@ import Testing
         let big = TestMessages.clean + String(repeating: "x", count: 200_000)
         let outcome = try await scan(client, big, id: "big")
         #expect(outcome.failure?.kind == .httpStatus(413))
-        #expect(outcome.failure?.detail.contains("message too large") == true)
+        #expect(outcome.failure?.detail == "HTTP 413: request body larger than 1000 bytes")
         #expect(outcome.attempts == 1, "a 413 is about the message: never retried")
         #expect(client.statistics.snapshot.httpErrors == 1)
         #expect(log.lines.contains(.yscReadError(id: "big", code: 413)))

@@ -15,6 +15,6 @@ final class LogRecorder: @unchecked Sendable {
 
 enum TestMessages {
     static let clean = "From: a@example.com\r\nTo: b@example.com\r\nSubject: hello\r\n\r\nJust a note.\r\n"
-    static let gtube = "From: a@example.com\r\nTo: b@example.com\r\nSubject: spam\r\n\r\nXJS*C4JDBQADN1.NSBESC-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\r\n"
+    static let gtube = "From: a@example.com\r\nTo: b@example.com\r\nSubject: spam\r\n\r\nXJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\r\n"
     static let eicar = "From: a@example.com\r\nTo: b@example.com\r\nSubject: virus\r\n\r\nX5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*\r\n"
 }

@@ -1,16 +1,23 @@
 import Foundation
 import TestSupport
 
-/// A scan service on 127.0.0.1 over HTTPS, started by a test and stopped by its PID.
+/// The real bundled scan service (`yscd`) on 127.0.0.1 over HTTPS, started by a test with its
+/// fault switches, and stopped by its PID.
 final class ScanServiceFixture: @unchecked Sendable {
     struct Faults {
-        var latencyMilliseconds = 0
-        var status = 0
+        var latencyMilliseconds: Int?
+        var status: Int?
         var garbage = false
         var dropConnections = false
-        var maxMessageBytes = 10 * 1024 * 1024
-        var licenseExpires = "2099-12-31"
+        var maxBody: Int?
     }
+
+    /// The licences this service grants (yscd `--licenses`): S0001 expires in the tests' near
+    /// future, S0002 far away; any other serial is unknown (404).
+    static let licenses = """
+    S0001 mail-security 2027-03-31
+    S0002 mail-security 2099-12-31
+    """
 
     let directory: TemporaryDirectory
     let pki: TestPKI
@@ -23,27 +30,32 @@ final class ScanServiceFixture: @unchecked Sendable {
         directory = try TemporaryDirectory(prefix: "ysc-client")
         pki = try TestPKI(in: directory)
         port = TCPPort.free()
-        try FakeScanServiceScript.source.write(toFile: directory.path("ysc.py"), atomically: true, encoding: .utf8)
+        try Self.licenses.write(toFile: directory.path("licenses"), atomically: true, encoding: .utf8)
         try start(faults: faults)
     }
 
     /// (Re)starts the service on the same port with other faults.
     func start(faults: Faults) throws {
         stop()
-        let arguments = [
-            directory.path("ysc.py"), "port=\(port)", "cert=\(pki.serverCertificate)", "key=\(pki.serverKey)",
-            "latency=\(faults.latencyMilliseconds)", "status=\(faults.status)", "garbage=\(faults.garbage ? 1 : 0)",
-            "drop=\(faults.dropConnections ? 1 : 0)", "max=\(faults.maxMessageBytes)", "expires=\(faults.licenseExpires)",
-        ]
-        let process = try ManagedProcess("/usr/bin/python3", arguments, directory: directory.url)
+        var arguments = ["--listen", "127.0.0.1:\(port)", "--cert", pki.serverCertificate, "--key", pki.serverKey,
+                         "--licenses", directory.path("licenses")]
+        if let latency = faults.latencyMilliseconds { arguments += ["--inject-latency", "\(latency)"] }
+        if let status = faults.status { arguments += ["--inject-status", "\(status)"] }
+        if faults.garbage { arguments.append("--inject-garbage") }
+        if faults.dropConnections { arguments.append("--drop-connections") }
+        if let maxBody = faults.maxBody { arguments += ["--max-body", "\(maxBody)"] }
+        let process = try ManagedProcess(ProductBinary.path("yscd"), arguments, directory: directory.url)
         self.process = process
-        guard waitUntil(timeout: 20, { TCPPort.isListening(port) }) else {
-            throw TestFailure("scan service did not start: \(process.standardError)")
+        // yscd prints its ready line once it listens (written unbuffered).
+        guard waitUntil(timeout: 30, { process.standardOutput.contains("yscd: ready") || !process.isRunning }),
+              process.isRunning
+        else {
+            throw TestFailure("yscd did not start: \(process.standardError)")
         }
     }
 
     func stop() {
-        // Short grace: the server dies on SIGTERM at once; the wait only bounds the reaping.
+        // Short grace: yscd exits on SIGTERM at once; the wait only bounds the reaping.
         process?.stop(timeout: 1)
         process = nil
     }

@@ -1,8 +1,8 @@
 import Foundation
 import TestSupport
 
-/// A CA and a server certificate for 127.0.0.1 made with the openssl tool, plus a second CA
-/// that signed nothing (to prove an untrusted certificate is refused).
+/// The scan service's PKI made by the firmware's own script (firmware/make-pki.sh), plus a
+/// second CA that signed nothing, to prove an untrusted certificate is refused.
 struct TestPKI {
     let caBundle: String
     let otherCABundle: String
@@ -10,23 +10,23 @@ struct TestPKI {
     let serverKey: String
 
     init(in directory: TemporaryDirectory) throws {
-        func openssl(_ arguments: [String]) throws {
-            let result = try runCommand("/usr/bin/openssl", arguments)
-            guard result.status == 0 else { throw TestFailure("openssl \(arguments.first ?? ""): \(result.stderr)") }
-        }
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        caBundle = directory.path("ca.pem")
+        let pki = directory.path("pki")
+        // This file is one level deeper (Support/) than ProductBinary.repositoryRoot() assumes.
+        let root = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let script = root.appendingPathComponent("firmware/make-pki.sh").path
+        let made = try runCommand("/bin/sh", [script, pki])
+        guard made.status == 0 else { throw TestFailure("make-pki.sh: \(made.stderr)") }
+        caBundle = pki + "/ca.pem"
+        serverCertificate = pki + "/server.pem"
+        serverKey = pki + "/server.key"
+
         otherCABundle = directory.path("other-ca.pem")
-        serverCertificate = directory.path("server.pem")
-        serverKey = directory.path("server.key")
-        try openssl(["req", "-x509"] + ec + ["-keyout", directory.path("ca.key"), "-out", caBundle,
-                                              "-days", "2", "-subj", "/CN=Test YSC CA"])
-        try openssl(["req", "-x509"] + ec + ["-keyout", directory.path("other-ca.key"), "-out", otherCABundle,
-                                              "-days", "2", "-subj", "/CN=Unrelated CA"])
-        try openssl(["req"] + ec + ["-keyout", serverKey, "-out", directory.path("server.csr"), "-subj", "/CN=127.0.0.1"])
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: directory.path("san.cnf"), atomically: true, encoding: .utf8)
-        try openssl(["x509", "-req", "-in", directory.path("server.csr"), "-CA", caBundle, "-CAkey", directory.path("ca.key"),
-                     "-CAcreateserial", "-out", serverCertificate, "-days", "2", "-extfile", directory.path("san.cnf")])
+        let other = try runCommand("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", directory.path("other-ca.key"), "-out", otherCABundle, "-days", "2", "-subj", "/CN=Unrelated CA",
+        ])
+        guard other.status == 0 else { throw TestFailure("openssl: \(other.stderr)") }
     }
 }
 
