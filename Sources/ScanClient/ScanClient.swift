@@ -80,7 +80,7 @@ public final class ScanClient: Sendable {
     ) -> ScanTask {
         let budget = operation == .send ? ScanClientLimits.smtpMessageBudget : ScanClientLimits.pop3MessageBudget
         let job = ScanJob(client: self, eventLoop: eventLoop, message: message, operation: operation,
-                          requestID: requestID, deadline: deadline ?? now() + budget)
+                          requestID: Self.headerSafe(requestID), deadline: deadline ?? now() + budget)
         statistics.recordRequest()
         eventLoop.execute { job.start() }
         return ScanTask(job: job)
@@ -126,6 +126,13 @@ public final class ScanClient: Sendable {
     /// Aborts everything in flight (their futures report `cancelled`) and stops the curl thread.
     public func shutdown() {
         engine.shutdown()
+    }
+
+    /// The request ID as it may appear in an HTTP header and a syslog line: visible ASCII only
+    /// (a CR/LF would inject headers), bounded in length.
+    static func headerSafe(_ id: String) -> String {
+        let safe = String(id.unicodeScalars.filter { (0x21...0x7E).contains($0.value) }.prefix(ScanClientLimits.maxRequestIDLength))
+        return safe.isEmpty ? "-" : safe
     }
 
     // MARK: shared with ScanJob and LicenseClient

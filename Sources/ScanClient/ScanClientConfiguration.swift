@@ -59,6 +59,8 @@ public enum ScanClientLimits {
     /// A scan or licence reply is a few hundred bytes of JSON; libcurl stops reading past the
     /// protocol's bound (a hostile server cannot make us buffer more).
     public static let maxReplyBytes = ScanProtocolLimits.maxReplyBytes
+    /// Longest `X-Request-Id` sent (session IDs are short; the bound keeps headers and logs sane).
+    public static let maxRequestIDLength = 64
     /// The whole budget of one SMTP message: below the client's 10-minute DATA timer
     /// (RFC 5321 §4.5.3.2.6) and a server's 5-minute one, with room to relay the reply.
     public static let smtpMessageBudget = TimeAmount.seconds(240)

@@ -106,7 +106,8 @@ final class ScanJob: @unchecked Sendable {
             client.statistics.recordFailure(failure, at: client.wallClock())
             if failure.kind.indicatesServiceFailure {
                 client.withBreaker { $0.recordFailure(now: now) }
-            } else {
+            } else if failure.kind != .cancelled {
+                // The service answered (a 4xx about this message): it works.
                 client.withBreaker { $0.recordSuccess() }
             }
             lastFailure = failure

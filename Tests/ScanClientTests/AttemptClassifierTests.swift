@@ -86,3 +86,12 @@ import Testing
         #expect(ScanClientConfiguration(url: "https://192.0.2.1:8443").endpoint("v1/scan") == "https://192.0.2.1:8443/v1/scan")
     }
 }
+
+@Suite struct RequestIDTests {
+    @Test func requestIDsCannotInjectHeaders() {
+        #expect(ScanClient.headerSafe("0042") == "0042")
+        #expect(ScanClient.headerSafe("a\r\nX-Evil: 1") == "aX-Evil:1")
+        #expect(ScanClient.headerSafe("") == "-")
+        #expect(ScanClient.headerSafe(String(repeating: "x", count: 500)).count == ScanClientLimits.maxRequestIDLength)
+    }
+}

@@ -72,6 +72,22 @@ final class RecordBox: @unchecked Sendable {
         #expect(license.record == nil)
     }
 
+    @Test func expiredAndOtherProductAnswersFromTheRealService() async throws {
+        let service = try ScanServiceFixture()
+        let scan = scanClient(url: service.url, ca: service.pki.caBundle)
+        defer { scan.shutdown() }
+        // The service says "expired" (2020-01-31); on 2020-02-10 that is renewal grace.
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_581_292_800)) // 2020-02-10T00:00:00Z
+        let expired = LicenseClient(scanClient: scan, serial: "S0003", product: "mail-security", clock: clock.function)
+        #expect(try await expired.activate(on: Self.group.next()).get() == .renewalGrace)
+        #expect(expired.record?.expires == LicenseDate("2020-01-31"))
+        clock.set(Date(timeIntervalSince1970: 1_583_107_200)) // 2020-03-02: 30 days after the expiry day ended
+        #expect(expired.state == .inactive)
+
+        let otherProduct = LicenseClient(scanClient: scan, serial: "S0004", product: "mail-security")
+        #expect(try await otherProduct.activate(on: Self.group.next()).get() == .inactive)
+    }
+
     @Test func unreachableServerAfterRestartIsAuthenticationGraceForSevenDays() async throws {
         let scan = scanClient(url: "https://127.0.0.1:\(TCPPort.free())/", ca: "/nonexistent-ca.pem")
         defer { scan.shutdown() }

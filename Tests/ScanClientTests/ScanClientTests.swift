@@ -237,6 +237,23 @@ import Testing
         #expect(client.breakerState == .closed(consecutiveFailures: 0), "a cancel says nothing about the service")
     }
 
+    @Test func shutdownCancelsWhatIsInFlight() async throws {
+        var faults = ScanServiceFixture.Faults()
+        faults.latencyMilliseconds = 5000
+        let service = try ScanServiceFixture(faults: faults)
+        let client = client(service)
+        let tasks = (0..<3).map { i in
+            client.scan(ByteBuffer(string: TestMessages.clean), operation: .send, requestID: "s\(i)", on: Self.group.next())
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        client.shutdown()
+        for task in tasks {
+            #expect(try await task.futureResult.get().failure?.kind == .cancelled)
+        }
+        // After shutdown a scan still completes (as cancelled) instead of hanging.
+        #expect(try await scan(client, TestMessages.clean).failure?.kind == .cancelled)
+    }
+
     @Test func configurationChangesApplyToTheNextAttempt() async throws {
         let service = try ScanServiceFixture()
         let client = ScanClient(configuration: ScanClientConfiguration(

@@ -13,10 +13,13 @@ final class ScanServiceFixture: @unchecked Sendable {
     }
 
     /// The licences this service grants (yscd `--licenses`): S0001 expires in the tests' near
-    /// future, S0002 far away; any other serial is unknown (404).
+    /// future, S0002 far away, S0003 expired long ago (yscd answers `expired`), S0004 is for
+    /// another product (`inactive`); any other serial is unknown (404).
     static let licenses = """
     S0001 mail-security 2027-03-31
     S0002 mail-security 2099-12-31
+    S0003 mail-security 2020-01-31
+    S0004 other-product 2099-12-31
     """
 
     let directory: TemporaryDirectory
