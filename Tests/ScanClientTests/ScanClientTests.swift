@@ -114,6 +114,26 @@ import Testing
         #expect(log.lines == [.noSuchDomainName(fqdn: "ysc.example.invalid")])
     }
 
+    @Test func connectionTimeoutBoundsAnUnreachableService() async throws {
+        // 192.0.2.1 (TEST-NET-1) never answers: either the SYN goes unanswered until the
+        // connection timeout, or there is no route at all; both are connect failures, quickly.
+        let log = LogRecorder()
+        let client = ScanClient(configuration: ScanClientConfiguration(
+            url: "https://192.0.2.1:8443/", connectionTimeout: .seconds(1), requestTimeout: .seconds(30),
+            retries: 0, caBundlePath: "/nonexistent-ca.pem"), log: log.sink)
+        defer { client.shutdown() }
+        let started = NIODeadline.now()
+        let outcome = try await scan(client, TestMessages.clean, id: "ct")
+        #expect(outcome.failure?.kind == .connect)
+        #expect(NIODeadline.now() - started < .milliseconds(2500))
+        #expect(log.lines.count == 1)
+        if case .yscConnectFailed(let id, let code) = log.lines.first {
+            #expect(id == "ct" && (code == 28 || code == 7))
+        } else {
+            Issue.record("expected a connect-failure line, got \(log.lines)")
+        }
+    }
+
     @Test func latencyAboveRequestTimeoutTimesOutAndRetriesExactly() async throws {
         var faults = ScanServiceFixture.Faults()
         faults.latencyMilliseconds = 3000
