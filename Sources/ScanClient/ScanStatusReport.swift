@@ -23,7 +23,8 @@ public enum ScanStatusReport {
         case .closed(let failures): (failures > 0 || lastAttemptFailed) ? "failing" : "available"
         case .probing: "probing"
         case .open(let until):
-            now < until ? "breaker open (\(max(1, (until - now).nanoseconds / 1_000_000_000 + 1))s)" : "breaker open (probe due)"
+            // Seconds left, rounded up: "0s" would read as "closed".
+            now < until ? "breaker open (\(((until - now).nanoseconds + 999_999_999) / 1_000_000_000)s)" : "breaker open (probe due)"
         }
     }
 

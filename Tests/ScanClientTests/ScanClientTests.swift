@@ -240,6 +240,21 @@ import Testing
         #expect(client.statusReport().contains("State                         available\n"))
     }
 
+    @Test func breakerOpeningMidScanStopsItsRetries() async throws {
+        var faults = ScanServiceFixture.Faults()
+        faults.status = 503
+        let service = try ScanServiceFixture(faults: faults)
+        let client = client(service, retries: 10, breaker: CircuitBreaker(failureThreshold: 5, openDuration: .seconds(30)))
+        defer { client.shutdown() }
+        let outcome = try await scan(client, TestMessages.clean)
+        // Attempts count as breaker failures: the fifth opens it, and the scan ends there with
+        // the real failure instead of paying six more attempts.
+        #expect(outcome.attempts == 5)
+        #expect(outcome.failure?.kind == .httpStatus(503))
+        #expect(client.statistics.snapshot.retries == 4 && client.statistics.snapshot.httpErrors == 5)
+        #expect(!client.isAvailable)
+    }
+
     @Test func cancellationAbortsTheRunningAttempt() async throws {
         var faults = ScanServiceFixture.Faults()
         faults.latencyMilliseconds = 5000

@@ -46,6 +46,8 @@ import Testing
         #expect(ScanStatusReport.stateText(breaker: .closed(consecutiveFailures: 2), lastAttemptFailed: true, now: now) == "failing")
         #expect(ScanStatusReport.stateText(breaker: .probing, lastAttemptFailed: true, now: now) == "probing")
         #expect(ScanStatusReport.stateText(breaker: .open(until: now + .milliseconds(29_500)), lastAttemptFailed: true, now: now) == "breaker open (30s)")
+        #expect(ScanStatusReport.stateText(breaker: .open(until: now + .seconds(30)), lastAttemptFailed: true, now: now) == "breaker open (30s)")
+        #expect(ScanStatusReport.stateText(breaker: .open(until: now + .milliseconds(1)), lastAttemptFailed: true, now: now) == "breaker open (1s)")
         #expect(ScanStatusReport.stateText(breaker: .open(until: now), lastAttemptFailed: true, now: now) == "breaker open (probe due)")
     }
 
