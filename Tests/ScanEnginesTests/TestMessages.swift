@@ -77,6 +77,13 @@ enum TestMessages {
         --b1--
         """)
 
+    /// The repository root, found from this file (Tests/ScanEnginesTests/TestMessages.swift).
+    /// (`ProductBinary.repositoryRoot()` takes `#filePath` at its call site, so it is only right
+    /// for callers exactly two levels below the root.)
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let makePKIScript = repositoryRoot.appendingPathComponent("firmware/make-pki.sh").path
+
     static let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     static func fixture(_ name: String) throws -> [UInt8] {
