@@ -31,7 +31,6 @@ public final class LicenseClient: Sendable {
     private let onRecordChange: @Sendable (LicenseRecord?) -> Void
     private let machine: NIOLockedValueBox<LicenseStateMachine>
     private let schedule = NIOLockedValueBox<RepeatedTask?>(nil)
-    private let lastAnswer = NIOLockedValueBox<String>("not yet asked")
 
     /// - Parameters:
     ///   - previouslyKnown: the record kept from before this start (enables authentication grace).
