@@ -39,9 +39,11 @@ let package = Package(
         ),
 
         // MARK: I/O targets
-        .target(name: "ControlPlane", dependencies: ["ApplianceConfig", "Telemetry", nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
-        .target(name: "ScanEngines", dependencies: ["ScanProtocol", nio, nioPosix]),
-        .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging]),
+        .target(name: "ControlPlane", dependencies: ["ApplianceConfig", "Telemetry", "ScanClient", nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        .target(name: "ScanEngines", dependencies: ["ScanProtocol", nio, nioPosix,
+                                                   .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                                                   .product(name: "NIOHTTP1", package: "swift-nio")]),
+        .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 
         // MARK: executables (wiring only)
         .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", argumentParser, nioPosix, logging]),
@@ -60,7 +62,8 @@ let package = Package(
         .testTarget(name: "SMTPRelayTests", dependencies: ["SMTPRelay", "LineProtocol", nio]),
         .testTarget(name: "MessageInspectionTests", dependencies: ["MessageInspection", "TestSupport", nio]),
         .testTarget(name: "ScanProtocolTests", dependencies: ["ScanProtocol"]),
-        .testTarget(name: "ScanEnginesTests", dependencies: ["TestSupport", "ScanEngines", "ScanProtocol"]),
+        .testTarget(name: "ScanEnginesTests", dependencies: ["TestSupport", "ScanEngines", "ScanProtocol", nio, nioPosix],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ScanClientTests", dependencies: ["TestSupport", "ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["TestSupport", "ControlPlane", "ApplianceConfig", "Telemetry", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

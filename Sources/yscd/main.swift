@@ -1,2 +1,3 @@
-// yscd: wiring only.
-print("yscd: not built yet")
+// yscd: the bundled YSC scan service. Wiring only; see YSCCommand.
+SignalDisposition.restoreTerminationDefaults()
+YSCCommand.main()

@@ -1,2 +1,0 @@
-// ScanClient: see ARCHITECTURE.md. Filled in by its issue.
-import CCurl

@@ -1,1 +1,0 @@
-// ScanEngines: see ARCHITECTURE.md. Filled in by its issue.

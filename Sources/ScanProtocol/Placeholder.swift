@@ -1,1 +1,0 @@
-// ScanProtocol: see ARCHITECTURE.md. Filled in by its issue.
