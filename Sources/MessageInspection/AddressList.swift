@@ -135,27 +135,29 @@ public enum AddressList {
     /// `local-part "@" domain` from tokens, or a lone word (a local address); nil for a phrase.
     static func addrSpec(_ tokens: [Token]) -> String? {
         guard !tokens.isEmpty else { return nil }
-        let hasAt = tokens.contains(.special(UInt8(ascii: "@")))
-        if !hasAt {
+        guard let at = tokens.firstIndex(of: .special(UInt8(ascii: "@"))) else {
             guard tokens.count == 1, case .atom(let word) = tokens[0] else { return nil }
             return String(decoding: word, as: UTF8.self)
         }
+        // Leniency: `From: Jane Doe jane.doe@example.com` (display name without angle
+        // brackets). The local part is the last run of words joined by dots before "@".
+        var start = at
+        var expectWord = true
+        while start > tokens.startIndex {
+            let previous = tokens[start - 1]
+            let isDot = previous == .special(UInt8(ascii: "."))
+            if case .special = previous, !isDot { break }
+            if expectWord == isDot { break }
+            expectWord.toggle()
+            start -= 1
+        }
         var bytes: [UInt8] = []
-        for token in tokens {
+        for token in tokens[start...] {
             switch token {
             case .atom(let b), .quoted(let b), .literal(let b): bytes += b
             case .special(let s) where s == UInt8(ascii: "@") || s == UInt8(ascii: "."): bytes.append(s)
             case .special: return nil
             }
-        }
-        // "name phrase@x" (display name words without angle brackets) is not an address.
-        let beforeAt = tokens.prefix(while: { $0 != .special(UInt8(ascii: "@")) })
-        var previousWasWord = false
-        for token in beforeAt {
-            let isWord: Bool
-            if case .special = token { isWord = false } else { isWord = true }
-            if isWord && previousWasWord { return nil }
-            previousWasWord = isWord
         }
         return String(decoding: bytes, as: UTF8.self)
     }

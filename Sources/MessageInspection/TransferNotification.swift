@@ -82,7 +82,10 @@ public struct TransferNotification: Sendable {
         let block = HeaderBlock(parsing: original)
         let addresses = MessageAddresses(header: block, of: original)
         let sender = addresses.from.first(where: { $0.contains("@") }) ?? input.envelopeSender.flatMap { $0.isEmpty ? nil : $0 }
-        let domain = sender.flatMap { address in address.lastIndex(of: "@").map { String(address[address.index(after: $0)...]) } }
+        // Domain names are case-insensitive (RFC 5321 §2.4): written in lower case.
+        let domain = sender.flatMap { address in
+            address.lastIndex(of: "@").map { String(address[address.index(after: $0)...]).lowercased() }
+        }
 
         func resolve(_ setting: NotificationAddress, auto: () -> String?) throws(TransferNotificationError) -> String {
             switch setting {
