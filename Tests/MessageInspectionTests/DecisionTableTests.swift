@@ -1,4 +1,5 @@
 import MessageInspection
+import NIOCore
 import Testing
 
 /// SPEC §5, row by row and column by column.
@@ -169,5 +170,47 @@ struct DecisionTableTests {
         #expect(InspectionLogEvent.rejectForServiceFailure.message == "Reject mail transfer for failure to access YSC")
         #expect(SecurityHeader(operation: .smtp, result: .virus).fieldLine
                 == "X-Yamaha-Mail-Security: operation=send; result=virus; match=white")
+    }
+}
+
+/// From a message to the bytes to deliver.
+struct DecisionForMessageTests {
+    static let message = """
+    From: "Partner" <news@partner.example>\r
+    To: staff@office.example\r
+    Subject: =?UTF-8?B?44GC?=\r
+    \r
+    body\r
+
+    """
+
+    @Test func whiteListedDetectionGetsTheHeader() throws {
+        let message = ByteBuffer(string: Self.message)
+        let list = WhiteList(patterns: [WhiteListPattern(number: 9, from: "*@partner.example")], activeSet: [9])
+        let decision = DecisionTable.decide(protocol: .smtp, outcome: .verdict(score: 99, virusNames: []), message: message,
+                                            whiteList: list, policy: InspectionPolicy())
+        #expect(decision.action == .addWhiteListHeader(SecurityHeader(operation: .smtp, result: .spam)))
+        let edits = try #require(HeaderEdits(for: decision.action))
+        let out = HeaderRewriter.rewrite(message, edits: edits).assembled(with: message)
+        #expect(String(decoding: out.bytes, as: UTF8.self)
+                == "X-Yamaha-Mail-Security: operation=send; result=spam; match=white\r\n" + Self.message)
+    }
+
+    @Test func otherDetectionIsTagged() throws {
+        let message = ByteBuffer(string: Self.message)
+        let list = WhiteList(patterns: [WhiteListPattern(number: 9, from: "*@elsewhere.example")], activeSet: [9])
+        let decision = DecisionTable.decide(protocol: .pop3, outcome: .verdict(score: 99, virusNames: ["V"]), message: message,
+                                            whiteList: list, policy: InspectionPolicy())
+        let edits = try #require(HeaderEdits(for: decision.action))
+        let out = HeaderRewriter.rewrite(message, edits: edits).assembled(with: message)
+        #expect(String(decoding: out.bytes, as: UTF8.self).contains("Subject: [VIRUS] [SPAM] =?UTF-8?B?44GC?=\r\n"))
+    }
+
+    @Test func cleanMessageIsNotParsedForTheWhiteList() {
+        let list = WhiteList(patterns: [WhiteListPattern(number: 1)], activeSet: [1])
+        let decision = DecisionTable.decide(protocol: .smtp, outcome: .verdict(score: 0, virusNames: []),
+                                            message: ByteBuffer(string: Self.message), whiteList: list, policy: InspectionPolicy())
+        #expect(decision.counts == [.inspected, .clean])
+        #expect(HeaderEdits(for: decision.action) == nil)
     }
 }
