@@ -149,6 +149,28 @@ struct HeaderBlockTests {
         }
     }
 
+    /// The message fed one byte longer at a time: every cut parses, the fields found are the
+    /// same as in the whole message (the last one possibly shorter), and once the separator is
+    /// in, the block is the whole message's block.
+    @Test(arguments: ["mailgem__rfc2822_example14.eml", "sisimai__lhost-kddi-01.mac.eml", "mime4j__obsolete.msg",
+                      "mimetools__hdr-fakeout.msg", "spamassassin__nice_004"])
+    func growingPrefixes(name: String) throws {
+        let bytes = try Fixture.bytes(name)
+        let whole = HeaderBlock(parsing: ByteBuffer(bytes: bytes))
+        for cut in 0...min(bytes.count, whole.bodyStart + 3) {
+            let block = HeaderBlock(parsing: ByteBuffer(bytes: bytes[0..<cut]))
+            #expect(block.fields.count <= whole.fields.count)
+            for (index, field) in block.fields.enumerated() {
+                #expect(field.start == whole.fields[index].start)
+                #expect(field.colon == whole.fields[index].colon)
+                if index < block.fields.count - 1 { #expect(field.end == whole.fields[index].end) }
+            }
+            if cut >= whole.bodyStart && whole.end == .emptyLine {
+                #expect(block == whole)
+            }
+        }
+    }
+
     /// Offsets are relative to the reader index: a buffer that was partly read works too.
     @Test func readerIndexIsRespected() {
         var message = ByteBuffer(string: "JUNKSubject: a\r\n\r\nbody")
