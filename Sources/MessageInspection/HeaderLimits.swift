@@ -18,6 +18,10 @@ public enum HeaderLimits {
     /// real header blocks we know of (a To: folded over 135 KB) with room to spare.
     public static let maximumHeaderBlockOctets = 1 << 20
 
+    /// RFC 2047 §2: "each line of a header field that contains one or more 'encoded-word's is
+    /// limited to 76 characters." Applied to the lines we write or lengthen.
+    public static let maximumEncodedWordLineLength = 76
+
     /// Bound on the number of fields kept as descriptors (each one a few integers).
     public static let maximumFieldCount = 10_000
 

@@ -79,7 +79,8 @@ public struct RewrittenHeader: Sendable {
 /// - A missing Subject is added after the last field: the top of the block is reserved for
 ///   trace fields (RFC 5322 §3.6.7), and appending is what a user agent would have done.
 /// - A line we lengthen is folded at the space we inserted when it would exceed 998 octets
-///   (RFC 5322 §2.1.1); a line that was already longer keeps its own length.
+///   (RFC 5322 §2.1.1), or 76 characters when it holds an encoded word (RFC 2047 §2); the
+///   original text then starts a continuation line no longer than its line was before.
 /// - New lines use the message's own line ending (its first line's ending).
 public enum HeaderRewriter {
     public static func rewrite(_ message: ByteBuffer, edits: HeaderEdits) -> RewrittenHeader {
@@ -137,8 +138,8 @@ public enum HeaderRewriter {
             } else {
                 ensureLineStart()
                 let name: [UInt8] = Array("Subject:".utf8)
-                let tokens = prefixTokens(prefixes, valueStartsWithEncodedWord: false)
-                layOut(lineSoFar: name, tokens: tokens, eol: eol, into: &out)
+                let (tokens, encoded) = prefixTokens(prefixes, valueStartsWithEncodedWord: false)
+                layOut(lineSoFar: name, tokens: tokens, eol: eol, lineLimit: lineLimit(containsEncodedWords: encoded), into: &out)
                 out.writeBytes(eol)
                 outcome.added = true
             }
@@ -183,33 +184,47 @@ public enum HeaderRewriter {
             && prefix.first != " " && prefix.last != " "
     }
 
-    static func prefixTokens(_ prefixes: [String], valueStartsWithEncodedWord: Bool) -> [[UInt8]] {
+    /// The prefix text as tokens to lay out, and whether they are encoded words.
+    static func prefixTokens(_ prefixes: [String], valueStartsWithEncodedWord: Bool) -> (tokens: [[UInt8]], encoded: Bool) {
         let text = prefixes.joined(separator: " ")
-        if isPlainText(text) { return [Array(text.utf8)] }
+        if isPlainText(text) { return ([Array(text.utf8)], false) }
         // RFC 2047 §6.2: the space between two encoded words is not displayed, so when an
         // encoded word follows, the separating space is encoded with the prefix.
         let words = EncodedWordWriter.utf8Words(valueStartsWithEncodedWord ? text + " " : text)
-        return words.map { Array($0.utf8) }
+        return (words.map { Array($0.utf8) }, true)
     }
 
-    /// Writes `lineSoFar`, then the tokens separated by single spaces, folding before a token
-    /// that would make the line longer than 998 octets (RFC 5322 §2.1.1). Returns the length of
-    /// the current (last) line.
+    /// RFC 2047 §2: "each line of a header field that contains one or more 'encoded-word's is
+    /// limited to 76 characters"; other lines to 998 octets (RFC 5322 §2.1.1).
+    static func lineLimit(containsEncodedWords: Bool) -> Int {
+        containsEncodedWords ? HeaderLimits.maximumEncodedWordLineLength : HeaderLimits.maximumLineOctets
+    }
+
+    /// Whether the bytes hold at least one encoded word (as a white-space separated token).
+    static func containsEncodedWord(_ bytes: some Collection<UInt8>) -> Bool {
+        Array(bytes).split(whereSeparator: isWSP).contains { UnstructuredText.encodedWords(in: $0) != nil }
+    }
+
+    /// Writes `lineSoFar`, then the tokens, the first after `whitespaceBeforeFirst`, the others
+    /// after one space; folds before a token that would make the line longer than `lineLimit`
+    /// (the white space then starts the continuation line, RFC 5322 §2.2.3). Returns the length
+    /// of the last line.
     @discardableResult
-    static func layOut(lineSoFar: [UInt8], spaceBeforeFirst: Bool = true, tokens: [[UInt8]], eol: [UInt8],
-                       into out: inout ByteBuffer) -> Int {
+    static func layOut(lineSoFar: [UInt8], whitespaceBeforeFirst: [UInt8] = [0x20], tokens: [[UInt8]], eol: [UInt8],
+                       lineLimit: Int, into out: inout ByteBuffer) -> Int {
         out.writeBytes(lineSoFar)
         var length = lineSoFar.count
         for (index, token) in tokens.enumerated() {
-            let space = index > 0 || spaceBeforeFirst
-            if length + (space ? 1 : 0) + token.count > HeaderLimits.maximumLineOctets && length > 0 {
-                // Folding needs white space after the line break (RFC 5322 §2.2.3).
+            let separator: [UInt8] = index == 0 ? whitespaceBeforeFirst : [0x20]
+            if length + separator.count + token.count > lineLimit && length > 0 {
+                // Folding needs white space after the line break.
+                let folding: [UInt8] = separator.isEmpty ? [0x20] : separator
                 out.writeBytes(eol)
-                out.writeInteger(UInt8(ascii: " "))
-                length = 1
-            } else if space {
-                out.writeInteger(UInt8(ascii: " "))
-                length += 1
+                out.writeBytes(folding)
+                length = folding.count
+            } else {
+                out.writeBytes(separator)
+                length += separator.count
             }
             out.writeBytes(token)
             length += token.count
@@ -221,21 +236,22 @@ public enum HeaderRewriter {
                               eol: [UInt8], into out: inout ByteBuffer) {
         message.withUnsafeReadableBytes { bytes in
             // Insertion point: after the colon and the white space that follows it on the first
-            // line, so the original separator is kept.
+            // line; that white space is kept and separates the prefix from the colon.
             var insertion = field.colon + 1
             while insertion < field.firstLineContentEnd && isWSP(bytes[insertion]) { insertion += 1 }
-            let hadSpace = insertion > field.colon + 1
             let firstToken = value.split(whereSeparator: isWSP).first
             let startsWithEncodedWord = firstToken.flatMap { UnstructuredText.encodedWords(in: $0) } != nil
-            let tokens = prefixTokens(missing, valueStartsWithEncodedWord: startsWithEncodedWord)
-
-            // The first line up to the insertion point, its white space included: the space
-            // before the first token is the original one when there was one.
-            let head = Array(bytes[field.start..<insertion])
-            let length = layOut(lineSoFar: head, spaceBeforeFirst: !hadSpace, tokens: tokens, eol: eol, into: &out)
+            let (tokens, encoded) = prefixTokens(missing, valueStartsWithEncodedWord: startsWithEncodedWord)
+            let originalWhitespace = Array(bytes[(field.colon + 1)..<insertion])
+            let length = layOut(lineSoFar: Array(bytes[field.start...field.colon]),
+                                whitespaceBeforeFirst: originalWhitespace.isEmpty ? [0x20] : originalWhitespace,
+                                tokens: tokens, eol: eol, lineLimit: lineLimit(containsEncodedWords: encoded), into: &out)
             let rest = field.firstLineContentEnd - insertion
             if rest > 0 {
-                if length + 1 + rest > HeaderLimits.maximumLineOctets {
+                // The rest of the original first line goes on our line unless that line would
+                // then be too long; folded, it is on a line no longer than it was before.
+                let restHasEncodedWord = containsEncodedWord(UnsafeRawBufferPointer(rebasing: bytes[insertion..<field.firstLineContentEnd]))
+                if length + 1 + rest > lineLimit(containsEncodedWords: encoded || restHasEncodedWord) {
                     out.writeBytes(eol)
                 }
                 // The space we insert is the folding white space when we folded.

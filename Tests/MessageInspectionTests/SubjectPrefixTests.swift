@@ -34,6 +34,14 @@ struct SubjectPrefixTests {
         Case(name: "encoded word kept byte for byte", prefixes: ["[SPAM]"],
              input: "Subject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\r\n\r\nx",
              expected: "Subject: [SPAM] =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\r\n\r\nx"),
+        // RFC 2047 §2: a line holding an encoded word stays within 76 characters; the fold
+        // is at the space we insert, so the original line moves down unchanged.
+        Case(name: "encoded-word line would pass 76 characters", prefixes: ["[SPAM]"],
+             input: "Subject: =?ISO-2022-JP?B?GyRCRnxLXDhsJWEhPCVrJUYlOSVIGyhCICh0ZXN0aW5nIEph?=\n\n",
+             expected: "Subject: [SPAM]\n =?ISO-2022-JP?B?GyRCRnxLXDhsJWEhPCVrJUYlOSVIGyhCICh0ZXN0aW5nIEph?=\n\n"),
+        Case(name: "plain line of the same length is not folded", prefixes: ["[SPAM]"],
+             input: "Subject: " + String(repeating: "p", count: 66) + "\n\n",
+             expected: "Subject: [SPAM] " + String(repeating: "p", count: 66) + "\n\n"),
         Case(name: "already prefixed, plain", prefixes: ["[SPAM]"],
              input: "Subject: [SPAM] Hello\r\n\r\n",
              expected: "Subject: [SPAM] Hello\r\n\r\n"),
