@@ -49,6 +49,11 @@ public struct RewrittenHeader: Sendable {
         original.getSlice(at: original.readerIndex + bodyStart, length: original.readableBytes - bodyStart)!
     }
 
+    /// Size of the rewritten message in octets (e.g. for a POP3 `+OK` line, SPEC §3).
+    public func octets(of original: ByteBuffer) -> Int {
+        header.readableBytes + original.readableBytes - bodyStart
+    }
+
     /// Header and remainder in one buffer (copies; for tests and small messages).
     public func assembled(with original: ByteBuffer) -> ByteBuffer {
         var out = header
