@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "ApplianceConfigTests", dependencies: ["ApplianceConfig"]),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", nio]),
         .testTarget(name: "SMTPRelayTests", dependencies: ["SMTPRelay", "LineProtocol", nio]),
-        .testTarget(name: "MessageInspectionTests", dependencies: ["MessageInspection", "TestSupport", nio]),
+        .testTarget(name: "MessageInspectionTests", dependencies: ["MessageInspection", "TestSupport", nio], exclude: ["Fixtures"]),
         .testTarget(name: "ScanProtocolTests", dependencies: ["ScanProtocol"]),
         .testTarget(name: "ScanEnginesTests", dependencies: ["TestSupport", "ScanEngines", "ScanProtocol", nio, nioPosix],
                     exclude: ["Fixtures"]),

@@ -1,1 +1,0 @@
-// MessageInspection: see ARCHITECTURE.md. Filled in by its issue.
