@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 
         // MARK: executables (wiring only)
-        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", argumentParser, nioPosix, logging]),
+        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", "ScanClient", argumentParser, nioPosix, logging]),
         .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", argumentParser]),
         .executableTarget(name: "yscd", dependencies: [
             "ScanEngines", "ScanProtocol", argumentParser, nio, nioPosix, logging,

@@ -6,14 +6,24 @@ bin=${1:-.build/debug}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/mailsec-demo.XXXXXX)
 daemon_pid=""
+ysc_pid=""
 cleanup() {
-    [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+    for pid in $daemon_pid $ysc_pid; do
+        kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
 
+pki="$here/pki"
+"$here/make-pki.sh" "$pki"
+# The bundled scan service on its default address, where the embedded default `ysc url` points.
+"$bin/yscd" --cert "$pki/server.pem" --key "$pki/server.key" >"$work/yscd.log" 2>&1 &
+ysc_pid=$!
+
 cp "$here/demo.conf" "$work/mailsec.conf"
-"$bin/mailsecd" --config "$work/mailsec.conf" --control "$work/ctl.sock" 2>"$work/mailsecd.log" &
+"$bin/mailsecd" --config "$work/mailsec.conf" --control "$work/ctl.sock" --ysc-ca "$pki/ca.pem" \
+    --serial DEMO-0001 2>"$work/mailsecd.log" &
 daemon_pid=$!
 for _ in $(seq 100); do [ -S "$work/ctl.sock" ] && break; sleep 0.1; done
 [ -S "$work/ctl.sock" ] || { cat "$work/mailsecd.log"; exit 1; }
@@ -32,6 +42,7 @@ console "mail security port smtp 1 2 3 4 5"
 console "ysc request timeout 30"
 console "show status mail security"
 console "show status ysc"
+sleep 1   # the licence is activated in the background at start
 console "show status license"
 console "show log"
 console "save"

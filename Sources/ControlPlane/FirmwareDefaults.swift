@@ -3,4 +3,10 @@ public enum FirmwareDefaults {
     public static let configPath = "/etc/mailsec/mailsec.conf"
     public static let controlSocket = "/run/mailsecd.sock"
     public static let localSyslogSocket = "/dev/log"
+    /// The private CA that signed the bundled scan service's certificate.
+    public static let yscCABundle = "/etc/mailsec/ysc-ca.pem"
+    /// The box's licence serial number, one line.
+    public static let serialPath = "/etc/mailsec/serial"
+    /// The product the licence is activated for.
+    public static let licenseProduct = "mail-security"
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import ControlPlane
 import Foundation
 import NIOPosix
+import ScanClient
 import Telemetry
 
 /// `mailsecd`: the appliance daemon. Wiring only: the configuration, the console socket,
@@ -23,6 +24,12 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "Local syslog socket (lines also go to every 'syslog host').")
     var syslogSocket: String = FirmwareDefaults.localSyslogSocket
 
+    @Option(help: "CA bundle that signs the scan service's certificate.")
+    var yscCa: String = FirmwareDefaults.yscCABundle
+
+    @Option(help: "Licence serial number (default: the firmware's serial file).")
+    var serial: String?
+
     func run() async throws {
         let store = ConfigStore(path: config)
         let (initial, problems) = Self.load(store)
@@ -34,27 +41,57 @@ struct MailsecDaemon: AsyncParsableCommand {
         }
         problems.forEach { report($0, .warning) }
 
-        let services = DaemonServices(syslog: syslog, statistics: MailStatistics())
-        let console = ApplianceConsole(configuration: initial, store: store, services: services)
-        services.configurationChanged(initial, events: [])
-
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let scanClient = ScanClient(
+            configuration: ScanServices.clientConfiguration(initial, caBundlePath: yscCa),
+            log: { syslog.log($0) })
+        let licenseClient = LicenseClient(scanClient: scanClient, serial: boxSerial(),
+                                          product: FirmwareDefaults.licenseProduct)
+        let scanServices = ScanServices(scanClient: scanClient, licenseClient: licenseClient)
+        licenseClient.start(on: group.next())
+        let services = DaemonServices(syslog: syslog, statistics: MailStatistics(), scanStatus: scanServices)
+        let console = ApplianceConsole(configuration: initial, store: store, services: services)
+        services.configurationChanged(initial, events: Self.loadEvents(initial))
+
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let server = try await ControlServer.start(path: control, console: console, group: group, threadPool: threadPool)
-        report("started; console on \(control), configuration \(config)", .notice)
+        report("started; console on \(control), configuration \(config)", .info)
 
         await SignalWaiter().run(onReload: {
             let (reloaded, problems) = Self.load(store)
             problems.forEach { report($0, .warning) }
+            let previous = console.configuration
             console.replaceConfiguration(reloaded)
-            report("configuration reloaded from \(store.path)", .notice)
+            if reloaded.enabledWhiteListSet != previous.enabledWhiteListSet {
+                services.configurationChanged(reloaded, events: Self.loadEvents(reloaded))
+            }
+            report("configuration reloaded from \(store.path)", .info)
         })
 
         await server.stop()
+        licenseClient.stop()
+        scanClient.shutdown()
         try await threadPool.shutdownGracefully()
         try await group.shutdownGracefully()
-        report("stopped", .notice)
+        report("stopped", .info)
+    }
+
+    /// `--serial`, else the firmware's serial file, else the machine id (a lab box has no label).
+    private func boxSerial() -> String {
+        if let serial { return serial }
+        for path in [FirmwareDefaults.serialPath, "/etc/machine-id"] {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !line.isEmpty { return line }
+            }
+        }
+        return "UNSET"
+    }
+
+    /// A loaded file takes effect as a whole: an enabled white-list set is logged as enabled.
+    private static func loadEvents(_ configuration: Configuration) -> [ConfigEvent] {
+        configuration.enabledWhiteListSet.map { [.whiteListSetEnabled($0)] } ?? []
     }
 
     /// Applies every valid line and reports each bad one with its line number: a typo
