@@ -45,6 +45,11 @@ let package = Package(
                                                    .product(name: "NIOHTTP1", package: "swift-nio")]),
         .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 
+        .target(name: "MailProxy", dependencies: [
+            "SMTPRelay", "LineProtocol", "MessageInspection", "ScanClient", "ScanProtocol", "Telemetry",
+            nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+
         // MARK: executables (wiring only)
         .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", "ScanClient", argumentParser, nioPosix, logging]),
         .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", argumentParser]),
@@ -66,6 +71,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScanClientTests", dependencies: ["TestSupport", "ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["TestSupport", "ControlPlane", "ApplianceConfig", "Telemetry", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "MailProxyTests", dependencies: ["MailProxy", "TestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "ApplianceConfig"]),
     ]

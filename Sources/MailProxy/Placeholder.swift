@@ -1,0 +1,1 @@
+// MailProxy: see ARCHITECTURE.md.
