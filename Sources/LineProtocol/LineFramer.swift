@@ -53,9 +53,16 @@ public struct LineFramer: Sendable {
         if buffer.readableBytes == 0 {
             buffer = bytes
         } else {
+            // Lines already taken stay in the storage until compacted; compact once they
+            // outweigh the pending bytes, so storage stays within twice what is pending
+            // (amortised: each byte is moved at most once per time it is kept waiting).
+            if buffer.readerIndex > buffer.readableBytes { buffer.discardReadBytes() }
             buffer.writeImmutableBuffer(bytes)
         }
     }
+
+    /// The size of the storage behind the pending bytes (for tests of the memory bound).
+    var storageCapacity: Int { buffer.capacity }
 
     /// Drops the next `count` bytes of input, those buffered first and then those still to
     /// arrive, without framing them (used to step over a chunk that announced its own length).
@@ -78,47 +85,43 @@ public struct LineFramer: Sendable {
 
     /// The next complete line, or nil when more bytes are needed.
     public mutating func nextLine() -> Frame? {
-        let lf = ASCII.lf
-        let cr = ASCII.cr
-        do {
-            let readable = buffer.readableBytes
-            let found: Int? = buffer.withUnsafeReadableBytes { bytes in
-                bytes.firstIndex(of: lf, from: scannedBytes)
-            }
-            guard let lineFeed = found else {
-                scannedBytes = readable
-                if let dropped = discardedBytes {
-                    // Keep the last byte: it may be the CR of the coming CRLF.
-                    let drop = max(0, readable - 1)
-                    buffer.moveReaderIndex(forwardBy: drop)
-                    discardedBytes = dropped + drop
-                    scannedBytes = readable - drop
-                } else if readable >= maximumLineLength {
-                    // With its line feed still to come, this line is already too long.
-                    let drop = readable - 1
-                    buffer.moveReaderIndex(forwardBy: drop)
-                    discardedBytes = drop
-                    scannedBytes = 1
-                }
-                return nil
-            }
-            let ending: LineEnding =
-                lineFeed > 0 && buffer.getInteger(at: buffer.readerIndex + lineFeed - 1, as: UInt8.self) == cr
-                ? .crlf : .bareLF
-            let contentLength = lineFeed + 1 - ending.length
-            scannedBytes = 0
-            if let dropped = discardedBytes {
-                buffer.moveReaderIndex(forwardBy: lineFeed + 1)
-                discardedBytes = nil
-                return .tooLong(length: dropped + lineFeed + 1, ending)
-            }
-            if lineFeed + 1 > maximumLineLength {
-                buffer.moveReaderIndex(forwardBy: lineFeed + 1)
-                return .tooLong(length: lineFeed + 1, ending)
-            }
-            let line = buffer.readSlice(length: contentLength)!
-            buffer.moveReaderIndex(forwardBy: ending.length)
-            return .line(line, ending)
+        let readable = buffer.readableBytes
+        let found: Int? = buffer.withUnsafeReadableBytes { bytes in
+            bytes.firstIndex(of: ASCII.lf, from: scannedBytes)
         }
+        guard let lineFeed = found else {
+            scannedBytes = readable
+            if let dropped = discardedBytes {
+                // Keep the last byte: it may be the CR of the coming CRLF.
+                let drop = max(0, readable - 1)
+                buffer.moveReaderIndex(forwardBy: drop)
+                discardedBytes = dropped + drop
+                scannedBytes = readable - drop
+            } else if readable >= maximumLineLength {
+                // With its line feed still to come, this line is already too long.
+                let drop = readable - 1
+                buffer.moveReaderIndex(forwardBy: drop)
+                discardedBytes = drop
+                scannedBytes = 1
+            }
+            return nil
+        }
+        let ending: LineEnding =
+            lineFeed > 0 && buffer.getInteger(at: buffer.readerIndex + lineFeed - 1, as: UInt8.self) == ASCII.cr
+            ? .crlf : .bareLF
+        let contentLength = lineFeed + 1 - ending.length
+        scannedBytes = 0
+        if let dropped = discardedBytes {
+            buffer.moveReaderIndex(forwardBy: lineFeed + 1)
+            discardedBytes = nil
+            return .tooLong(length: dropped + lineFeed + 1, ending)
+        }
+        if lineFeed + 1 > maximumLineLength {
+            buffer.moveReaderIndex(forwardBy: lineFeed + 1)
+            return .tooLong(length: lineFeed + 1, ending)
+        }
+        let line = buffer.readSlice(length: contentLength)!
+        buffer.moveReaderIndex(forwardBy: ending.length)
+        return .line(line, ending)
     }
 }

@@ -108,3 +108,16 @@ func lineFramerFramesEveryChunkingAlike(_ c: LineFramerCase) {
     }
     #expect(same)
 }
+
+@Test func lineFramerStorageStaysBoundedWhenEveryReadEndsInAPartialLine() {
+    var framer = LineFramer(maximumLineLength: 512)
+    framer.append(ByteBuffer(string: "NO"))
+    var lines = 0
+    for _ in 0..<10_000 {
+        framer.append(ByteBuffer(string: "OP\r\nNOOP\r\nNO"))
+        while case .line = framer.nextLine() { lines += 1 }
+        #expect(framer.storageCapacity < 4096)
+    }
+    #expect(lines == 20_000)
+    #expect(framer.bufferedBytes == 2)
+}
