@@ -35,6 +35,12 @@ extension SMTPRelayMachine {
             reply(SMTPRelayReplies.lineTooLong, into: &actions)
             return
         }
+        // RFC 5321 §2.3.8: CR only in CRLF. A server that ended lines at a bare CR would read
+        // two commands where the relay forwarded one, and the two would fall out of step.
+        if line.readableBytesView.contains(UInt8(ascii: "\r")) {
+            reply(SMTPRelayReplies.bareCarriageReturn, into: &actions)
+            return
+        }
         let command = SMTPCommand.parse(line)
         // RFC 5321 §4.5.3.1.4; only AUTH may be longer (RFC 4954 §4).
         if command.verb != .auth && line.readableBytes + 2 > SMTPLimits.maximumCommandLineLength {

@@ -11,6 +11,8 @@ enum SMTPRelayReplies {
     static let noValidRecipients = SMTPReply(code: 554, text: "5.5.1 No valid recipients")
     /// RFC 5321 §4.2.2 500 "line too long"; RFC 3463 5.5.2 syntax error.
     static let lineTooLong = SMTPReply(code: 500, text: "5.5.2 Line too long")
+    /// RFC 5321 §2.3.8: a CR not followed by LF inside a command line.
+    static let bareCarriageReturn = SMTPReply(code: 500, text: "5.5.2 Syntax error: bare CR in command")
     /// RFC 1870 §6.1, RFC 3463 5.3.4: message too big for system.
     static let messageTooBig = SMTPReply(code: 552, text: "5.3.4 Message size exceeds fixed maximum message size")
     /// RFC 3030 §3: BINARYMIME needs BDAT, which is not offered.
