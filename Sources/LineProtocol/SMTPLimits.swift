@@ -56,6 +56,10 @@ public enum SMTPLimits {
     public static let dataBlockTimeout = TimeAmount.minutes(3)
     /// RFC 5321 §4.5.3.2.6: DATA termination (waiting for the final reply after "."), 10 minutes.
     public static let dataTerminationTimeout = TimeAmount.minutes(10)
+    /// Waiting for the scan's decision after the client's "." (a guard behind the scan's own
+    /// per-message deadline): one minute short of the client's DATA termination timeout
+    /// (RFC 5321 §4.5.3.2.6, 10 minutes), so the client hears a tempfail rather than giving up.
+    public static let decisionTimeout = TimeAmount.minutes(9)
     /// RFC 5321 §4.5.3.2.7: server timeout, waiting for the next command or content from the
     /// client, at least 5 minutes.
     public static let clientIdleTimeout = TimeAmount.minutes(5)

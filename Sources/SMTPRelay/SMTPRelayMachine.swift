@@ -132,8 +132,16 @@ public struct SMTPRelayMachine: Sendable {
             }
         case .timeout(let side):
             guard let current = timeout, current.side == side else { return }  // stale timer
-            let reply = side == .client ? SMTPRelayReplies.clientTimeout : SMTPRelayReplies.serverTimeout
-            close(replying: reply, server: true, into: &actions)
+            switch side {
+            case .client:
+                close(replying: SMTPRelayReplies.clientTimeout, server: true, into: &actions)
+            case .server:
+                close(replying: SMTPRelayReplies.serverTimeout, server: true, into: &actions)
+            case .decision:
+                // No decision in time: a tempfail loses no mail (the client retries), and the
+                // client hears it before it gives up on its own (RFC 5321 §4.5.3.2.6).
+                abortTransaction(replying: SMTPRelayReplies.decisionTimeout, into: &actions)
+            }
         }
         serveClient(into: &actions)
         applyBackpressure(into: &actions)
@@ -152,8 +160,7 @@ public struct SMTPRelayMachine: Sendable {
         return false
     }
 
-    /// What the relay is waiting for and for how long (RFC 5321 §4.5.3.2); nil while it waits
-    /// for nobody (the scan keeps its own deadline) or is closed.
+    /// What the relay is waiting for and for how long (RFC 5321 §4.5.3.2); nil once closed.
     public var timeout: RelayTimeout? {
         switch phase {
         case .awaitingGreeting:
@@ -171,7 +178,9 @@ public struct SMTPRelayMachine: Sendable {
             }
         case .idle, .authContinuation, .collecting:
             return RelayTimeout(side: .client, duration: SMTPLimits.clientIdleTimeout)
-        case .scanning, .closed:
+        case .scanning:
+            return RelayTimeout(side: .decision, duration: SMTPLimits.decisionTimeout)
+        case .closed:
             return nil
         }
     }
@@ -180,8 +189,13 @@ public struct SMTPRelayMachine: Sendable {
 /// A wait with its RFC 5321 §4.5.3.2 limit.
 public struct RelayTimeout: Equatable, Sendable {
     public enum Side: Equatable, Sendable {
+        /// The next command or content from the client.
         case client
+        /// A reply from the server.
         case server
+        /// The `.decision` for the message being scanned (a guard: the scan keeps its own,
+        /// shorter deadline per message and the unavailable policy decides what then happens).
+        case decision
     }
 
     public var side: Side

@@ -23,6 +23,8 @@ enum SMTPRelayReplies {
     static let serverConnectionLost = SMTPReply(code: 421, text: "4.4.2 Connection to the mail server lost")
     static let serverProtocolError = SMTPReply(code: 421, text: "4.4.2 Mail server protocol error")
     static let serverTimeout = SMTPReply(code: 421, text: "4.4.2 Mail server timed out")
+    /// No decision within `SMTPLimits.decisionTimeout` (RFC 3463 4.7.1, as the unavailable policy).
+    static let decisionTimeout = SMTPReply(code: 451, text: "4.7.1 Mail security scan timed out, try again later")
     /// RFC 5321 §4.5.3.2.7: the client was silent too long.
     static let clientTimeout = SMTPReply(code: 421, text: "4.4.2 Timeout waiting for client input")
 }

@@ -25,7 +25,7 @@ private let env = SMTPEnvelope(reversePath: "a@example.com", forwardPaths: ["b@e
     #expect(h.client("Subject: hi\r\n\r\nHello\r\n..dot\r\n.\r\n") == [
         .store("Subject: hi\r\n\r\nHello\r\n"), .store(".dot\r\n"), .scanMessage(env, size: 28),
     ])
-    #expect(h.machine.timeout == nil)
+    #expect(h.machine.timeout == RelayTimeout(side: .decision, duration: SMTPLimits.decisionTimeout))
     #expect(h.decide(.deliverUnchanged) == [.toServer("DATA\r\n")])
     #expect(h.machine.timeout == RelayTimeout(side: .server, duration: SMTPLimits.dataInitiationTimeout))
     #expect(h.server(try wireReply("mailkit__comcast-data.txt")) == [.sendStoredMessageToServer])
@@ -35,6 +35,7 @@ private let env = SMTPEnvelope(reversePath: "a@example.com", forwardPaths: ["b@e
     #expect(h.client("QUIT\r\n") == [.toServer("QUIT\r\n")])
     #expect(h.server("221 2.0.0 Bye\r\n") == [.toClient("221 2.0.0 Bye\r\n"), .closeClient, .closeServer])
     #expect(h.machine.isClosed)
+    #expect(h.machine.timeout == nil)
     #expect(h.event(.serverClosed) == [])
     #expect(h.event(.clientClosed) == [])
 }
@@ -454,4 +455,20 @@ func smuggledSecondMessageStaysContentAndNothingReachesTheServer(terminator: Str
     #expect(h.decide(.deliverUnchanged) == [.toServer("DATA\r\n")])
     _ = h.server("354 go\r\n")
     #expect(h.server("250 queued\r\n") == [.toClient("250 queued\r\n"), .releaseMessage, .toServer("QUIT\r\n")])
+}
+
+@Test func decisionThatNeverComesEndsInATempfail() {
+    var h = RelayHarness.scanning()
+    #expect(h.event(.timeout(.client)) == [])
+    #expect(h.event(.timeout(.decision)) == [
+        .toClient("451 4.7.1 Mail security scan timed out, try again later\r\n"), .toServer("RSET\r\n"), .releaseMessage,
+    ])
+    #expect(h.decide(.deliverUnchanged) == [])  // too late
+    #expect(h.server("250 Ok\r\n") == [])
+    #expect(h.machine.timeout?.side == .client)
+}
+
+@Test func replyLinesEndedByBareLFAreRelayedWithCRLF() {
+    var h = RelayHarness()
+    #expect(h.server("220-mx\n220 ready\n") == [.toClient("220-mx\r\n220 ready\r\n")])
 }
