@@ -32,6 +32,13 @@ public enum SMTPLimits {
     /// about 10–20 lines.
     public static let maximumReplyLines = 128
 
+    // MARK: Recipients
+
+    /// RFC 5321 §4.5.3.1.8 requires buffering at least 100 recipients. Beyond this many in one
+    /// transaction the relay answers `452 4.5.3` (RFC 5321 §4.5.3.1.10) and the client sends
+    /// the rest in another transaction; this bounds the envelope the relay keeps.
+    public static let maximumRecipients = 1000
+
     // MARK: Pipelining
 
     /// RFC 2920 §3.1 lets a client send a group of commands without waiting; RFC 5321
@@ -60,6 +67,10 @@ public enum SMTPLimits {
     /// per-message deadline): one minute short of the client's DATA termination timeout
     /// (RFC 5321 §4.5.3.2.6, 10 minutes), so the client hears a tempfail rather than giving up.
     public static let decisionTimeout = TimeAmount.minutes(9)
+    /// RFC 5321 §4.5.3.2.7 lets a server give up after 5 minutes without a command. While the
+    /// client sends a long message and the scan runs, the server hears nothing; a NOOP
+    /// (RFC 5321 §4.1.1.9) this often keeps its transaction open.
+    public static let serverKeepaliveInterval = TimeAmount.minutes(2)
     /// RFC 5321 §4.5.3.2.7: server timeout, waiting for the next command or content from the
     /// client, at least 5 minutes.
     public static let clientIdleTimeout = TimeAmount.minutes(5)

@@ -71,7 +71,11 @@ extension SMTPRelayMachine {
                 forward(line, awaiting: .mail(path), into: &actions)
             }
         case .rcpt:
-            forward(line, awaiting: .rcpt(MailPathArgument.parse(command.argument, prefix: "TO:")), into: &actions)
+            if transaction.recipients.count >= SMTPLimits.maximumRecipients {
+                reply(SMTPRelayReplies.tooManyRecipients, into: &actions)
+            } else {
+                forward(line, awaiting: .rcpt(MailPathArgument.parse(command.argument, prefix: "TO:")), into: &actions)
+            }
         case .helo:
             forward(line, awaiting: .helo(extended: false), into: &actions)
         case .ehlo:

@@ -43,20 +43,20 @@ extension SMTPRelayMachine {
             abortTransaction(replying: SMTPReply(code: 451, text: text), into: &actions)
         case .transfer(let notification, let envelope):
             precondition(!envelope.forwardPaths.isEmpty, "a transfer needs a recipient")
-            actions.append(.sendToServer(ByteBuffer(string: "RSET\r\n")))
+            sendWhenServerFree(ByteBuffer(string: "RSET\r\n"), into: &actions)
             phase = .awaitingReply(.transferReset(notification, envelope))
         }
     }
 
     mutating func beginDelivery(_ content: DeliveryContent, into actions: inout [Action]) {
-        actions.append(.sendToServer(ByteBuffer(string: "DATA\r\n")))
+        sendWhenServerFree(ByteBuffer(string: "DATA\r\n"), into: &actions)
         phase = .awaitingReply(.deliveryData(content))
     }
 
     /// The client gets `reply` as the end of its transaction; the server's envelope is reset.
     mutating func abortTransaction(replying reply: SMTPReply, into actions: inout [Action]) {
         self.reply(reply, into: &actions)
-        actions.append(.sendToServer(ByteBuffer(string: "RSET\r\n")))
+        sendWhenServerFree(ByteBuffer(string: "RSET\r\n"), into: &actions)
         phase = .awaitingReply(.internalReset)
         release(into: &actions)
         transaction = Transaction()
@@ -116,6 +116,40 @@ extension SMTPRelayMachine {
             phase = .awaitingReply(.deliveryContent)
         default:
             preconditionFailure("not a delivery step")
+        }
+    }
+
+    /// Sends a command that starts a delivery step; while a keepalive NOOP is at the server it
+    /// waits for the NOOP's reply, so that replies and commands stay paired one to one.
+    mutating func sendWhenServerFree(_ command: ByteBuffer, into actions: inout [Action]) {
+        if keepaliveOutstanding {
+            deferredServerCommand = command
+        } else {
+            actions.append(.sendToServer(command))
+        }
+    }
+
+    /// Keeps the server's transaction alive while the client sends content or the scan runs.
+    ///
+    ///     (collecting or scanning)       A: NOOP      S: 250 2.0.0 Ok   (swallowed)
+    ///
+    /// RFC 5321 §4.1.1.9: NOOP affects no parameters or previously entered commands.
+    mutating func keepServerAlive(into actions: inout [Action]) {
+        guard serverKeepaliveInterval != nil, !keepaliveOutstanding else { return }
+        keepaliveOutstanding = true
+        actions.append(.sendToServer(ByteBuffer(string: "NOOP\r\n")))
+    }
+
+    /// The reply to the keepalive NOOP: swallowed, then a command that waited for it goes.
+    mutating func keepaliveReplied(_ reply: SMTPReply, into actions: inout [Action]) {
+        keepaliveOutstanding = false
+        if reply.code == 421 {
+            close(replying: reply, server: true, into: &actions)
+            return
+        }
+        if let command = deferredServerCommand {
+            deferredServerCommand = nil
+            actions.append(.sendToServer(command))
         }
     }
 

@@ -22,6 +22,11 @@ extension SMTPRelayMachine {
     }
 
     private mutating func handleReply(_ reply: SMTPReply, into actions: inout [Action]) {
+        // Replies come in order: while a keepalive NOOP is out, this reply is its reply.
+        if keepaliveOutstanding {
+            keepaliveReplied(reply, into: &actions)
+            return
+        }
         let pending: Pending
         switch phase {
         case .awaitingGreeting:

@@ -28,6 +28,10 @@ import NIOCore
 /// pipelines anyway has its later commands wait, unparsed, in the client framer
 /// (`SMTPLimits.maximumQueuedCommandBytes`, then `pauseClientReads`).
 ///
+/// While the client sends content and the scan runs, the server hears nothing; the relay sends
+/// it a NOOP every `serverKeepaliveInterval` (on `.keepaliveDue`) and swallows the reply, so a
+/// server with a 5-minute timeout does not drop the transaction.
+///
 /// Timeouts: `timeout` names what the relay waits for and the RFC 5321 §4.5.3.2 time allowed.
 /// The I/O layer restarts that clock whenever the value changes or bytes arrive from the awaited
 /// side, and sends `.timeout(side)` when it runs out; time is thereby injected, never read here.
@@ -45,6 +49,8 @@ public struct SMTPRelayMachine: Sendable {
         case serverClosed
         /// The wait named by `timeout` ran out.
         case timeout(RelayTimeout.Side)
+        /// `serverKeepaliveInterval` has passed since the relay last wrote to the server.
+        case keepaliveDue
     }
 
     public enum Action: Equatable, Sendable {
@@ -97,6 +103,8 @@ public struct SMTPRelayMachine: Sendable {
     var contentOverSize = false
     var holdsMessage = false
     var clientReadsPaused = false
+    var keepaliveOutstanding = false
+    var deferredServerCommand: ByteBuffer?
 
     public init(configuration: SMTPRelayConfiguration = SMTPRelayConfiguration()) {
         self.configuration = configuration
@@ -130,6 +138,8 @@ public struct SMTPRelayMachine: Sendable {
             } else {
                 close(replying: SMTPRelayReplies.serverConnectionLost, server: false, into: &actions)
             }
+        case .keepaliveDue:
+            keepServerAlive(into: &actions)
         case .timeout(let side):
             guard let current = timeout, current.side == side else { return }  // stale timer
             switch side {
@@ -158,6 +168,16 @@ public struct SMTPRelayMachine: Sendable {
     public var isClosed: Bool {
         if case .closed = phase { return true }
         return false
+    }
+
+    /// How often to send `.keepaliveDue` while the server sits in a transaction the client is
+    /// still filling (collecting) or the scan is judging; nil at other times. The I/O layer
+    /// runs a repeating timer while this is non-nil.
+    public var serverKeepaliveInterval: TimeAmount? {
+        switch phase {
+        case .collecting, .scanning: return SMTPLimits.serverKeepaliveInterval
+        default: return nil
+        }
     }
 
     /// What the relay is waiting for and for how long (RFC 5321 §4.5.3.2); nil once closed.

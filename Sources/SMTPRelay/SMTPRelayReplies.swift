@@ -9,6 +9,8 @@ enum SMTPRelayReplies {
     static let needMail = SMTPReply(code: 503, text: "5.5.1 Bad sequence of commands: MAIL first")
     /// RFC 5321 §3.3: DATA when the server accepted no RCPT.
     static let noValidRecipients = SMTPReply(code: 554, text: "5.5.1 No valid recipients")
+    /// RFC 5321 §4.5.3.1.10: more than `SMTPLimits.maximumRecipients`.
+    static let tooManyRecipients = SMTPReply(code: 452, text: "4.5.3 Too many recipients")
     /// RFC 5321 §4.2.2 500 "line too long"; RFC 3463 5.5.2 syntax error.
     static let lineTooLong = SMTPReply(code: 500, text: "5.5.2 Line too long")
     /// RFC 5321 §2.3.8: a CR not followed by LF inside a command line.

@@ -472,3 +472,43 @@ func smuggledSecondMessageStaysContentAndNothingReachesTheServer(terminator: Str
     var h = RelayHarness()
     #expect(h.server("220-mx\n220 ready\n") == [.toClient("220-mx\r\n220 ready\r\n")])
 }
+
+// MARK: bounds and keepalive
+
+@Test func recipientsBeyondTheBoundAreRefusedWith452() {
+    var h = RelayHarness.inTransaction()
+    for n in 2...SMTPLimits.maximumRecipients {
+        _ = h.client("RCPT TO:<r\(n)@example.net>\r\n")
+        _ = h.server("250 2.1.5 Ok\r\n")
+    }
+    #expect(h.client("RCPT TO:<one-too-many@example.net>\r\n") == [.toClient("452 4.5.3 Too many recipients\r\n")])
+    #expect(h.client("DATA\r\n") == [.toClient("354 End data with <CR><LF>.<CR><LF>\r\n"), .startCollecting])
+}
+
+@Test func keepaliveNOOPHoldsTheServerWhileCollectingAndScanning() {
+    var h = RelayHarness.inTransaction()
+    #expect(h.machine.serverKeepaliveInterval == nil)
+    #expect(h.event(.keepaliveDue) == [])
+    _ = h.client("DATA\r\n")
+    #expect(h.machine.serverKeepaliveInterval == SMTPLimits.serverKeepaliveInterval)
+    #expect(h.event(.keepaliveDue) == [.toServer("NOOP\r\n")])
+    #expect(h.event(.keepaliveDue) == [])  // one at a time
+    #expect(h.client("part one\r\n") == [.store("part one\r\n")])
+    #expect(h.server("250 2.0.0 Ok\r\n") == [])
+    #expect(h.client(".\r\n") == [.scanMessage(env, size: 10)])
+    #expect(h.event(.keepaliveDue) == [.toServer("NOOP\r\n")])
+    // The decision comes while the NOOP is out: DATA waits for the NOOP's reply.
+    #expect(h.decide(.deliverUnchanged) == [])
+    #expect(h.machine.serverKeepaliveInterval == nil)
+    #expect(h.server("250 2.0.0 Ok\r\n") == [.toServer("DATA\r\n")])
+    #expect(h.server("354 go\r\n") == [.sendStoredMessageToServer])
+    #expect(h.server("250 2.0.0 queued\r\n") == [.toClient("250 2.0.0 queued\r\n"), .releaseMessage])
+}
+
+@Test func keepaliveAnsweredWith421ClosesTheSession() {
+    var h = RelayHarness.scanning()
+    _ = h.event(.keepaliveDue)
+    #expect(h.server("421 4.4.2 mx idle timeout\r\n") == [
+        .toClient("421 4.4.2 mx idle timeout\r\n"), .releaseMessage, .closeClient, .closeServer,
+    ])
+}
