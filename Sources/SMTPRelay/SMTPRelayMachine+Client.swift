@@ -14,10 +14,11 @@ extension SMTPRelayMachine {
                 // RFC 4954 §4: a SASL response line (or "*" to cancel), relayed raw.
                 guard let frame = clientFramer.nextLine() else { return }
                 switch frame {
-                case .line(let line, _):
+                case .line(let line, _) where !line.readableBytesView.contains(UInt8(ascii: "\r")):
                     sendToServer(line: line, into: &actions)
-                case .tooLong:
-                    // Too long for RFC 4954 §4: cancel the exchange; the server's 501 is relayed.
+                case .line, .tooLong:
+                    // Too long for RFC 4954 §4, or a bare CR (never in base64): cancel the
+                    // exchange with "*"; the server's 501 is relayed.
                     actions.append(.sendToServer(ByteBuffer(string: "*\r\n")))
                 }
                 phase = .awaitingReply(.auth)

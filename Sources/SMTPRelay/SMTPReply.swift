@@ -21,6 +21,7 @@ public struct SMTPReply: Equatable, Sendable {
     /// A reply of the appliance's own: `code` and one or more lines of text.
     public init(code: Int, text: String...) {
         precondition((200...599).contains(code), "reply codes are 2xx–5xx")
+        precondition(!text.isEmpty, "a reply has at least one line")
         self.code = code
         self.lines = text.enumerated().map { index, line in
             ByteBuffer(string: "\(code)\(index == text.count - 1 ? " " : "-")\(line)")

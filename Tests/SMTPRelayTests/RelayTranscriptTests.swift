@@ -512,3 +512,12 @@ func smuggledSecondMessageStaysContentAndNothingReachesTheServer(terminator: Str
         .toClient("421 4.4.2 mx idle timeout\r\n"), .releaseMessage, .closeClient, .closeServer,
     ])
 }
+
+@Test func authContinuationWithABareCRIsCancelledNotRelayed() {
+    var h = RelayHarness()
+    _ = h.server("220 mx\r\n")
+    _ = h.client("AUTH LOGIN\r\n")
+    _ = h.server("334 VXNlcm5hbWU6\r\n")
+    #expect(h.client("dXNl\rRCPT TO:<x@y>\r\n") == [.toServer("*\r\n")])
+    #expect(h.server("501 5.7.0 cancelled\r\n") == [.toClient("501 5.7.0 cancelled\r\n")])
+}
