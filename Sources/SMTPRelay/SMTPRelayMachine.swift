@@ -61,6 +61,9 @@ public struct SMTPRelayMachine: Sendable {
         /// Open a message store for a new message (memory, spilling to a file: the I/O layer's).
         case startCollecting
         /// Append unstuffed content to the store; the buffer is a slice of what was read.
+        /// Under the size-overflow pass policy storing goes on past `maximumMessageSize`: the
+        /// store (memory, spilling to a file) is what later delivers the unscanned message, so
+        /// the relay itself never holds content.
         case storeContent(ByteBuffer)
         /// The message went over the limit under the reject policy: drop what is stored; no more
         /// `storeContent` follows for this message (the rest is read and counted, not kept).
