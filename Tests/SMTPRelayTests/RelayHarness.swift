@@ -3,6 +3,9 @@ import SMTPRelay
 
 typealias Action = SMTPRelayMachine.Action
 
+/// The envelope of `RelayHarness.inTransaction()` with its defaults.
+let transactionEnvelope = SMTPEnvelope(reversePath: "a@example.com", forwardPaths: ["b@example.net"])
+
 extension SMTPRelayMachine.Action {
     static func toServer(_ text: String) -> Self { .sendToServer(ByteBuffer(string: text)) }
     static func toClient(_ text: String) -> Self { .replyToClient(ByteBuffer(string: text)) }

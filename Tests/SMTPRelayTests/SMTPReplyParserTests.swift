@@ -47,42 +47,9 @@ func replyParserAssemblesWholeReplies(_ c: ReplyCase) {
     }
 }
 
-struct StatusCase: CustomTestStringConvertible, Sendable {
-    let line: String
-    let status: String?
-    var testDescription: String { line }
-}
-
-let statusCases: [StatusCase] = [
-    .init(line: "250 2.1.0 Sender ok", status: "2.1.0"),
-    .init(line: "550 5.1.1 unknown", status: "5.1.1"),
-    .init(line: "451 4.7.1", status: "4.7.1"),
-    .init(line: "250 2.0.0 1Yat1n00V1sBWGw3SYaubg mail accepted for delivery", status: "2.0.0"),
-    .init(line: "552 5.3.999 x", status: "5.3.999"),
-    .init(line: "250 mx.example.com", status: nil),
-    .init(line: "250 5.1.0 class mismatch", status: nil),
-    .init(line: "250 3.1.0 bad class", status: nil),
-    .init(line: "250 2.1.0000 too long", status: nil),
-    .init(line: "250 2..0 empty", status: nil),
-    .init(line: "250 2.1.0x glued", status: nil),
-    .init(line: "250", status: nil),
-]
-
-@Test(arguments: statusCases)
-func enhancedStatusCodeIsReadFromTheFirstLine(_ c: StatusCase) throws {
-    var parser = SMTPReplyParser()
-    let reply = try #require(try parser.add(ByteBuffer(string: c.line)))
-    #expect(reply.enhancedStatusCode?.description == c.status)
-}
-
 @Test func replyParserStartsCleanAfterAnError() throws {
     var parser = SMTPReplyParser()
     _ = try parser.add(ByteBuffer(string: "250-a"))
     #expect(throws: SMTPReplyError.inconsistentCode) { try parser.add(ByteBuffer(string: "354 b")) }
     #expect(try parser.add(ByteBuffer(string: "221 bye"))?.code == 221)
-}
-
-@Test func appliancesOwnReplyIsEncodedWithTheRightSeparators() {
-    #expect(SMTPReply(code: 250, text: "a", "b", "c").encoded().string == "250-a\r\n250-b\r\n250 c\r\n")
-    #expect(SMTPReply(code: 554, text: "5.7.1 no").encoded().string == "554 5.7.1 no\r\n")
 }
