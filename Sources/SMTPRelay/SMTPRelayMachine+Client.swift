@@ -169,7 +169,7 @@ extension SMTPRelayMachine {
         }
     }
 
-    // MARK: helpers shared by the extensions
+    // MARK: shared by the other extensions
 
     mutating func forward(_ line: ByteBuffer, awaiting pending: Pending, into actions: inout [Action]) {
         sendToServer(line: line, into: &actions)

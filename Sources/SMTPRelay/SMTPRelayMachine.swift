@@ -3,8 +3,8 @@ import NIOCore
 
 /// The SMTP relay of one intercepted session: client side ⇔ appliance ⇔ server side.
 ///
-/// A plain value (habit 1): events in (`handle`), actions out, no I/O. The machine owns the two
-/// framers, because where a line ends and where content starts depends on the relay's own state
+/// A plain value (habit 1): events in (`handle`), actions out, no I/O. The machine owns its
+/// decoders, because where a line ends and where content starts depends on the relay's own state
 /// (after `354`, after `BDAT n`, while pipelined commands wait): commands go through a
 /// `LineFramer`, content through a `DataContentDecoder`, replies through an `SMTPReplyParser`.
 ///
