@@ -1,1 +1,0 @@
-// SMTPRelay: see ARCHITECTURE.md. Filled in by its issue.

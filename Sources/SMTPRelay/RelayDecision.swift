@@ -1,0 +1,35 @@
+import NIOCore
+
+/// A mail transaction's envelope (RFC 5321 §2.3.1): the reverse-path and the forward-paths the
+/// server accepted.
+public struct SMTPEnvelope: Equatable, Sendable {
+    /// Empty for the null reverse-path `<>`.
+    public var reversePath: String
+    public var forwardPaths: [String]
+
+    public init(reversePath: String, forwardPaths: [String]) {
+        self.reversePath = reversePath
+        self.forwardPaths = forwardPaths
+    }
+}
+
+/// What the appliance does with a collected message (SPEC §5), given to the relay once the
+/// verdict is known and the decision table applied.
+public enum RelayDecision: Equatable, Sendable {
+    /// Deliver the collected message as it is.
+    case deliverUnchanged
+    /// Deliver this message instead (subject prefix, X- header); unstuffed, any line endings.
+    case deliverRewritten(ByteBuffer)
+    /// Refuse the message: the client gets `code text` (a 5yz), nothing reaches the server.
+    case reject(code: Int, text: String)
+    /// Refuse for now: the client gets `451 text` and will retry (SPEC §5, unavailable policy).
+    case tempfail(text: String)
+    /// Do not deliver the original; deliver `notification` to `envelope` through the same
+    /// server instead, and give the client the server's reply to that delivery.
+    case transfer(notification: ByteBuffer, envelope: SMTPEnvelope)
+
+    /// SPEC §3: content reject.
+    public static let contentRejected = RelayDecision.reject(code: 554, text: "5.7.1 Message rejected by content policy")
+    /// SPEC §3: service unavailable, reject policy.
+    public static let serviceUnavailable = RelayDecision.tempfail(text: "4.7.1 Mail security service unavailable, try again later")
+}

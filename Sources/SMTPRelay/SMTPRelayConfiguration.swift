@@ -1,0 +1,41 @@
+import LineProtocol
+
+/// The relay's share of the appliance configuration (SPEC §7).
+public struct SMTPRelayConfiguration: Equatable, Sendable {
+    /// `mail security smtp size overflow`.
+    public enum SizeOverflowPolicy: Equatable, Sendable {
+        /// Deliver the over-size message unscanned.
+        case pass
+        /// `552 5.3.4`, early on `SIZE=` or after the content.
+        case reject
+    }
+
+    /// How content lines ended by a bare LF are treated (RFC 5321 §2.3.8 forbids them).
+    public enum BareLineFeedPolicy: Equatable, Sendable {
+        /// Accept them as line ends, normalise to CRLF on delivery (default, SPEC §3). A lone
+        /// `.` on such a line never ends the data.
+        case normalize
+        /// Refuse a message that has any (`554 5.6.0`) after its content.
+        case reject
+    }
+
+    /// `mail security max size`, in octets of unstuffed content.
+    public var maximumMessageSize: Int
+    public var sizeOverflow: SizeOverflowPolicy
+    public var bareLineFeeds: BareLineFeedPolicy
+    /// EHLO keywords removed from the server's reply.
+    public var removedCapabilities: Set<String>
+
+    public init(
+        maximumMessageSize: Int = 5 * 1024 * 1024,
+        sizeOverflow: SizeOverflowPolicy = .pass,
+        bareLineFeeds: BareLineFeedPolicy = .normalize,
+        removedCapabilities: Set<String> = EHLOCapabilityFilter.removedByDefault
+    ) {
+        precondition(maximumMessageSize > 0)
+        self.maximumMessageSize = maximumMessageSize
+        self.sizeOverflow = sizeOverflow
+        self.bareLineFeeds = bareLineFeeds
+        self.removedCapabilities = removedCapabilities
+    }
+}

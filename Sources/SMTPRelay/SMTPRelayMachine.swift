@@ -1,0 +1,226 @@
+import LineProtocol
+import NIOCore
+
+/// The SMTP relay of one intercepted session: client side ⇔ appliance ⇔ server side.
+///
+/// A plain value (habit 1): events in (`handle`), actions out, no I/O. The machine owns its
+/// decoders, because where a line ends and where content starts depends on the relay's own state
+/// (after `354`, after `BDAT n`, while pipelined commands wait): commands go through a
+/// `LineFramer`, content through a `DataContentDecoder`, replies through an `SMTPReplyParser`.
+///
+/// A clean session (`A:` the appliance, to either side):
+///
+///     S: 220 mx ESMTP                  → A: 220 mx ESMTP                (to the client)
+///     C: EHLO pc                       → A: EHLO pc                     (to the server)
+///     S: 250-mx / 250-PIPELINING / 250 8BITMIME
+///                                      → A: 250-mx / 250 8BITMIME       (capabilities filtered)
+///     C: MAIL FROM:<a@x>               → A: MAIL FROM:<a@x>             S: 250 → A: 250
+///     C: RCPT TO:<b@y>                 → A: RCPT TO:<b@y>               S: 250 → A: 250
+///     C: DATA                          → A: 354 (the appliance's own; nothing to the server)
+///     C: …content… / .                 → storeContent…, scanMessage     (the server waits)
+///     decision deliverUnchanged        → A: DATA                        S: 354
+///                                      → sendStoredMessageToServer      S: 250 queued
+///                                      → A: 250 queued                  (the server's own reply)
+///
+/// Nothing is acknowledged to the client before the server accepted it (SPEC §2): the client's
+/// final reply to its message is the server's reply to the delivery, or a reject/tempfail the
+/// appliance is entitled to give. Commands are served strictly one at a time; a client that
+/// pipelines anyway has its later commands wait, unparsed, in the client framer
+/// (`SMTPLimits.maximumQueuedCommandBytes`, then `pauseClientReads`).
+///
+/// While the client sends content and the scan runs, the server hears nothing; the relay sends
+/// it a NOOP every `serverKeepaliveInterval` (on `.keepaliveDue`) and swallows the reply, so a
+/// server with a 5-minute timeout does not drop the transaction.
+///
+/// Timeouts: `timeout` names what the relay waits for and the RFC 5321 §4.5.3.2 time allowed.
+/// The I/O layer restarts that clock whenever the value changes or bytes arrive from the awaited
+/// side, and sends `.timeout(side)` when it runs out; time is thereby injected, never read here.
+public struct SMTPRelayMachine: Sendable {
+    public enum Event: Equatable, Sendable {
+        /// Bytes read from the client.
+        case clientReceived(ByteBuffer)
+        /// Bytes read from the server.
+        case serverReceived(ByteBuffer)
+        /// The decision for the message last asked for with `scanMessage`.
+        case decision(RelayDecision)
+        /// The client closed its side (or its connection failed).
+        case clientClosed
+        /// The server closed its side (or its connection failed).
+        case serverClosed
+        /// The wait named by `timeout` ran out.
+        case timeout(RelayTimeout.Side)
+        /// `serverKeepaliveInterval` has passed since the relay last wrote to the server.
+        case keepaliveDue
+    }
+
+    public enum Action: Equatable, Sendable {
+        /// Write these bytes to the server.
+        case sendToServer(ByteBuffer)
+        /// Write these bytes to the client.
+        case replyToClient(ByteBuffer)
+        /// Open a message store for a new message (memory, spilling to a file: the I/O layer's).
+        case startCollecting
+        /// Append unstuffed content to the store; the buffer is a slice of what was read.
+        /// Under the size-overflow pass policy storing goes on past `maximumMessageSize`: the
+        /// store (memory, spilling to a file) is what later delivers the unscanned message, so
+        /// the relay itself never holds content.
+        case storeContent(ByteBuffer)
+        /// The message went over the limit under the reject policy: drop what is stored; no more
+        /// `storeContent` follows for this message (the rest is read and counted, not kept).
+        case discardCollected
+        /// The content is complete: scan it; answer with `.decision`.
+        case scanMessage(SMTPEnvelope, size: Int)
+        /// Write the stored message to the server as DATA content: through `DotStuffer`, which
+        /// stuffs dots, normalises line endings and appends the terminating `.\r\n`.
+        case sendStoredMessageToServer
+        /// The transaction is over: the store can be freed.
+        case releaseMessage
+        /// Something for counters and syslog.
+        case notice(RelayNotice)
+        /// Stop reading from the client: too many pipelined commands wait.
+        case pauseClientReads
+        /// Read from the client again.
+        case resumeClientReads
+        /// Close the client side after writing what was asked before.
+        case closeClient
+        /// Close the server side after writing what was asked before.
+        case closeServer
+    }
+
+    public enum RelayNotice: Equatable, Sendable {
+        /// The content exceeded `maximumMessageSize`; `delivered` tells whether it was passed
+        /// unscanned (policy pass) or refused with 552 (policy reject).
+        case overSize(size: Int, delivered: Bool)
+        /// The server broke the protocol; the session was closed.
+        case serverProtocolError(SMTPReplyError)
+    }
+
+    public let configuration: SMTPRelayConfiguration
+
+    var phase = Phase.awaitingGreeting
+    var transaction = Transaction()
+    var clientFramer = LineFramer(maximumLineLength: SMTPLimits.maximumAuthLineLength)
+    var serverFramer = LineFramer(maximumLineLength: SMTPLimits.maximumReplyLineLength)
+    var replyParser = SMTPReplyParser()
+    var content = DataContentDecoder()
+    var contentOverSize = false
+    var holdsMessage = false
+    var clientReadsPaused = false
+    var keepaliveOutstanding = false
+    var deferredServerCommand: ByteBuffer?
+
+    public init(configuration: SMTPRelayConfiguration = SMTPRelayConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// Handles one event, appending the actions to run, in order, to `actions`.
+    /// Reuse one array (emptied, capacity kept) to keep the per-read path free of allocations.
+    public mutating func handle(_ event: Event, into actions: inout [Action]) {
+        switch event {
+        case .clientReceived(let bytes):
+            guard !isClosed else { return }
+            if case .collecting = phase {
+                collect(bytes, into: &actions)
+            } else {
+                clientFramer.append(bytes)
+            }
+        case .serverReceived(let bytes):
+            guard !isClosed else { return }
+            serverFramer.append(bytes)
+            readServer(into: &actions)
+        case .decision(let decision):
+            guard case .scanning = phase else { return }  // stale: the session moved on
+            apply(decision, into: &actions)
+        case .clientClosed:
+            guard !isClosed else { return }
+            close(client: false, server: true, into: &actions)
+        case .serverClosed:
+            guard !isClosed else { return }
+            if case .awaitingReply(.quit) = phase {
+                close(client: true, server: false, into: &actions)
+            } else {
+                close(replying: SMTPRelayReplies.serverConnectionLost, server: false, into: &actions)
+            }
+        case .keepaliveDue:
+            keepServerAlive(into: &actions)
+        case .timeout(let side):
+            guard let current = timeout, current.side == side else { return }  // stale timer
+            switch side {
+            case .client:
+                close(replying: SMTPRelayReplies.clientTimeout, server: true, into: &actions)
+            case .server:
+                close(replying: SMTPRelayReplies.serverTimeout, server: true, into: &actions)
+            case .decision:
+                // No decision in time: a tempfail loses no mail (the client retries), and the
+                // client hears it before it gives up on its own (RFC 5321 §4.5.3.2.6).
+                abortTransaction(replying: SMTPRelayReplies.decisionTimeout, into: &actions)
+            }
+        }
+        serveClient(into: &actions)
+        applyBackpressure(into: &actions)
+    }
+
+    /// Handles one event and returns its actions (convenience; allocates the array).
+    public mutating func handle(_ event: Event) -> [Action] {
+        var actions: [Action] = []
+        handle(event, into: &actions)
+        return actions
+    }
+
+    /// Whether the session is over (both sides closed or being closed).
+    public var isClosed: Bool {
+        if case .closed = phase { return true }
+        return false
+    }
+
+    /// How often to send `.keepaliveDue` while the server sits in a transaction the client is
+    /// still filling (collecting) or the scan is judging; nil at other times. The I/O layer
+    /// runs a repeating timer while this is non-nil.
+    public var serverKeepaliveInterval: TimeAmount? {
+        switch phase {
+        case .collecting, .scanning: return SMTPLimits.serverKeepaliveInterval
+        default: return nil
+        }
+    }
+
+    /// What the relay is waiting for and for how long (RFC 5321 §4.5.3.2); nil once closed.
+    public var timeout: RelayTimeout? {
+        switch phase {
+        case .awaitingGreeting:
+            return RelayTimeout(side: .server, duration: SMTPLimits.initialGreetingTimeout)
+        case .awaitingReply(let pending):
+            switch pending {
+            case .deliveryData, .transferData:
+                return RelayTimeout(side: .server, duration: SMTPLimits.dataInitiationTimeout)
+            case .deliveryContent:
+                return RelayTimeout(side: .server, duration: SMTPLimits.dataTerminationTimeout)
+            case .rcpt, .transferRcpt:
+                return RelayTimeout(side: .server, duration: SMTPLimits.rcptCommandTimeout)
+            default:
+                return RelayTimeout(side: .server, duration: SMTPLimits.mailCommandTimeout)
+            }
+        case .idle, .authContinuation, .collecting:
+            return RelayTimeout(side: .client, duration: SMTPLimits.clientIdleTimeout)
+        case .scanning:
+            return RelayTimeout(side: .decision, duration: SMTPLimits.decisionTimeout)
+        case .closed:
+            return nil
+        }
+    }
+}
+
+/// A wait with its RFC 5321 §4.5.3.2 limit.
+public struct RelayTimeout: Equatable, Sendable {
+    public enum Side: Equatable, Sendable {
+        /// The next command or content from the client.
+        case client
+        /// A reply from the server.
+        case server
+        /// The `.decision` for the message being scanned (a guard: the scan keeps its own,
+        /// shorter deadline per message and the unavailable policy decides what then happens).
+        case decision
+    }
+
+    public var side: Side
+    public var duration: TimeAmount
+}
