@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "LineProtocol", dependencies: [nio]),
         .target(name: "SMTPRelay", dependencies: ["LineProtocol", nio]),
         .target(name: "MessageInspection", dependencies: [nio]),
+        .target(name: "POP3Relay", dependencies: ["LineProtocol", nio]),
 
         // MARK: system libraries
         .systemLibrary(
@@ -66,6 +67,7 @@ let package = Package(
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", nio], exclude: ["Fixtures"]),
         .testTarget(name: "SMTPRelayTests", dependencies: ["SMTPRelay", "LineProtocol", nio], exclude: ["Fixtures"]),
         .testTarget(name: "MessageInspectionTests", dependencies: ["MessageInspection", "TestSupport", nio], exclude: ["Fixtures"]),
+        .testTarget(name: "POP3RelayTests", dependencies: ["POP3Relay", "LineProtocol", nio]),
         .testTarget(name: "ScanProtocolTests", dependencies: ["ScanProtocol"]),
         .testTarget(name: "ScanEnginesTests", dependencies: ["TestSupport", "ScanEngines", "ScanProtocol", nio, nioPosix],
                     exclude: ["Fixtures"]),

@@ -1,0 +1,1 @@
+// POP3Relay: see ARCHITECTURE.md.

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func placeholder_POP3Relay() { #expect(Bool(true)) }
