@@ -79,6 +79,9 @@ public final class MessageBuffer {
     private var pendingCharge = 0
     private var diskCharge = 0
 
+    /// Handed out by every `append` that need not wait: one future per buffer, not per call, as a
+    /// relay may append one slice per line.
+    private lazy var alreadyReady: EventLoopFuture<Void> = eventLoop.makeSucceededVoidFuture()
     /// One promise shared by every `append` told to wait.
     private var readyPromise: EventLoopPromise<Void>?
     private var finishPromise: EventLoopPromise<Void>?
@@ -160,7 +163,7 @@ public final class MessageBuffer {
                 chunks.append(stored)
                 chunkBytes += size
                 cachedCharge += size
-                return eventLoop.makeSucceededVoidFuture()
+                return alreadyReady
             }
             budget.beginSpill(movingCached: cachedCharge)
             pendingCharge += cachedCharge
@@ -233,8 +236,10 @@ public final class MessageBuffer {
     }
 
     private func readyFuture() -> EventLoopFuture<Void> {
+        // Storage that answers at once may already have failed the spill inside this append.
+        if case .failed(let error) = storage { return eventLoop.makeFailedFuture(error) }
         if let readyPromise { return readyPromise.futureResult }
-        guard mustWait else { return eventLoop.makeSucceededVoidFuture() }
+        guard mustWait else { return alreadyReady }
         let promise = eventLoop.makePromise(of: Void.self)
         readyPromise = promise
         return promise.futureResult
