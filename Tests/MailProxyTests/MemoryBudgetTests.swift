@@ -16,7 +16,15 @@ import Testing
         second?.release()
         second?.release()                                  // idempotent
         #expect(budget.counters.sessions == 2)
-        #expect(budget.tryAdmitSession() != nil)           // room again
+        let fourth = budget.tryAdmitSession()
+        #expect(fourth != nil)                             // room again
+
+        // A smaller budget applies to the next admission; the admitted stay admitted.
+        budget.update(configuration: .init(totalBytes: 500, sessionFloorBytes: 100))
+        fourth?.release()
+        #expect(budget.tryAdmitSession() == nil)           // 600 + 100 > 500
+        #expect(budget.counters.sessions == 2)
+        #expect(budget.counters.refusals == 2)
         _ = (first, third)
     }
 

@@ -1,6 +1,10 @@
 import MailProxy
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Drives a `MessageBuffer` on its loop the way a relay does: appends until told to wait, goes
 /// on when the future completes; and reads a finished buffer back to the end.
 enum MessageFeeder {
@@ -46,7 +50,11 @@ enum MessageFeeder {
 
     static func pattern(size: Int, value: Int) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: size)
-        buffer.writeRepeatingByte(UInt8(truncatingIfNeeded: value), count: size)
+        // memset, not writeRepeatingByte: that is a byte loop in a debug build.
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { bytes in
+            _ = memset(bytes.baseAddress!, Int32(UInt8(truncatingIfNeeded: value)), size)
+            return size
+        }
         return buffer
     }
 }

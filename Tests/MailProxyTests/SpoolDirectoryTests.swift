@@ -71,6 +71,17 @@ import TestSupport
                 for chunk in chunks { all.writeImmutableBuffer(chunk) }
                 #expect(all == expected, "chunk size \(chunkSize)")
             }
+            // The async form, as an async caller (an uploader) would use it.
+            let sequence = try await loop.submit { buffer.value.chunks(from: 0, chunkSize: 65_536) }.get()
+            var streamed = ByteBuffer()
+            var streamedChunks = 0
+            for try await chunk in sequence {
+                streamed.writeImmutableBuffer(chunk)
+                streamedChunks += 1
+            }
+            #expect(streamedChunks == chunkCount)
+            #expect(streamed == expected)
+
             let shifted = try await loop.flatSubmit {
                 MessageFeeder.collect(buffer.value.makeReader(from: 1000, chunkSize: 65_536), on: loop)
             }.get()
