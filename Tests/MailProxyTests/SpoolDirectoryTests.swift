@@ -137,3 +137,63 @@ import TestSupport
         }
     }
 }
+
+/// The same with the file system's own limits: a real full disk, and create-and-unlink files.
+@Suite struct SpoolDirectoryFileSystemTests {
+    @Test(.enabled(if: TmpfsMount.isAvailable, "needs root to mount a tiny tmpfs"))
+    func aFullSpoolFileSystemFailsTheMessageAsASpillFailure() async throws {
+        let disk = try TmpfsMount(sizeBytes: 256 * 1024)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        let spool = try SpoolDirectory.open(path: disk.path + "/spool", threadPool: pool)
+        let loop = group.next()
+        let budget = MemoryBudget()
+        let error = try await loop.flatSubmit {
+            let buffer = MessageBuffer(eventLoop: loop, budget: budget, spillStorage: spool,
+                                       configuration: .init(storeLimit: 1 << 20, memoryThreshold: 1000))
+            return MessageFeeder.feed(buffer, MessageFeeder.chunks(count: 16, size: 65_536, seed: 0))
+                .assumeIsolated()
+                .map { _ in MessageBufferError?.none }
+                .recover { $0 as? MessageBufferError }
+                .nonisolated()
+        }.get()
+        #expect(error?.kind == .spillFailed)
+        #expect(error?.detail.contains("No space left") == true)
+        #expect(budget.counters.spillFailures == 1)
+        #expect(budget.counters.inMemoryBytes == 0 && budget.counters.onDiskBytes == 0)
+        // The failed file was closed: the space is back.
+        #expect(waitUntil {
+            var status = statvfs()
+            return statvfs(disk.path, &status) == 0 && status.f_bfree == status.f_blocks
+        })
+        try await pool.shutdownGracefully()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func createAndUnlinkFilesAlsoLeaveNoName() async throws {
+        try await SpoolFixture.with { fixture in
+            let spool = try SpoolDirectory.open(path: fixture.spoolPath, threadPool: fixture.threadPool,
+                                                allowNameless: false)
+            #expect(!spool.usesNamelessFiles)
+            let loop = fixture.loop
+            let budget = MemoryBudget()
+            let buffer = try await loop.submit {
+                NIOLoopBound(MessageBuffer(eventLoop: loop, budget: budget, spillStorage: spool,
+                                           configuration: .init(storeLimit: 1 << 20, memoryThreshold: 1000)),
+                             eventLoop: loop)
+            }.get()
+            _ = try await loop.flatSubmit {
+                MessageFeeder.feed(buffer.value, MessageFeeder.chunks(count: 8, size: 10_000, seed: 9))
+            }.get()
+            #expect(fixture.spoolEntries.isEmpty)
+            #expect(fixture.openSpillDescriptors == 1)
+            let all = try await loop.flatSubmit { buffer.value.readAll() }.get()
+            var expected = ByteBuffer()
+            for index in 0..<8 { expected.writeImmutableBuffer(MessageFeeder.pattern(size: 10_000, value: 9 + index)) }
+            #expect(all == expected)
+            try await loop.submit { buffer.value.discard() }.get()
+            #expect(waitUntil { fixture.openSpillDescriptors == 0 })
+        }
+    }
+}
