@@ -13,9 +13,11 @@ import Glibc
     let loop = EmbeddedEventLoop()
 
     func makeBuffer(budget: MemoryBudget = MemoryBudget(), storage: ScriptedSpillStorage = ScriptedSpillStorage(),
-                    storeLimit: Int = 10 * 1024 * 1024, threshold: Int = 1024, batch: Int = 256) -> MessageBuffer {
+                    storeLimit: Int = 10 * 1024 * 1024, threshold: Int = 1024, batch: Int = 256,
+                    grain: Int = 1) -> MessageBuffer {
         MessageBuffer(eventLoop: loop, budget: budget, spillStorage: storage,
-                      configuration: .init(storeLimit: storeLimit, memoryThreshold: threshold, writeBatchBytes: batch))
+                      configuration: .init(storeLimit: storeLimit, memoryThreshold: threshold, writeBatchBytes: batch,
+                                           budgetGrainBytes: grain))
     }
 
     static func message(_ size: Int, seed: UInt8 = 0) -> ByteBuffer {
@@ -75,6 +77,32 @@ import Glibc
         buffer.discard()
         #expect(budget.counters.inMemoryBytes == 0)
         #expect(try #require(buffer.makeReader().next().completedResult).isFailure)
+    }
+
+    @Test func memoryIsChargedInGrainsAndTheUnusedCreditGoesBackAtFinish() throws {
+        let budget = MemoryBudget()
+        let buffer = makeBuffer(budget: budget, threshold: 10_000, grain: 4096)
+        for slice in Self.slices(of: Self.message(5000), size: 50) {   // 100 "lines"
+            #expect(buffer.append(slice).isComplete)
+        }
+        #expect(budget.counters.inMemoryBytes == 8192)     // two grains for 100 appends
+        _ = buffer.finish()
+        #expect(budget.counters.inMemoryBytes == 5000)     // exactly what is kept
+
+        // The last grain is cut at the threshold; past it, the message spills.
+        let capped = makeBuffer(budget: budget, threshold: 6000, grain: 4096)
+        _ = capped.append(Self.message(100))
+        _ = capped.append(Self.message(2000))
+        #expect(budget.counters.inMemoryBytes == 5000 + 4096)
+        _ = capped.append(Self.message(3000))
+        #expect(budget.counters.inMemoryBytes == 5000 + 6000)   // 4096 + 1904, not 2 × 4096
+        _ = capped.append(Self.message(2000))
+        #expect(capped.isSpilled)
+        #expect(budget.counters.onDiskBytes == 7100)
+        #expect(budget.counters.pendingBytes == 2096)            // credit of the spilled grain
+        _ = capped.finish()
+        #expect(budget.counters.pendingBytes == 0)
+        #expect(budget.counters.inMemoryBytes == 5000)
     }
 
     @Test func prefixReturnsTheHeaderBlockAcrossChunks() throws {
