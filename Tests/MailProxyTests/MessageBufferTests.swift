@@ -105,6 +105,32 @@ import Glibc
         #expect(budget.counters.inMemoryBytes == 5000)
     }
 
+    @Test func aFiveMegabyteMessageAppendedLineByLineIsKeptAsSlicesOfTheReads() throws {
+        let budget = MemoryBudget()
+        let buffer = makeBuffer(budget: budget, threshold: 8 << 20, grain: MessageBufferLimits.budgetGrainBytes)
+        // What the channel delivered: 80 reads of 64 KiB, varied bytes, each stamped with its number.
+        let template = Self.message(65_536)
+        let reads = (0..<80).map { index -> ByteBuffer in
+            var read = template
+            read.setInteger(UInt32(index), at: read.readerIndex + 1000)
+            return read
+        }
+        let message = Self.joined(reads)
+        let started = ContinuousClock.now
+        var appends = 0
+        for read in reads {
+            for line in Self.slices(of: read, size: 80) {         // one slice per "line"
+                #expect(buffer.append(line).isComplete)
+                appends += 1
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        print("measured: \(appends) line appends of a 5 MiB message in memory: \(elapsed)")
+        _ = buffer.finish()
+        #expect(budget.counters.inMemoryBytes == 5 << 20)
+        #expect(try buffer.readAll().completedResult?.get() == message)
+    }
+
     @Test func prefixReturnsTheHeaderBlockAcrossChunks() throws {
         let buffer = makeBuffer(threshold: 1000)
         let message = Self.message(500)
