@@ -40,7 +40,8 @@ public final class MessageBuffer {
         /// A spilled message writes in batches of about this size and holds back its reader while
         /// this much waits behind a write in flight.
         public var writeBatchBytes: Int
-        /// Memory is charged to the budget in steps of at least this much (see `budgetGrainBytes`).
+        /// Memory is charged to the budget in steps of at least this much
+        /// (`MessageBufferLimits.budgetGrainBytes`).
         public var budgetGrainBytes: Int
 
         public init(storeLimit: Int,
