@@ -91,6 +91,10 @@ final class YSCHTTPHandler: ChannelInboundHandler {
         logger.info("\(head.method.rawValue) \(head.uri) 413 (limit \(limit) bytes)")
         state = .discarding(remaining: YSCServerLimits.maxDiscardBytes)
         write(.error(.payloadTooLarge, "request body larger than \(limit) bytes"), for: head, keepAlive: false, context: context)
+        if head.headers[canonicalForm: "Expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            // The client waits for our answer before sending the body: none is coming, close now.
+            context.close(promise: nil)
+        }
     }
 
     private func respond(to head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
@@ -147,9 +151,14 @@ final class YSCHTTPHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // Idle keep-alive connections are closed; a connection waiting for its reply is not idle.
-        if event is IdleStateHandler.IdleStateEvent, case .idle = state {
-            context.close(promise: nil)
-            return
+        if event is IdleStateHandler.IdleStateEvent {
+            switch state {
+            case .idle, .discarding:
+                context.close(promise: nil)
+                return
+            case .receiving, .responding:
+                break  // a slow upload or a long scan is not idleness of ours to punish
+            }
         }
         context.fireUserInboundEventTriggered(event)
     }
