@@ -42,7 +42,6 @@ let package = Package(
         // MARK: I/O targets
         .target(name: "ControlPlane", dependencies: ["ApplianceConfig", "Telemetry", "ScanClient", nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .target(name: "ScanEngines", dependencies: ["ScanProtocol", nio, nioPosix,
-                                                   .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                                                    .product(name: "NIOHTTP1", package: "swift-nio")]),
         .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 

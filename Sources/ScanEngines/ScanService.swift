@@ -1,14 +1,12 @@
-import NIOConcurrencyHelpers
 import NIOCore
 import ScanProtocol
 
 /// Runs every engine on a message at once and merges their verdicts into one YSC reply:
 /// the highest spam score, the union of virus names (first seen first), the engines that
-/// answered. An engine that fails is listed in `failed_engines` and marked down for health;
+/// answered. An engine that fails is listed in `failed_engines`;
 /// only when no engine answers is the scan a failure (`503`).
 public final class ScanService: Sendable {
     public let engines: [any ScanEngine]
-    private let lastErrors = NIOLockedValueBox<[String: String]>([:])
 
     public struct NoEngineUsable: Error, CustomStringConvertible {
         public var failures: [String]
@@ -31,12 +29,10 @@ public final class ScanService: Sendable {
             for (engine, result) in zip(eligible, results) {
                 switch result {
                 case .success(let verdict):
-                    self.lastErrors.withLockedValue { $0[engine.name] = nil }
                     reply.engines.append(engine.name)
                     if let score = verdict.spamScore { reply.spamScore = max(reply.spamScore, min(100, max(0, score))) }
                     for virus in verdict.viruses where !reply.viruses.contains(virus) { reply.viruses.append(virus) }
                 case .failure(let error):
-                    self.lastErrors.withLockedValue { $0[engine.name] = "\(error)" }
                     reply.failedEngines.append(engine.name)
                     failures.append("\(engine.name): \(error)")
                 }
@@ -59,10 +55,5 @@ public final class ScanService: Sendable {
             }
             return HealthReply(status: states.allSatisfy { $0.state == .up } ? .ok : .degraded, engines: states)
         }
-    }
-
-    /// The last error of an engine's most recent scan, `nil` when it last succeeded.
-    public func lastError(of engine: String) -> String? {
-        lastErrors.withLockedValue { $0[engine] }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The industry test strings the built-in engine knows. Neither is harmful: they exist so that
 /// a scanner can be proven to work end to end.
 public enum TestSignatures {
@@ -9,17 +15,25 @@ public enum TestSignatures {
     public static let gtube = Array("XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X".utf8)
 }
 
-extension Collection where Element == UInt8 {
-    /// True when `needle` occurs in these bytes (first-byte filter, then compare; linear in
-    /// practice for these short, distinctive needles).
+extension Array where Element == UInt8 {
+    /// True when `needle` occurs in these bytes. `memchr` finds candidate first bytes and
+    /// `memcmp` checks them (libc speed; a generic Swift loop is many times slower unoptimised,
+    /// and this runs over every decoded part of messages up to --max-body).
     func containsBytes(_ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, count >= needle.count else { return needle.isEmpty }
-        var index = startIndex
-        let lastStart = self.index(endIndex, offsetBy: -needle.count)
-        while index <= lastStart {
-            if self[index] == first, self[index...].starts(with: needle) { return true }
-            index = self.index(after: index)
+        guard let first = needle.first else { return true }
+        guard count >= needle.count else { return false }
+        return withUnsafeBytes { haystack in
+            needle.withUnsafeBytes { pattern in
+                guard let base = haystack.baseAddress, let patternBase = pattern.baseAddress else { return false }
+                let lastStart = haystack.count - pattern.count
+                var offset = 0
+                while offset <= lastStart {
+                    guard let hit = memchr(base + offset, Int32(first), lastStart - offset + 1) else { return false }
+                    if memcmp(hit, patternBase, pattern.count) == 0 { return true }
+                    offset = UnsafeRawPointer(hit) - base + 1
+                }
+                return false
+            }
         }
-        return false
     }
 }

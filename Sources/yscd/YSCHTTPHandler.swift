@@ -39,30 +39,46 @@ final class YSCHTTPHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), state) {
-        case (.head(let head), .idle):
+        // Switch on the part, then on the state: matching a `(part, state)` tuple would hold a
+        // second reference to the body for the whole switch, and every append would copy the
+        // entire buffer (quadratic in the message size).
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .idle = state else { return unexpected(context) }
             receiveHead(head, context: context)
-        case (.body(var chunk), .receiving(let head, var body, let limit)):
-            guard body.readableBytes + chunk.readableBytes <= limit else {
-                rejectTooLarge(head, limit: limit, context: context)
-                return
+        case .body(var chunk):
+            switch state {
+            case .receiving(let head, var body, let limit):
+                guard body.readableBytes + chunk.readableBytes <= limit else {
+                    rejectTooLarge(head, limit: limit, context: context)
+                    return
+                }
+                state = .idle  // drop the state's reference so the append below does not copy
+                body.writeBuffer(&chunk)
+                state = .receiving(head, body, limit: limit)
+            case .discarding(let remaining):
+                let left = remaining - chunk.readableBytes
+                if left < 0 { context.close(promise: nil) } else { state = .discarding(remaining: left) }
+            case .idle, .responding:
+                unexpected(context)
             }
-            state = .idle  // drop our reference so the append does not copy the storage
-            body.writeBuffer(&chunk)
-            state = .receiving(head, body, limit: limit)
-        case (.body(let chunk), .discarding(let remaining)):
-            let left = remaining - chunk.readableBytes
-            if left < 0 { context.close(promise: nil) } else { state = .discarding(remaining: left) }
-        case (.end, .receiving(let head, let body, _)):
-            state = .responding
-            respond(to: head, body: body, context: context)
-        case (.end, .discarding):
-            context.close(promise: nil)  // the 413 said Connection: close
-        default:
-            // NIO's pipeline handler serialises requests, so any other order is our own bug
-            // or a closed connection still delivering; closing is the safe answer either way.
-            context.close(promise: nil)
+        case .end:
+            switch state {
+            case .receiving(let head, let body, _):
+                state = .responding
+                respond(to: head, body: body, context: context)
+            case .discarding:
+                context.close(promise: nil)  // the 413 said Connection: close
+            case .idle, .responding:
+                unexpected(context)
+            }
         }
+    }
+
+    /// NIO's pipeline handler serialises requests, so any other order is our own bug or a
+    /// closed connection still delivering; closing is the safe answer either way.
+    private func unexpected(_ context: ChannelHandlerContext) {
+        context.close(promise: nil)
     }
 
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -91,6 +107,10 @@ final class YSCHTTPHandler: ChannelInboundHandler {
         logger.info("\(head.method.rawValue) \(head.uri) 413 (limit \(limit) bytes)")
         state = .discarding(remaining: YSCServerLimits.maxDiscardBytes)
         write(.error(.payloadTooLarge, "request body larger than \(limit) bytes"), for: head, keepAlive: false, context: context)
+        if head.headers[canonicalForm: "Expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            // The client waits for our answer before sending the body: none is coming, close now.
+            context.close(promise: nil)
+        }
     }
 
     private func respond(to head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
@@ -147,9 +167,14 @@ final class YSCHTTPHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // Idle keep-alive connections are closed; a connection waiting for its reply is not idle.
-        if event is IdleStateHandler.IdleStateEvent, case .idle = state {
-            context.close(promise: nil)
-            return
+        if event is IdleStateHandler.IdleStateEvent {
+            switch state {
+            case .idle, .discarding:
+                context.close(promise: nil)
+                return
+            case .receiving, .responding:
+                break  // a slow upload or a long scan is not idleness of ours to punish
+            }
         }
         context.fireUserInboundEventTriggered(event)
     }

@@ -11,34 +11,43 @@ public enum Base64Decoder {
     }()
 
     /// Returns the decoded bytes and whether anything had to be skipped or dropped.
-    public static func decode<Bytes: Collection<UInt8>>(_ input: Bytes) -> (bytes: [UInt8], clean: Bool) {
+    public static func decode(_ input: ArraySlice<UInt8>) -> (bytes: [UInt8], clean: Bool) {
         var output = [UInt8]()
-        output.reserveCapacity(input.count / 4 * 3)
+        output.reserveCapacity(input.count / 4 * 3 + 3)
         var quantum: UInt32 = 0
         var count = 0
         var clean = true
-        for byte in input {
-            let value = table[Int(byte)]
-            if value < 0 {
-                if byte == UInt8(ascii: "=") {
-                    flush(&quantum, &count, into: &output, clean: &clean)
-                } else if byte != 0x0D && byte != 0x0A && byte != 0x20 && byte != 0x09 {
-                    clean = false
+        // Unsafe buffers: this loop runs once per byte of every attachment, up to --max-body.
+        table.withUnsafeBufferPointer { table in
+            input.withUnsafeBufferPointer { bytes in
+                for byte in bytes {
+                    let value = table[Int(byte)]
+                    if value < 0 {
+                        if byte == UInt8(ascii: "=") {
+                            flush(&quantum, &count, into: &output, clean: &clean)
+                        } else if byte != 0x0D && byte != 0x0A && byte != 0x20 && byte != 0x09 {
+                            clean = false
+                        }
+                        continue
+                    }
+                    quantum = quantum << 6 | UInt32(value)
+                    count += 1
+                    if count == 4 {
+                        output.append(UInt8(truncatingIfNeeded: quantum >> 16))
+                        output.append(UInt8(truncatingIfNeeded: quantum >> 8))
+                        output.append(UInt8(truncatingIfNeeded: quantum))
+                        quantum = 0
+                        count = 0
+                    }
                 }
-                continue
-            }
-            quantum = quantum << 6 | UInt32(value)
-            count += 1
-            if count == 4 {
-                output.append(UInt8(truncatingIfNeeded: quantum >> 16))
-                output.append(UInt8(truncatingIfNeeded: quantum >> 8))
-                output.append(UInt8(truncatingIfNeeded: quantum))
-                quantum = 0
-                count = 0
             }
         }
         flush(&quantum, &count, into: &output, clean: &clean)
         return (output, clean)
+    }
+
+    public static func decode(_ input: [UInt8]) -> (bytes: [UInt8], clean: Bool) {
+        decode(input[...])
     }
 
     /// Emits the bytes of a partial quantum (2 sextets → 1 byte, 3 → 2).

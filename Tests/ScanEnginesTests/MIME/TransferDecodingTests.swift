@@ -43,3 +43,13 @@ import Testing
         #expect(result.clean == clean)
     }
 }
+
+@Suite struct ByteSearchTests {
+    @Test(arguments: [
+        ("", "", true), ("abc", "", true), ("", "a", false), ("abc", "abc", true), ("abc", "abcd", false),
+        ("xxabcxx", "abc", true), ("ababac", "abac", true), ("aaaa", "aab", false), ("tail-abc", "abc", true),
+    ])
+    func containsBytes(haystack: String, needle: String, expected: Bool) {
+        #expect(Array(haystack.utf8).containsBytes(Array(needle.utf8)) == expected)
+    }
+}

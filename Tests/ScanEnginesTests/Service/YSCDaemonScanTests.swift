@@ -110,3 +110,29 @@ import TestSupport
         #expect(result.stdout.split(separator: "\n") == ["200 1", "200 0", "200 0"])
     }
 }
+
+@Suite struct YSCDaemonTLSTests {
+    @Test func theCertificateIsTrustedOnlyThroughThePrivateCAAndNamesLocalhost() throws {
+        let daemon = try YSCDaemon()
+        // Without our CA, curl refuses the certificate (exit 60: peer certificate cannot be authenticated).
+        let untrusted = try runCommand("/usr/bin/curl", ["-sS", "-o", "/dev/null", daemon.baseURL + "/v1/health"])
+        #expect(untrusted.status == 60)
+        // With it, both the IP and the name in subjectAltName verify.
+        let byName = try runCommand("/usr/bin/curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", daemon.caPath,
+                                                      "--resolve", "ysc.local:\(daemon.port):127.0.0.1", "https://ysc.local:\(daemon.port)/v1/health"])
+        #expect(byName.stdout == "200")
+        #expect(try daemon.call("GET", "/v1/health").status == 200)
+    }
+
+    @Test func makePKIIsIdempotent() throws {
+        let directory = try TemporaryDirectory()
+        let first = try runCommand("/bin/sh", [TestMessages.makePKIScript, directory.path("pki")])
+        let ca = try String(contentsOfFile: directory.path("pki/ca.pem"), encoding: .utf8)
+        let server = try String(contentsOfFile: directory.path("pki/server.pem"), encoding: .utf8)
+        let second = try runCommand("/bin/sh", [TestMessages.makePKIScript, directory.path("pki")])
+        #expect(first.status == 0 && second.status == 0)
+        #expect(second.stdout.contains("up to date"))
+        #expect(try String(contentsOfFile: directory.path("pki/ca.pem"), encoding: .utf8) == ca)
+        #expect(try String(contentsOfFile: directory.path("pki/server.pem"), encoding: .utf8) == server)
+    }
+}
