@@ -7,7 +7,7 @@ BIN          := .build/$(CONFIG)
 PKI          := firmware/pki
 # Debian packages the build and the tests need (the tests start real daemons).
 APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl curl \
-                python3 procps
+                python3 procps clamav clamav-daemon spamassassin
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: all deps build test demo cli-reference pki clean

@@ -16,9 +16,14 @@ public enum ProductBinary {
             .appendingPathComponent(name).path
     }
 
-    /// The repository's root (for checked-in fixtures such as cli-reference/ and firmware/).
-    public static func repositoryRoot(file: StaticString = #filePath) -> URL {
-        URL(fileURLWithPath: "\(file)").deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository's root (for checked-in fixtures such as cli-reference/ and firmware/):
+    /// the nearest directory above this file that holds Package.swift.
+    public static func repositoryRoot() -> URL {
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while dir.path != "/" {
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { return dir }
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir
     }
 }
