@@ -19,22 +19,19 @@ public enum POP3CapabilityFilter {
     static func filter(_ listing: ByteBuffer, removing removed: Set<String>) -> ByteBuffer {
         var out = ByteBuffer()
         out.reserveCapacity(listing.readableBytes + 3)
-        var stuffer = DotStuffingWriter()
         for line in listing.readableBytesView.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
             var bytes = Array(line)
             if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
             let tag = String(decoding: bytes.prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self).uppercased()
             if removed.contains(tag) { continue }
-            stuffer.write(line: bytes, into: &out)
+            writeStuffed(line: bytes, into: &out)
         }
         out.writeStaticString(".\r\n")
         return out
     }
-}
 
-/// Writes short response lines dot-stuffed with CRLF (RFC 1939 §3).
-struct DotStuffingWriter {
-    func write(line: [UInt8], into out: inout ByteBuffer) {
+    /// Writes one short response line dot-stuffed, with CRLF (RFC 1939 §3).
+    private static func writeStuffed(line: [UInt8], into out: inout ByteBuffer) {
         if line.first == UInt8(ascii: ".") { out.writeInteger(UInt8(ascii: ".")) }
         out.writeBytes(line)
         out.writeStaticString("\r\n")

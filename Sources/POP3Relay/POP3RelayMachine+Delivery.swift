@@ -130,7 +130,7 @@ extension POP3RelayMachine {
         actions.append(.notice(.timedOut))
         var partial = false
         switch phase {
-        case .listing: partial = true
+        case .listing(.relay): partial = true  // its status line went already
         case .collecting(let retrieval): partial = retrieval.comfort.sent > 0
         default: break
         }

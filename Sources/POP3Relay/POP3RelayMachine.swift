@@ -115,7 +115,10 @@ public struct POP3RelayMachine: Sendable {
         switch event {
         case .clientReceived(let bytes):
             guard !isClosed else { return }
-            lastInput = clock
+            // Only input from the side awaited restarts its clock: pipelined commands that
+            // arrive while the server owes a response do not hide a silent server.
+            if case .idle = phase { lastInput = clock }
+            if case .authContinuation = phase { lastInput = clock }
             clientFramer.append(bytes)
         case .serverReceived(let bytes):
             guard !isClosed else { return }

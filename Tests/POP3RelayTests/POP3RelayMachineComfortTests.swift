@@ -185,3 +185,22 @@ func comfortNeverChangesAByteTheClientReceives(status: String) {
     #expect(prefix("+OK 12a octets", .pass) == "+OK 12a octets\r\n")
     #expect(prefix("+OK 1234 octets", .reject) == "")
 }
+
+@Test func pipelinedCommandsDoNotHideASilentServer() {
+    expectTranscript(loggedIn + [
+        (.client("CAPA\r\n"), [.toServer("CAPA\r\n")]),
+        (.tick(300), []),
+        (.client("NOOP\r\n"), []),
+        (.tick(599), []),
+        // Nothing of the CAPA answer went yet: the client is told.
+        (.tick(600), [.notice(.timedOut), .toClient("-ERR [SYS/TEMP] Mail server timed out\r\n"), .closeClient, .closeServer]),
+    ])
+}
+
+@Test func silentServerMidListingIsClosedWithoutAnInventedLine() {
+    expectTranscript(loggedIn + [
+        (.client("LIST\r\n"), [.toServer("LIST\r\n")]),
+        (.server("+OK\r\n1 100\r\n"), [.toClient("+OK\r\n1 100\r\n")]),
+        (.tick(600), [.notice(.timedOut), .closeClient, .closeServer]),
+    ])
+}

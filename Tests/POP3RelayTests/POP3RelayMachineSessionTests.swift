@@ -160,3 +160,11 @@ func multiLineListingsAreRelayedWhole(command: String, reply: String) throws {
         (.server("+OK reset\r\n"), [.toClient("+OK reset\r\n")]),
     ])
 }
+
+@Test func statWithoutASizeIsRelayedAsTheServerGaveIt() throws {
+    let stat = try wireReply("mailkit__comcast-stat-error1.txt")
+    expectTranscript(loggedIn + [
+        (.client("STAT\r\n"), [.toServer("STAT\r\n")]),
+        (.server(stat), [.toClient("+OK 7\r\n")]),
+    ])
+}
