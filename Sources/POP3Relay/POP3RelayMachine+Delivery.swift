@@ -13,6 +13,8 @@ extension POP3RelayMachine {
                 actions.append(.notice(.overSize(message: retrieval.message, size: size)))
                 finish(retrieval, with: .unchanged, into: &actions)
             } else {
+                var retrieval = retrieval
+                retrieval.size = size
                 phase = .scanning(retrieval)
                 scanStarted = clock
                 actions.append(.scanMessage(message: retrieval.message, size: size))
@@ -40,6 +42,11 @@ extension POP3RelayMachine {
     /// the beginning of this answer, the session is closed on both sides without QUIT instead
     /// (never reached with a configuration that matches the decision table).
     mutating func finish(_ retrieval: Retrieval, with answer: Answer, into actions: inout [Action]) {
+        var answer = answer
+        if case .rewritten(let header, let replacing) = answer, !(0...retrieval.size).contains(replacing) {
+            // A rewrite cannot replace more than the message; clamped rather than trusted.
+            answer = .rewritten(header: header, replacing: min(max(replacing, 0), retrieval.size))
+        }
         let status: ByteBuffer
         switch answer {
         case .unchanged:

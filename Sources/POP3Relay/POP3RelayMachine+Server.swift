@@ -191,7 +191,10 @@ extension POP3RelayMachine {
             // The client waits for a response: tell it why none comes.
             actions.append(.replyToClient(POP3RelayReplies.serverConnectionLost))
             close(client: true, server: false, into: &actions)
-        case .collecting(let retrieval) where retrieval.comfort.sent == 0:
+        case .collecting(let retrieval) where retrieval.comfort.sent == 0,
+             .scanning(let retrieval) where retrieval.comfort.sent == 0:
+            // Even with the content complete, the answer is -ERR: the session cannot go on
+            // (no DELE possible), and a message delivered now would come again next time.
             actions.append(.replyToClient(POP3RelayReplies.serverConnectionLost))
             close(client: true, server: false, into: &actions)
         default:

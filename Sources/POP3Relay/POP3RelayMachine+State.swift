@@ -66,6 +66,8 @@ extension POP3RelayMachine {
         var status: POP3Response
         var comfort: POP3ClientComfort
         var overSize = false
+        /// Unstuffed octets collected (known once the content is complete).
+        var size = 0
     }
 
     /// The final answer to a RETR.

@@ -176,9 +176,28 @@ func everyDecisionRowGivesTheClientItsAnswer(row: String, decision: POP3Decision
 }
 
 @Test func clientThatDisconnectsWhileTheScanRunsCausesNoQuit() {
-    expectTranscript(retrieval + [
+    expectTranscript(loggedIn + [
+        // A pipelined QUIT waits behind the RETR; the client goes before it is served.
+        (.client("RETR 1\r\nQUIT\r\n"), [.toServer("RETR 1\r\n")]),
+        (.server("+OK\r\nhi\r\n.\r\n"), [.startCollecting(message: 1), .store("hi\r\n"), .scanMessage(message: 1, size: 4)]),
         (.clientClosed, [.releaseMessage, .closeServer]),
         (.decide(.deliverUnchanged), []),
+        (.tick(600), []),
+    ])
+}
+
+@Test func serverThatClosesWhileTheScanRunsGivesTheClientATempfail() {
+    expectTranscript(retrieval + [
+        (.serverClosed, [.toClient("-ERR [SYS/TEMP] Mail server connection lost\r\n"), .releaseMessage, .closeClient]),
+        (.decide(.deliverUnchanged), []),
+    ])
+}
+
+@Test func rewriteReplacingMoreThanTheMessageIsClamped() {
+    expectTranscript(retrieval + [
+        (.decide(.deliverRewritten(header: ByteBuffer(string: "X: y\r\n"), replacing: 99)), [
+            .toClient("+OK 6 octets\r\n"), .sendRewrittenMessageToClient(header: ByteBuffer(string: "X: y\r\n"), storedFrom: 22), .releaseMessage,
+        ]),
     ])
 }
 
