@@ -11,8 +11,9 @@ public enum POP3Limits {
     /// keywords of 3–4 characters and arguments of up to 40 each, well inside this).
     public static let maximumCommandLineLength = 255
 
-    /// RFC 2449 §4: a response line — the status line, and each line of a multi-line response
-    /// other than message content — is at most 512 octets, including the CRLF.
+    /// RFC 2449 §4: a response line is at most 512 octets, including the CRLF. Enforced on
+    /// status lines (the greeting included); lines of multi-line bodies are streamed through the
+    /// content decoder whatever their length (leniency: nothing is buffered per line).
     public static let maximumResponseLineLength = 512
 
     /// SASL responses (RFC 5034 §4, the AUTH exchange) carry base64 and may be longer than an

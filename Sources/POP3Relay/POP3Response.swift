@@ -47,7 +47,7 @@ struct POP3Response: Equatable, Sendable {
     }
 
     /// Where the octet count of a RETR `+OK` line is: the first word after `+OK`, when it is all
-    /// digits (RFC 1939 §7 example: `+OK 120 octets`). Offsets into `line`'s readable bytes.
+    /// digits (RFC 1939 §5, RETR example: `+OK 120 octets`). Offsets into `line`'s readable bytes.
     var octetCountRange: Range<Int>? {
         guard status == .ok else { return nil }
         let view = Array(line.readableBytesView)
@@ -85,33 +85,5 @@ struct POP3Response: Equatable, Sendable {
         out.writeImmutableBuffer(line.getSlice(at: line.readerIndex + range.upperBound, length: line.readableBytes - range.upperBound)!)
         out.writeStaticString("\r\n")
         return out
-    }
-}
-
-/// An extended response code (RFC 2449 §8, RFC 3206), e.g. the `SYS/TEMP` of
-/// `-ERR [SYS/TEMP] try later`. Hierarchical: `SYS/TEMP` is a kind of `SYS`.
-public enum POP3ResponseCode: Equatable, Sendable {
-    /// RFC 2449 §8.1.1: the mailbox is locked by another session.
-    case inUse
-    /// RFC 2449 §8.1.2: logged in too soon after the last login.
-    case loginDelay
-    /// RFC 3206 §4: a temporary system problem; the client may retry.
-    case sysTemp
-    /// RFC 3206 §4: a permanent system problem.
-    case sysPerm
-    /// RFC 3206 §5: the credentials are the problem.
-    case auth
-    /// Any other code, as sent.
-    case other(String)
-
-    public init(_ text: String) {
-        switch text.uppercased() {
-        case "IN-USE": self = .inUse
-        case "LOGIN-DELAY": self = .loginDelay
-        case "SYS/TEMP": self = .sysTemp
-        case "SYS/PERM": self = .sysPerm
-        case "AUTH": self = .auth
-        default: self = .other(text)
-        }
     }
 }

@@ -50,27 +50,3 @@ func octetCountIsFoundAndCorrectedKeepingTheRestOfTheLine(line: String, count: I
     #expect(response.octetCount == count)
     #expect(response.wire(statingOctetCount: 1250).string == corrected)
 }
-
-@Test(arguments: [
-    ("RETR 1", POP3Command.Keyword.retr, "1", 1 as Int?),
-    ("retr 12", .retr, "12", 12),
-    ("TOP 3 10", .top, "3 10", 3),
-    ("LIST", .list, "", nil),
-    ("Capa", .capa, "", nil),
-    ("STLS", .stls, "", nil),
-    ("APOP mrose c4c9334bac560ecc979e58001b3e22fb", .apop, "mrose c4c9334bac560ecc979e58001b3e22fb", nil),
-    ("XTND XMIT", .other, "XMIT", nil),
-    ("RETR -1", .retr, "-1", nil),
-    ("RETR 99999999999", .retr, "99999999999", nil),
-])
-func commandsAreSplitIntoKeywordAndArgument(line: String, keyword: POP3Command.Keyword, argument: String, number: Int?) {
-    let command = POP3Command.parse(ByteBuffer(string: line))
-    #expect(command.keyword == keyword)
-    #expect(command.argument == argument)
-    #expect(command.messageNumber == number)
-}
-
-@Test func capabilityFilterRemovesTagsCaseInsensitivelyAndKeepsParameters() {
-    let out = POP3CapabilityFilter.filter(ByteBuffer(string: "USER\r\nstls\r\nPIPELINING\r\nSASL PLAIN\r\n.odd\r\n"), removing: POP3CapabilityFilter.removedByDefault)
-    #expect(out.string == "USER\r\nSASL PLAIN\r\n..odd\r\n.\r\n")
-}
