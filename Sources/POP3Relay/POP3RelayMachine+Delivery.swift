@@ -80,6 +80,8 @@ extension POP3RelayMachine {
         phase = .idle
         scanStarted = nil
         clientQuietSince = nil
+        // The client's idle time starts with its answer, not with the content's last byte.
+        lastInput = clock
     }
 
     /// Time passed: comfort a waiting client, give up on a decision, time out a silent peer.

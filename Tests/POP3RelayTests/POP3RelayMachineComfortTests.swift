@@ -204,3 +204,12 @@ func comfortNeverChangesAByteTheClientReceives(status: String) {
         (.tick(600), [.notice(.timedOut), .closeClient, .closeServer]),
     ])
 }
+
+@Test func theClientsIdleTimeStartsWithItsAnswerNotWithTheContent() {
+    expectTranscript(scanning(status: "+OK 22 octets\r\n") + [
+        (.tick(40), []),
+        (.decide(.deliverUnchanged), [.toClient("+OK 22 octets\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+        (.tick(639), []),
+        (.tick(640), [.notice(.timedOut), .closeClient, .closeServer]),
+    ])
+}
