@@ -226,3 +226,20 @@ func retrievalWithoutAReadableMessageNumberIsRefusedLocally(command: String) {
 @Test func staleDecisionIsIgnored() {
     expectTranscript(loggedIn + [(.decide(.deliverUnchanged), [])])
 }
+
+@Test func storedContentSharesTheReadBufferInsteadOfCopyingIt() {
+    var machine = POP3RelayMachine()
+    for text in ["+OK\r\n", "USER a\r\n", "+OK\r\n", "PASS b\r\n", "+OK\r\n", "RETR 1\r\n"] {
+        _ = text.hasPrefix("+") ? machine.handle(.serverReceived(ByteBuffer(string: text))) : machine.handle(.clientReceived(ByteBuffer(string: text)))
+    }
+    let read = ByteBuffer(string: "+OK\r\nSubject: x\r\n\r\n" + String(repeating: "body line\r\n", count: 100) + ".\r\n")
+    let actions = machine.handle(.serverReceived(read))
+    let readStart = read.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress!) }
+    let stored = actions.compactMap { action -> ByteBuffer? in
+        if case .storeContent(let slice) = action { return slice }
+        return nil
+    }
+    #expect(stored.count == 1)
+    // The slice points into the very bytes that were read, just past the status line.
+    #expect(stored.first?.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress!) } == readStart + 5)
+}
