@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", nio], exclude: ["Fixtures"]),
         .testTarget(name: "SMTPRelayTests", dependencies: ["SMTPRelay", "LineProtocol", nio], exclude: ["Fixtures"]),
         .testTarget(name: "MessageInspectionTests", dependencies: ["MessageInspection", "TestSupport", nio], exclude: ["Fixtures"]),
-        .testTarget(name: "POP3RelayTests", dependencies: ["POP3Relay", "LineProtocol", nio]),
+        .testTarget(name: "POP3RelayTests", dependencies: ["POP3Relay", "LineProtocol", nio], exclude: ["Fixtures"]),
         .testTarget(name: "ScanProtocolTests", dependencies: ["ScanProtocol"]),
         .testTarget(name: "ScanEnginesTests", dependencies: ["TestSupport", "ScanEngines", "ScanProtocol", nio, nioPosix],
                     exclude: ["Fixtures"]),

@@ -1,0 +1,78 @@
+import NIOCore
+
+/// Every size and time limit of the POP3 relay, each named after the RFC section that sets it.
+///
+/// A limit here bounds memory (no buffer grows without one) or time (no wait lasts forever).
+/// Where the appliance is deliberately more lenient than the RFC, the constant says so.
+public enum POP3Limits {
+    // MARK: Line lengths
+
+    /// RFC 2449 §4: a command line is at most 255 octets, including the CRLF (RFC 1939 §3 allows
+    /// keywords of 3–4 characters and arguments of up to 40 each, well inside this).
+    public static let maximumCommandLineLength = 255
+
+    /// RFC 2449 §4: a response line is at most 512 octets, including the CRLF. Enforced on
+    /// status lines (the greeting included); lines of multi-line bodies are streamed through the
+    /// content decoder whatever their length (leniency: nothing is buffered per line).
+    public static let maximumResponseLineLength = 512
+
+    /// SASL responses (RFC 5034 §4, the AUTH exchange) carry base64 and may be longer than an
+    /// ordinary command. Leniency: the client-side framer accepts lines up to this length (the
+    /// same bound the SMTP relay uses for RFC 4954 §4); ordinary commands longer than
+    /// `maximumCommandLineLength` are still refused.
+    public static let maximumSASLLineLength = 12288
+
+    // MARK: Multi-line responses
+
+    /// RFC 2449 §6 does not bound the CAPA listing; the relay keeps at most this many octets of
+    /// it (real listings are a few hundred octets). Capability lines past the bound are dropped
+    /// whole (leniency: a client only loses optional capabilities, never gets half a line).
+    public static let maximumCapabilityListBytes = 16 * 1024
+
+    // MARK: Pipelining
+
+    /// RFC 2449 §6.6 lets a client send commands without waiting. The relay serves them one at a
+    /// time, in order; those not yet served wait unparsed in the client-side framer. Above this
+    /// many bytes the relay stops reading from the client until the queue drains.
+    public static let maximumQueuedCommandBytes = 64 * 1024
+
+    // MARK: Remembered verdicts (SPEC §3: TOP gets the tags of a known verdict)
+
+    /// RFC 1939 §5: message numbers are stable for the whole session, so a decision can be
+    /// remembered by number. At most this many decisions are kept per session (oldest dropped).
+    public static let maximumRememberedDecisions = 256
+
+    /// The header bytes of remembered rewrites, all together, stay under this bound (oldest
+    /// dropped first; a single rewrite larger than this is not remembered).
+    public static let maximumRememberedHeaderBytes = 256 * 1024
+
+    // MARK: Time (RFC 1939 §3), injected through `.tick(now)`
+
+    /// How often the I/O layer sends `.tick(now)` while `wantsTicks` is true. Every wait below is
+    /// measured to within this much.
+    public static let tickInterval = TimeAmount.seconds(1)
+
+    /// RFC 1939 §3: a server's inactivity autologout timer is at least 10 minutes. The relay gives
+    /// an idle client the same, then closes both sides without QUIT (no UPDATE state).
+    public static let clientIdleTimeout = TimeAmount.minutes(10)
+
+    /// Waiting for the server's response to a command. RFC 1939 sets none; the relay allows the
+    /// same 10 minutes (§3) and then closes both sides, telling the client `-ERR [SYS/TEMP]`.
+    public static let serverResponseTimeout = TimeAmount.minutes(10)
+
+    /// The longest the relay lets the client hear nothing while a RETR waits for its decision
+    /// (SPEC §3: clients give up after about 60 seconds of silence). When it runs out and no byte
+    /// can be sent safely (see `POP3ClientComfort`), the unavailable policy applies.
+    public static let defaultClientSilenceBudget = TimeAmount.seconds(50)
+
+    /// Default spacing of comfort bytes (`mail security pop3 comfort interval`).
+    public static let defaultComfortInterval = TimeAmount.seconds(15)
+
+    /// The allowed range of the comfort interval: at least a second, and shorter than the
+    /// silence budget, so a comfort byte always goes before the budget runs out.
+    public static let comfortIntervalRange = TimeAmount.seconds(1)...TimeAmount.seconds(45)
+
+    /// The longest a RETR waits for its decision in all, comforted or not: under the server's own
+    /// 10-minute autologout (RFC 1939 §3), which runs while the server waits for the next command.
+    public static let maximumDecisionWait = TimeAmount.minutes(9)
+}

@@ -1,0 +1,17 @@
+/// Things for counters and syslog.
+public enum POP3Notice: Equatable, Sendable {
+    /// RETR content over `maximumMessageSize`: relayed unscanned (SPEC §5, the
+    /// `POP3: Mail size is over (SIZE)` line).
+    case overSize(message: Int, size: Int)
+    /// No decision within the silence budget or `POP3Limits.maximumDecisionWait`: the
+    /// unavailable policy applied (`delivered`: relayed unscanned under pass).
+    case scanTimedOut(message: Int, delivered: Bool)
+    /// A decision would have changed bytes already sent to the client. Impossible when the
+    /// configured unavailable policy matches the decision table's; if it happens anyway, the
+    /// session is closed on both sides without QUIT, so the message stays on the server.
+    case answerContradictsComfort(message: Int)
+    /// The server broke the protocol; the session was closed.
+    case serverProtocolError
+    /// A peer was silent past its timeout; the session was closed.
+    case timedOut
+}

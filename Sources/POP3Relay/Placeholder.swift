@@ -1,1 +1,0 @@
-// POP3Relay: see ARCHITECTURE.md.
