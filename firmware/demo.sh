@@ -23,7 +23,7 @@ ysc_pid=$!
 
 cp "$here/demo.conf" "$work/mailsec.conf"
 "$bin/mailsecd" --config "$work/mailsec.conf" --control "$work/ctl.sock" --ysc-ca "$pki/ca.pem" \
-    --serial DEMO-0001 2>"$work/mailsecd.log" &
+    --serial "$(cat "$here/serial")" 2>"$work/mailsecd.log" &
 daemon_pid=$!
 for _ in $(seq 100); do [ -S "$work/ctl.sock" ] && break; sleep 0.1; done
 [ -S "$work/ctl.sock" ] || { cat "$work/mailsecd.log"; exit 1; }
