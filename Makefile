@@ -14,14 +14,21 @@ export DEBIAN_FRONTEND := noninteractive
 
 all: build
 
-## deps: install the Debian packages that are missing (apt-get update only when needed)
+## deps: install the Debian packages that are missing (apt-get update only when needed).
+## Packaged daemons are not started by the install (policy-rc.d): tests start private instances.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  guard=""; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; guard=1; \
+	  fi; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; rc=$$?; \
+	  [ -n "$$guard" ] && rm -f /usr/sbin/policy-rc.d; \
+	  [ $$rc -eq 0 ] || exit $$rc; \
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6 toolchain not found on PATH" >&2; exit 1; }
 
