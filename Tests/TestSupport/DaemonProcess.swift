@@ -23,8 +23,11 @@ public final class DaemonProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var status: Int32?
 
+    /// `ownProcessGroup`: make the daemon a process-group leader, for daemons that end their
+    /// workers by signalling their own group (Postfix's master does `kill(-pid, SIGTERM)`).
+    /// Its workers then no longer receive a terminal's Ctrl-C aimed at the test run.
     public init(_ executable: String, _ arguments: [String], directory: URL,
-                environment: [String: String]? = nil) throws {
+                environment: [String: String]? = nil, ownProcessGroup: Bool = false) throws {
         let tag = URL(fileURLWithPath: executable).lastPathComponent + "-" + UUID().uuidString.prefix(8)
         stdoutURL = directory.appendingPathComponent("\(tag).out")
         stderrURL = directory.appendingPathComponent("\(tag).err")
@@ -47,7 +50,12 @@ public final class DaemonProcess: @unchecked Sendable {
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if ownProcessGroup {
+            flags |= POSIX_SPAWN_SETPGROUP
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]

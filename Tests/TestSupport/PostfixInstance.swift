@@ -75,8 +75,10 @@ public final class PostfixInstance: @unchecked Sendable {
         try createDirectories()
         try writeConfiguration()
         let daemonDirectory = try Self.daemonDirectory(config: configDirectory)
+        // Own process group: on SIGTERM the master signals its group to end the workers (outside
+        // a group of its own that fails, and it exits via a fatal error 1 s later).
         let process = try DaemonProcess(daemonDirectory + "/master", ["-c", configDirectory.path, "-d"],
-                                         directory: directory.url)
+                                        directory: directory.url, ownProcessGroup: true)
         master = process
         let ready = waitUntil(timeout: timeout) { !process.isRunning || TCPPort.isListening(port, host: address) }
         guard ready, process.isRunning else {
@@ -273,6 +275,13 @@ public final class PostfixInstance: @unchecked Sendable {
 
         """
         try masterCF.write(toFile: "\(conf)/master.cf", atomically: true, encoding: .utf8)
+
+        // Postfix re-reads a configuration file every 300 ms until it is at least a couple of
+        // seconds old (it might still be being edited); backdating saves that wait at start.
+        let settled = Date().addingTimeInterval(-60)
+        for name in try FileManager.default.contentsOfDirectory(atPath: conf) {
+            try FileManager.default.setAttributes([.modificationDate: settled], ofItemAtPath: "\(conf)/\(name)")
+        }
     }
 
     private static func daemonDirectory(config: URL) throws -> String {
