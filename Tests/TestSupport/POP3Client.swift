@@ -98,6 +98,24 @@ public final class POP3Client {
         return Retrieved(message: message, wire: response.wire)
     }
 
+    /// UIDL: message number → unique id.
+    public func uniqueIDs() throws -> [(number: Int, id: String)] {
+        try multiline("UIDL").compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count == 2, let n = Int(fields[0]) else { return nil }
+            return (n, String(fields[1]))
+        }
+    }
+
+    /// Any command with a multi-line answer (CAPA, TOP n m, LIST, UIDL): the lines of the
+    /// answer as text without line endings, still dot-stuffed. Throws on `-ERR`.
+    public func multiline(_ line: String) throws -> [String] {
+        try command(line)
+        return try readMultiline().lines.map {
+            String(decoding: $0, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
+        }
+    }
+
     public func delete(_ number: Int) throws { try command("DELE \(number)") }
 
     /// QUIT: enters the UPDATE state (deletions take effect) and closes.
