@@ -123,6 +123,24 @@ public final class DaemonProcess: @unchecked Sendable {
         }
     }
 
+    /// For a daemon started with `ownProcessGroup`: sends `signal` to the daemon, waits
+    /// (bounded) for it to exit, then until no process of its group is left: the workers
+    /// hold its listening sockets and files. Whatever outlives `timeout` is killed.
+    public func stopGroup(signal: Int32 = SIGTERM, timeout: TimeInterval = 5) {
+        let group = pid
+        if isRunning {
+            kill(pid, signal)
+            if !waitUntil(timeout: timeout, { !isRunning }) {
+                kill(-group, SIGKILL)
+                _ = waitUntil(timeout: 5) { !isRunning }
+            }
+        }
+        if !waitUntil(timeout: timeout, { ProcessTable.members(ofGroup: group).isEmpty }) {
+            kill(-group, SIGKILL)
+            _ = waitUntil(timeout: 5) { ProcessTable.members(ofGroup: group).isEmpty }
+        }
+    }
+
     /// The signals blocked and ignored by a running process (bit n-1 set = signal n), read
     /// from /proc/PID/status; tests use it to check that a daemon can be stopped by SIGTERM.
     public static func signalState(of pid: Int32) -> (blocked: UInt64, ignored: UInt64)? {

@@ -78,7 +78,8 @@ public final class DovecotInstance: @unchecked Sendable {
         self.port = port
         self.address = address
         try writeConfiguration()
-        let process = try DaemonProcess(Self.path, ["-F", "-c", configURL.path], directory: directory.url)
+        let process = try DaemonProcess(Self.path, ["-F", "-c", configURL.path], directory: directory.url,
+                                        ownProcessGroup: true)
         server = process
         // Ready once a login process greets: a Dovecot stopped while it is still starting its
         // services takes seconds to exit.
@@ -90,19 +91,14 @@ public final class DovecotInstance: @unchecked Sendable {
         }
     }
 
-    /// SIGTERM to the Dovecot master (it ends its workers), then a bounded wait for them.
-    /// Dovecot usually exits within about a second; when a connection arrives just as it shuts
-    /// down it sometimes waits 5 s more for a login process, which a test does not need: after
-    /// 2 s the master and whatever workers remain are killed.
+    /// SIGTERM to the Dovecot master (it ends its workers), then a bounded wait until no
+    /// process of its group is left. Dovecot usually exits within about a second; when a
+    /// connection arrives just as it shuts down it sometimes lingers 5 s more for a login
+    /// process, which a test does not need: after 2 s whatever remains is killed.
     public func stop() {
         guard let process = server else { return }
         server = nil
-        let workers = process.childPIDs()
-        process.stop(signal: SIGTERM, timeout: 2)
-        if !waitUntil(timeout: 2, { workers.allSatisfy { !ProcessTable.isAlive($0) } }) {
-            for pid in workers where ProcessTable.isAlive(pid) { kill(pid, SIGKILL) }
-            _ = waitUntil(timeout: 2) { workers.allSatisfy { !ProcessTable.isAlive($0) } }
-        }
+        process.stopGroup(signal: SIGTERM, timeout: 2)
     }
 
     public var isRunning: Bool { server?.isRunning ?? false }

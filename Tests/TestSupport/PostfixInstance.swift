@@ -90,16 +90,12 @@ public final class PostfixInstance: @unchecked Sendable {
         }
     }
 
-    /// Terminates the master (it ends its workers) and waits, bounded, until they are gone.
+    /// Terminates the master (it signals its process group to end the workers) and waits,
+    /// bounded, until no process of that group is left.
     public func stop() {
         guard let process = master else { return }
         master = nil
-        let workers = process.childPIDs()
-        process.stop(signal: SIGTERM, timeout: 10)
-        // The master exits at once; each worker notices its master is gone and exits.
-        if !waitUntil(timeout: 5, { workers.allSatisfy { !ProcessTable.isAlive($0) } }) {
-            for pid in workers where ProcessTable.isAlive(pid) { kill(pid, SIGKILL) }
-        }
+        process.stopGroup(signal: SIGTERM, timeout: 5)
     }
 
     public var isRunning: Bool { master?.isRunning ?? false }
