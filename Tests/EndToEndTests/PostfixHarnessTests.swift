@@ -97,6 +97,11 @@ struct PostfixHarnessTests {
                                      to: ["nobody-here@example.com"], data: Self.message)
         #expect(unknown.replyCodes == [220, 250, 250, 550, 221])
         #expect(unknown.transcript.contains("5.1.1"))
+
+        let elsewhere = try Swaks.send(port: postfix.port, from: "sender@example.org",
+                                       to: ["someone@example.org"], data: Self.message)
+        #expect(elsewhere.replyCodes == [220, 250, 250, 554, 221])
+        #expect(elsewhere.transcript.contains("Relay access denied"))
     }
 
     @Test func oneRefusedRecipientDoesNotStopTheOthers() throws {

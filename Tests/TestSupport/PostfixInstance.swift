@@ -28,7 +28,9 @@ public final class PostfixInstance: @unchecked Sendable {
         public var recipientRules: [String: String] = [:]
         /// Sender address (or domain) → access(5) action, checked at MAIL FROM (reported at RCPT).
         public var senderRules: [String: String] = [:]
-        /// Clients allowed to send (`mynetworks`); loopback and the RFC 5737 test nets.
+        /// `mynetworks`: loopback and the RFC 5737 test nets. No restriction here depends on it
+        /// (any client may send to `domains`; mail for other domains is refused with 554
+        /// "Relay access denied", never queued); it is there for `extraSettings` rules.
         public var clientNetworks = ["127.0.0.0/8", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"]
         /// ESMTP keywords smtpd does not announce (e.g. `["PIPELINING", "CHUNKING"]`).
         public var hiddenEHLOKeywords: [String] = []
@@ -225,7 +227,8 @@ public final class PostfixInstance: @unchecked Sendable {
             ("smtpd_client_restrictions", ""),
             ("smtpd_helo_restrictions", ""),
             ("smtpd_sender_restrictions", ""),
-            ("smtpd_relay_restrictions", "permit_mynetworks, reject_unauth_destination"),
+            // Nothing leaves this instance: only `domains` are accepted, from any client.
+            ("smtpd_relay_restrictions", "reject_unauth_destination"),
             ("smtpd_recipient_restrictions", "check_recipient_access \(recipients), check_sender_access \(senders), permit"),
             ("smtpd_discard_ehlo_keywords", c.hiddenEHLOKeywords.joined(separator: ", ")),
             // Fast: deliver at once, retry soon, never slow a client down.
