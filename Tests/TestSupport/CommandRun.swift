@@ -10,7 +10,7 @@ public struct CommandRun: Sendable {
     public var timedOut: Bool
 
     public static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> CommandRun {
-        let scratch = try TemporaryDirectory(prefix: "run")
+        let scratch = try TemporaryDirectory(prefix: "mailsec-run")
         let process = try ManagedProcess(executable, arguments, directory: scratch.url)
         let exited = waitUntil(timeout: timeout) { !process.isRunning }
         if !exited { process.stop(signal: SIGKILL, timeout: 5) }

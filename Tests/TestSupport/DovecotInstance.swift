@@ -38,7 +38,7 @@ public final class DovecotInstance: @unchecked Sendable {
         guard MailAccount.named("dovecot") != nil else { throw MailServerError.notInstalled("user dovecot") }
         self.users = users
         self.mailAccount = mailAccount
-        directory = try TemporaryDirectory(prefix: "dovecot")
+        directory = try TemporaryDirectory(prefix: "mailsec-dovecot")
         try FileManager.default.createDirectory(at: homeRoot, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
         for user in users.keys {

@@ -62,7 +62,7 @@ public final class PostfixInstance: @unchecked Sendable {
             throw MailServerError.notInstalled("user postfix and group postdrop")
         }
         self.configuration = configuration
-        directory = try TemporaryDirectory(prefix: "postfix")
+        directory = try TemporaryDirectory(prefix: "mailsec-postfix")
     }
 
     deinit { stop() }

@@ -34,7 +34,7 @@ public enum Swaks {
                             helo: String = "client.example.org", extraArguments: [String] = [],
                             timeout: TimeInterval = 30) throws -> Result {
         guard isInstalled else { throw MailServerError.notInstalled("swaks (\(path))") }
-        let scratch = try TemporaryDirectory(prefix: "swaks")
+        let scratch = try TemporaryDirectory(prefix: "mailsec-swaks")
         let file = scratch.url.appendingPathComponent("message.eml")
         try data.write(to: file)
         var arguments = ["--server", "\(host):\(port)", "--from", from, "--to", to.joined(separator: ","),
