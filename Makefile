@@ -7,7 +7,8 @@ BIN          := .build/$(CONFIG)
 PKI          := firmware/pki
 # Debian packages the build and the tests need (the tests start real daemons).
 APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl curl \
-                python3 procps clamav clamav-daemon spamassassin
+                python3 procps clamav clamav-daemon spamassassin \
+                postfix dovecot-pop3d swaks
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: all deps build test demo cli-reference pki clean
@@ -26,6 +27,7 @@ deps:
 	  if [ ! -e /usr/sbin/policy-rc.d ]; then \
 	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; guard=1; \
 	  fi; \
+	  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; rc=$$?; \
 	  [ -n "$$guard" ] && rm -f /usr/sbin/policy-rc.d; \
 	  [ $$rc -eq 0 ] || exit $$rc; \

@@ -9,12 +9,17 @@ public struct CommandRun: Sendable {
     public var stderr: String
     public var timedOut: Bool
 
-    public static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> CommandRun {
+    public static func run(_ executable: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = 60) throws -> CommandRun {
         let scratch = try TemporaryDirectory(prefix: "mailsec-run")
-        let process = try ManagedProcess(executable, arguments, directory: scratch.url)
+        var standardInput = "/dev/null"
+        if let input {
+            standardInput = scratch.path("stdin")
+            try Data(input.utf8).write(to: URL(fileURLWithPath: standardInput))
+        }
+        let process = try DaemonProcess(executable, arguments, directory: scratch.url, standardInput: standardInput)
         let exited = waitUntil(timeout: timeout) { !process.isRunning }
         if !exited { process.stop(signal: SIGKILL, timeout: 5) }
-        return CommandRun(status: process.isRunning ? -1 : process.process.terminationStatus,
+        return CommandRun(status: process.terminationStatus ?? -1,
                           stdout: process.standardOutput, stderr: process.standardError, timedOut: !exited)
     }
 }

@@ -26,8 +26,10 @@ public final class DaemonProcess: @unchecked Sendable {
     /// `ownProcessGroup`: make the daemon a process-group leader, for daemons that end their
     /// workers by signalling their own group (Postfix's master does `kill(-pid, SIGTERM)`).
     /// Its workers then no longer receive a terminal's Ctrl-C aimed at the test run.
+    /// `standardInput`: a file to read as stdin (default /dev/null).
     public init(_ executable: String, _ arguments: [String], directory: URL,
-                environment: [String: String]? = nil, ownProcessGroup: Bool = false) throws {
+                environment: [String: String]? = nil, ownProcessGroup: Bool = false,
+                standardInput: String = "/dev/null") throws {
         let tag = URL(fileURLWithPath: executable).lastPathComponent + "-" + UUID().uuidString.prefix(8)
         stdoutURL = directory.appendingPathComponent("\(tag).out")
         stderrURL = directory.appendingPathComponent("\(tag).err")
@@ -35,7 +37,7 @@ public final class DaemonProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, standardInput, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         // Keep every other descriptor of the test process (sockets, pipes, other children's
@@ -92,20 +94,31 @@ public final class DaemonProcess: @unchecked Sendable {
     /// The raw wait status once exited.
     public var waitStatus: Int32? { _ = isRunning; return lock.withLock { status } }
 
+    /// The exit code once exited, 128 + the signal number when a signal ended it (as a shell says).
+    public var terminationStatus: Int32? {
+        waitStatus.map { raw in
+            let signal = raw & 0x7f
+            return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        }
+    }
+
     public var standardOutput: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
     public var standardError: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
     /// PIDs of its live children (a daemon's workers).
     public func childPIDs() -> [Int32] { ProcessTable.children(of: pid) }
 
-    /// Sends `signal`, waits (bounded) for the exit, then SIGKILLs.
-    public func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 10) {
-        guard isRunning else { return }
-        kill(pid, signal)
-        if !waitUntil(timeout: timeout, { !isRunning }) {
-            kill(pid, SIGKILL)
-            _ = waitUntil(timeout: 5) { !isRunning }
+    /// Sends `signal`, waits (bounded) for the exit, then SIGKILLs; returns `terminationStatus`.
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 10) -> Int32? {
+        if isRunning {
+            kill(pid, signal)
+            if !waitUntil(timeout: timeout, { !isRunning }) {
+                kill(pid, SIGKILL)
+                _ = waitUntil(timeout: 5) { !isRunning }
+            }
         }
+        return terminationStatus
     }
 
     private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
