@@ -1,0 +1,1 @@
+// PacketLayer: see ARCHITECTURE.md.
