@@ -17,22 +17,30 @@ enum AttemptClassifier {
 
     static let badReplyLogCode = Int(CURLE_WEIRD_SERVER_REPLY.rawValue)
 
-    static func classify(_ exchange: CurlExchange, host: String, requestID id: String) -> (Result, [MailSecLogMessage]) {
+    /// The DEBUG lines any exchange with the service deserves, whatever it asked: a new
+    /// connection, and a transport failure (the scan and the licence requests share them).
+    static func transportLog(_ exchange: CurlExchange, host: String, requestID id: String) -> [MailSecLogMessage] {
         var log: [MailSecLogMessage] = []
         if exchange.newConnections > 0, exchange.connected, !exchange.primaryIP.isEmpty {
             log.append(.yscConnect(id: id, address: exchange.primaryIP, port: exchange.primaryPort))
         }
+        guard !exchange.cancelled, exchange.curlCode != 0 else { return log }
+        switch transportFailureKind(exchange) {
+        case .nameResolution: log.append(.noSuchDomainName(fqdn: host))
+        case .connect: log.append(.yscConnectFailed(id: id, code: exchange.curlCode))
+        case .tls: log.append(.yscTLSError(id: id))
+        default: log.append(.yscReadError(id: id, code: exchange.curlCode))
+        }
+        return log
+    }
+
+    static func classify(_ exchange: CurlExchange, host: String, requestID id: String) -> (Result, [MailSecLogMessage]) {
+        var log = transportLog(exchange, host: host, requestID: id)
         if exchange.cancelled {
             return (.failure(ScanFailure(kind: .cancelled, detail: "cancelled")), log)
         }
         guard exchange.curlCode == 0 else {
             let kind = transportFailureKind(exchange)
-            switch kind {
-            case .nameResolution: log.append(.noSuchDomainName(fqdn: host))
-            case .connect: log.append(.yscConnectFailed(id: id, code: exchange.curlCode))
-            case .tls: log.append(.yscTLSError(id: id))
-            default: log.append(.yscReadError(id: id, code: exchange.curlCode))
-            }
             let detail = kind == .badReply && exchange.replyTooLarge
                 ? "reply larger than \(ScanClientLimits.maxReplyBytes) bytes" : exchange.errorText
             return (.failure(ScanFailure(kind: kind, detail: detail)), log)

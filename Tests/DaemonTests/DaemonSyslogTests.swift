@@ -42,4 +42,42 @@ import TestSupport
         #expect(structured.hasPrefix("<158>1 "))
         #expect(structured.contains("[MAIL_SEC] White list set (6) enabled by configuration"))
     }
+
+    /// The licence request at start meets a closed port: with `syslog debug on` its DEBUG line
+    /// `[license] Can't connect to YSC(7)` reaches the collector (PRI user.debug = 15); with
+    /// `syslog debug off` only the INFO lines do.
+    @Test(arguments: [true, false])
+    func debugLinesFollowSyslogDebug(debug: Bool) throws {
+        let dir = try TemporaryDirectory()
+        let collector = try #require(DatagramListener(udp: "127.0.0.1"))
+        let closedPort = TCPPort.free()
+        try """
+            syslog host 127.0.0.1:\(collector.port)
+            syslog debug \(debug ? "on" : "off")
+            ysc url https://127.0.0.1:\(closedPort)/
+
+            """.write(toFile: dir.path("c.conf"), atomically: true, encoding: .utf8)
+        let socket = dir.path("ctl.sock")
+        let daemon = try ManagedProcess(ProductBinary.path("mailsecd"),
+                                        ["--config", dir.path("c.conf"), "--control", socket,
+                                         "--syslog-socket", dir.path("none"), "--serial", "TEST-1"],
+                                        directory: dir.url)
+        #expect(waitUntil { FileManager.default.fileExists(atPath: socket) })
+        // A refused connection fails within milliseconds: two seconds of listening is ample for
+        // the line to come, and for its absence to mean something.
+        var lines: [String] = []
+        let deadline = Date().addingTimeInterval(2)
+        while Date() < deadline, !lines.contains(where: { $0.contains("Can't connect") }) {
+            if let line = collector.receive(timeout: 0.2) { lines.append(line) }
+        }
+        daemon.stop()
+        lines += collector.drain(quiet: 0.5)
+        let debugLines = lines.filter { $0.hasPrefix("<15>") }
+        #expect(lines.contains { $0.hasPrefix("<14>") && $0.hasSuffix("[MAIL_SEC] stopped") }, "\(lines)")
+        if debug {
+            #expect(debugLines.contains { $0.hasSuffix("[MAIL_SEC] [license] Can't connect to YSC(7)") }, "\(lines)")
+        } else {
+            #expect(debugLines.isEmpty, "\(lines)")
+        }
+    }
 }

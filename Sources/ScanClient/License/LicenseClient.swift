@@ -16,6 +16,8 @@ public final class LicenseClient: Sendable {
     public static let renewalInterval = TimeAmount.hours(24)
     /// While the server cannot be reached (or has not confirmed yet), ask again sooner.
     public static let retryInterval = TimeAmount.minutes(5)
+    /// The `[ID]` of the licence requests' DEBUG lines (scan requests carry the mail session's).
+    static let logID = "license"
 
     /// How the server's answer is understood.
     enum Answer: Equatable {
@@ -68,8 +70,10 @@ public final class LicenseClient: Sendable {
             connectTimeoutMilliseconds: Int(configuration.connectionTimeout.nanoseconds / 1_000_000),
             totalTimeoutMilliseconds: Int(configuration.requestTimeout.nanoseconds / 1_000_000),
             caBundlePath: configuration.caBundlePath, replyLimit: ScanClientLimits.maxReplyBytes)
+        let host = URL(string: configuration.url)?.host ?? configuration.url
         return scanClient.perform(request, on: eventLoop).0.map { [self] exchange in
-            apply(Self.interpret(exchange))
+            AttemptClassifier.transportLog(exchange, host: host, requestID: Self.logID).forEach(scanClient.log)
+            return apply(Self.interpret(exchange))
         }
     }
 
