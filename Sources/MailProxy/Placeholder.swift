@@ -1,1 +1,0 @@
-// MailProxy: see ARCHITECTURE.md.
