@@ -62,6 +62,18 @@ import Testing
         #expect(entry.action == .tag)
     }
 
+    @Test func contentInSeveralReadsIsTaggedWhole() throws {
+        let h = try SMTPProxyHarness()
+        try h.openTransaction()
+        _ = try h.clientReceives()
+        try h.clientSends("From: a@example.com\r\nTo: b@example.net\r\nSubject: hi\r\n\r\n")
+        try h.clientSends("GTUBE here\r\n\r\n.\r\n")
+        h.scanAnswers(.verdict(score: 100, virusNames: []))
+        #expect(try h.serverReceives() == "DATA\r\n")
+        try h.serverSends("354 go\r\n")
+        #expect(try h.serverReceives() == "From: a@example.com\r\nTo: b@example.net\r\nSubject: [SPAM] hi\r\n\r\nGTUBE here\r\n\r\n.\r\n")
+    }
+
     @Test func whiteListedDetectionGetsTheHeaderAndNoPrefix() throws {
         var settings = SMTPProxySettings(enabled: true)
         settings.whiteList = WhiteList(patterns: [WhiteListPattern(number: 7, from: "*@example.com")], activeSet: [7])
