@@ -27,7 +27,8 @@ final class SMTPProxyHarness {
     let unavailable = NIOLockedValueBox<UnavailableReason?>(nil)
 
     init(_ settings: SMTPProxySettings = SMTPProxySettings(enabled: true),
-         budget: MemoryBudget = MemoryBudget(), memoryThreshold: Int = 1 << 20) throws {
+         budget: MemoryBudget = MemoryBudget(), memoryThreshold: Int = 1 << 20,
+         serverUnreachable: Bool = false) throws {
         self.settings = SMTPProxySettingsProvider(settings)
         self.budget = budget
         client = EmbeddedChannel(loop: loop)
@@ -50,7 +51,9 @@ final class SMTPProxyHarness {
             accounting: SMTPAccounting(statistics: statistics, log: { message in logBox.withLockedValue { $0.append(message) } }),
             upstream: FixedUpstream(address: try SocketAddress(ipAddress: "192.0.2.25", port: 25)),
             connector: { _, eventLoop in
-                eventLoop.makeSucceededFuture(serverChannel)
+                serverUnreachable
+                    ? eventLoop.makeFailedFuture(ChannelError.connectTimeout(.seconds(30)))
+                    : eventLoop.makeSucceededFuture(serverChannel)
             },
             memoryThreshold: memoryThreshold,
             hostname: "fw.example",

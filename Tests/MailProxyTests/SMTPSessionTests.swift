@@ -330,3 +330,53 @@ import Testing
         #expect(!h.client.isActive)
     }
 }
+
+/// Sessions whose surroundings change: the server cannot be reached, the settings change live.
+@Suite struct SMTPSessionLifecycleTests {
+    @Test func unreachableServerGivesTheClient421() throws {
+        let h = try SMTPProxyHarness(serverUnreachable: true)
+        #expect(try h.clientReceives() == "421 4.4.2 Connection to the mail server lost\r\n")
+        #expect(!h.client.isActive)
+        #expect(h.budget.counters.sessions == 0)
+    }
+
+    @Test func settingsAreReadPerMessage() throws {
+        let h = try SMTPProxyHarness()
+        try h.openTransaction()
+        _ = try h.clientReceives()
+        try h.clientSends(SMTPSessionTests.stuffed)
+        h.scanAnswers(.verdict(score: 0, virusNames: ["EICAR"]))
+        _ = try h.serverReceives()
+        try h.serverSends("354 go\r\n")
+        #expect(try h.serverReceives().contains("Subject: [VIRUS] hello"))
+        try h.serverSends("250 Ok\r\n")
+        _ = try h.clientReceives()
+
+        // The console changes the policy; the next message in the same session follows it.
+        var settings = h.settings.current
+        settings.policy.detectAction = .reject
+        h.settings.update(settings)
+        try h.clientSends("MAIL FROM:<alice@example.com>\r\n")
+        _ = try h.serverReceives()
+        try h.serverSends("250 Ok\r\n")
+        try h.clientSends("RCPT TO:<bob@example.net>\r\n")
+        _ = try h.serverReceives()
+        try h.serverSends("250 Ok\r\n")
+        try h.clientSends("DATA\r\n")
+        _ = try h.clientReceives()
+        try h.clientSends(SMTPSessionTests.stuffed)
+        h.scanAnswers(.verdict(score: 0, virusNames: ["EICAR"]))
+        #expect(try h.clientReceives() == "554 5.7.1 Message rejected by mail security (virus)\r\n")
+        #expect(h.counter(.virus) == 2)
+        #expect(h.counter(.tagged) == 1)
+        #expect(h.counter(.rejected) == 1)
+    }
+
+    @Test func eachScanHasItsOwnRequestID() throws {
+        let h = try SMTPProxyHarness()
+        try h.openTransaction()
+        _ = try h.clientReceives()
+        try h.clientSends(SMTPSessionTests.stuffed)
+        #expect(h.scans.first?.requestID == "1-1")
+    }
+}
