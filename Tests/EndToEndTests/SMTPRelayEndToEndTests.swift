@@ -3,103 +3,121 @@ import Testing
 import TestSupport
 
 /// The SMTP path end to end on loopback: swaks (the client) → mailsecd in explicit mode (the
-/// appliance) → the mail server, with the real bundled scan service (yscd) judging every message.
-///
-/// The server is Postfix's `smtp-sink`, dumping every message it accepts to a file (a real SMTP
-/// server from the Postfix distribution; a full private Postfix instance can take its place).
-@Suite(.serialized) struct SMTPRelayEndToEndTests {
+/// appliance) → a private Postfix (the server), with the real bundled scan service (yscd)
+/// judging every message.
+@Suite(.serialized, .privatePostfix())
+struct SMTPRelayEndToEndTests {
     static let gtube = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
     static let eicar = #"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"#
+    static let recipient = "bob@example.com"
 
-    static func message(subject: String, body: String, from: String = "alice@example.com") -> String {
-        "From: Alice <\(from)>\r\nTo: bob@example.net\r\nSubject: \(subject)\r\nMessage-ID: <e2e@example.com>\r\n\r\n\(body)\r\n"
+    static func message(subject: String, body: String, from: String = "alice@example.com") -> Data {
+        Data("From: Alice <\(from)>\r\nTo: Bob <\(recipient)>\r\nSubject: \(subject)\r\nMessage-ID: <e2e@example.com>\r\n\r\n\(body)\r\n".utf8)
+    }
+
+    static func send(_ data: Data, port: Int) throws -> Swaks.Result {
+        try Swaks.send(port: port, from: "alice@example.com", to: [recipient], data: data, timeout: 60)
+    }
+
+    /// Runs `send` and returns the one message it added to the recipient's Maildir (as stored,
+    /// below the fields Postfix adds), nil when it added none. "None" is proven by a marker
+    /// message sent straight to Postfix afterwards: once that arrived, nothing else is pending.
+    static func delivered(by send: () throws -> Swaks.Result) throws -> (result: Swaks.Result, content: String?) {
+        let postfix = try PrivatePostfix.instance
+        let mailbox = postfix.mailbox(recipient)
+        let before = Set(mailbox.messages())
+        let result = try send()
+        let marker = try Self.send(message(subject: "marker", body: "marker"), port: postfix.port)
+        guard marker.accepted else { throw MailServerError.setupFailed("marker: \(marker.transcript)") }
+        let files = try postfix.waitForMessages(for: recipient, count: before.count + (result.accepted ? 2 : 1))
+        let contents = try files.filter { !before.contains($0) }
+            .map { String(decoding: PostfixInstance.splitDelivered(try postfix.readMessage($0)).content, as: UTF8.self) }
+            .filter { !$0.contains("Subject: marker") }
+        #expect(contents.count <= 1)
+        return (result, contents.first)
     }
 
     @Test func cleanMessageArrivesByteIdenticalToADirectDelivery() throws {
-        let lab = try SMTPLab()
+        let postfix = try PrivatePostfix.instance
+        let lab = try SMTPLab(serverPort: postfix.port)
         defer { lab.stop() }
         var body = ""
         // Over the buffer's memory threshold: the message goes through a spill file.
-        for i in 0..<60000 { body += i % 7 == 0 ? ".leading dot \(i)\r\n" : "line \(i) of a clean message\r\n" }
-        let file = try lab.write("clean.eml", Self.message(subject: "clean", body: body))
+        for i in 0..<40000 { body += i % 7 == 0 ? ".leading dot \(i)\r\n" : "line \(i) of a clean message\r\n" }
+        let message = Self.message(subject: "clean", body: body)
 
-        let viaAppliance = try lab.swaks(file, port: lab.proxyPort)
-        #expect(viaAppliance.status == 0, "\(viaAppliance.stdout)")
-        let relayed = try #require(lab.takeDelivered().first)
-        let direct = try lab.swaks(file, port: lab.serverPort)
-        #expect(direct.status == 0)
-        let straight = try #require(lab.takeDelivered().first)
-        #expect(SMTPLab.original(relayed) == SMTPLab.original(straight))
-        #expect(SMTPLab.original(relayed).contains("\n.leading dot 0\n"))
+        let relayed = try Self.delivered { try Self.send(message, port: lab.proxyPort) }
+        #expect(relayed.result.accepted, "\(relayed.result.transcript)")
+        let straight = try Self.delivered { try Self.send(message, port: postfix.port) }
+        #expect(straight.result.accepted)
+        let content = try #require(relayed.content)
+        #expect(content == straight.content)
+        #expect(content.contains("\n.leading dot 0\n"))
         #expect(try lab.console("show status mail security").contains("SMTP clean                    1"))
     }
 
     @Test func gtubeGetsTheSpamPrefix() throws {
-        let lab = try SMTPLab()
+        let lab = try SMTPLab(serverPort: try PrivatePostfix.instance.port)
         defer { lab.stop() }
-        let file = try lab.write("gtube.eml", Self.message(subject: "offer", body: Self.gtube))
-        let result = try lab.swaks(file, port: lab.proxyPort)
-        #expect(result.status == 0, "\(result.stdout)")
-        let delivered = try #require(lab.takeDelivered().first)
-        #expect(delivered.contains("\nSubject: [SPAM] offer\n"))
+        let relayed = try Self.delivered { try Self.send(Self.message(subject: "offer", body: Self.gtube), port: lab.proxyPort) }
+        #expect(relayed.result.accepted, "\(relayed.result.transcript)")
+        let content = try #require(relayed.content)
+        #expect(content.contains("\nSubject: [SPAM] offer\n"))
         #expect(try lab.console("show log").contains("[MAIL_SEC] Detect spam mail (100)"))
     }
 
     @Test func eicarUnderRejectIs554AndNothingIsDelivered() throws {
-        let lab = try SMTPLab()
+        let lab = try SMTPLab(serverPort: try PrivatePostfix.instance.port)
         defer { lab.stop() }
         try lab.console("mail security smtp detect illegal mail reject")
-        let file = try lab.write("eicar.eml", Self.message(subject: "virus", body: Self.eicar))
-        let result = try lab.swaks(file, port: lab.proxyPort)
-        #expect(result.status != 0)
-        #expect(result.stdout.contains("554 5.7.1 "))
-        #expect(lab.takeDelivered().isEmpty)
+        let relayed = try Self.delivered { try Self.send(Self.message(subject: "virus", body: Self.eicar), port: lab.proxyPort) }
+        #expect(!relayed.result.accepted)
+        #expect(relayed.result.replyCodes.contains(554))
+        #expect(relayed.result.transcript.contains("554 5.7.1 "))
+        #expect(relayed.content == nil)
         #expect(try lab.console("show status mail security history").contains("reject"))
     }
 
     @Test func whiteListedSenderGetsTheHeaderInsteadOfThePrefix() throws {
-        let lab = try SMTPLab()
+        let lab = try SMTPLab(serverPort: try PrivatePostfix.instance.port)
         defer { lab.stop() }
         try lab.console("mail security white-list pattern 1 from=*@example.com")
         try lab.console("mail security white-list set 1 1")
         try lab.console("mail security white-list set enable 1")
-        let file = try lab.write("white.eml", Self.message(subject: "offer", body: Self.gtube))
-        let result = try lab.swaks(file, port: lab.proxyPort)
-        #expect(result.status == 0, "\(result.stdout)")
-        let delivered = try #require(lab.takeDelivered().first)
-        #expect(delivered.contains("X-Yamaha-Mail-Security: operation=send; result=spam; match=white\n"))
-        #expect(delivered.contains("\nSubject: offer\n"))
+        let relayed = try Self.delivered { try Self.send(Self.message(subject: "offer", body: Self.gtube), port: lab.proxyPort) }
+        #expect(relayed.result.accepted, "\(relayed.result.transcript)")
+        let content = try #require(relayed.content)
+        #expect(content.hasPrefix("X-Yamaha-Mail-Security: operation=send; result=spam; match=white\n"))
+        #expect(content.contains("\nSubject: offer\n"))
         #expect(try lab.console("show log").contains("[MAIL_SEC] Match white-list pattern (1)"))
     }
 
     @Test func scanServiceDownUnderInactiveRejectIs451() throws {
-        let lab = try SMTPLab()
+        let lab = try SMTPLab(serverPort: try PrivatePostfix.instance.port)
         defer { lab.stop() }
         try lab.console("ysc retry 0")
         try lab.console("mail security inactive transfer reject")
         lab.stopScanService()
-        let file = try lab.write("clean.eml", Self.message(subject: "hello", body: "hi"))
-        let result = try lab.swaks(file, port: lab.proxyPort)
-        #expect(result.status != 0)
-        #expect(result.stdout.contains("451 4.7.1 "))
-        #expect(lab.takeDelivered().isEmpty)
+        let relayed = try Self.delivered { try Self.send(Self.message(subject: "hello", body: "hi"), port: lab.proxyPort) }
+        #expect(!relayed.result.accepted)
+        #expect(relayed.result.transcript.contains("451 4.7.1 "))
+        #expect(relayed.content == nil)
         #expect(try lab.console("show log").contains("[MAIL_SEC] Reject mail transfer for failure to access YSC"))
     }
 }
 
-/// yscd + mailsecd (explicit SMTP mode) + a mail server, each on its own loopback port.
+/// yscd + mailsecd (explicit SMTP mode) in front of a mail server, each on its own loopback port.
 final class SMTPLab {
     let dir: TemporaryDirectory
     let scanPort = TCPPort.free()
     let proxyPort = TCPPort.free()
-    let serverPort = TCPPort.free()
+    let serverPort: Int
     let control: String
     private var yscd: ManagedProcess?
     private var mailsecd: ManagedProcess?
-    private let sink: ManagedProcess
-    private let dumpDirectory: URL
 
-    init() throws {
+    init(serverPort: Int) throws {
+        self.serverPort = serverPort
         dir = try TemporaryDirectory(prefix: "smtp-e2e")
         control = dir.path("ctl.sock")
         let pki = dir.path("pki")
@@ -108,12 +126,6 @@ final class SMTPLab {
 
         yscd = try ManagedProcess(ProductBinary.path("yscd"),
                                   ["--listen", "127.0.0.1:\(scanPort)", "--cert", pki + "/server.pem", "--key", pki + "/server.key"],
-                                  directory: dir.url)
-        dumpDirectory = dir.url.appendingPathComponent("delivered")
-        try FileManager.default.createDirectory(at: dumpDirectory, withIntermediateDirectories: true)
-        // smtp-sink: -d writes each message to a file (strftime template + a unique suffix).
-        sink = try ManagedProcess("/usr/sbin/smtp-sink",
-                                  ["-u", NSUserName(), "-d", dumpDirectory.path + "/%H%M%S.", "127.0.0.1:\(serverPort)", "64"],
                                   directory: dir.url)
 
         let config = dir.path("mailsec.conf")
@@ -145,7 +157,6 @@ final class SMTPLab {
     func stop() {
         mailsecd?.stop()
         yscd?.stop()
-        sink.stop()
     }
 
     func stopScanService() {
@@ -164,31 +175,5 @@ final class SMTPLab {
         let path = dir.path(name)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path
-    }
-
-    func swaks(_ file: String, port: Int) throws -> (status: Int32, stdout: String) {
-        let result = try runCommand("/usr/bin/swaks", [
-            "--server", "127.0.0.1:\(port)", "--from", "alice@example.com", "--to", "bob@example.net",
-            "--data", "@" + file, "--timeout", "60",
-        ], timeout: 120)
-        return (result.status, result.stdout + result.stderr)
-    }
-
-    /// The messages the server accepted since the last call (and removes them).
-    func takeDelivered() -> [String] {
-        // smtp-sink writes the file before it replies to the final dot; swaks has that reply.
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dumpDirectory.path)) ?? []).sorted()
-        return files.compactMap { name in
-            let url = dumpDirectory.appendingPathComponent(name)
-            defer { try? FileManager.default.removeItem(at: url) }
-            return try? String(contentsOf: url, encoding: .utf8)
-        }
-    }
-
-    /// The message as the client sent it: what the server itself prepended (its trace fields,
-    /// which name the connecting address and the time) cut off.
-    static func original(_ dumped: String) -> String {
-        guard let start = dumped.range(of: "From: Alice") else { return dumped }
-        return String(dumped[start.lowerBound...])
     }
 }
