@@ -50,6 +50,7 @@ final class SMTPSession {
     // Timers.
     private var armedTimeout: RelayTimeout?
     private var timeoutTask: Scheduled<Void>?
+    private var timeoutDeadline: NIODeadline?
     private var timerGeneration = 0
     private var keepaliveTask: Scheduled<Void>?
     private var keepaliveInterval: TimeAmount?
@@ -299,20 +300,21 @@ final class SMTPSession {
 
     // MARK: timers
 
+    /// Arms the machine's timeout when it changes. Activity on the awaited side only moves the
+    /// deadline: the task, when it fires early, sleeps again for the rest (no scheduling per read).
     private func updateTimers(restartClock: Bool) {
         let timeout = machine.timeout
-        if timeout != armedTimeout || restartClock {
+        if timeout != armedTimeout {
             timeoutTask?.cancel()
             timeoutTask = nil
             armedTimeout = timeout
             timerGeneration += 1
             if let timeout, !finished {
-                let generation = timerGeneration
-                timeoutTask = eventLoop.assumeIsolated().scheduleTask(in: timeout.duration) {
-                    guard generation == self.timerGeneration else { return }
-                    self.handle(.timeout(timeout.side))
-                }
+                timeoutDeadline = eventLoop.now + timeout.duration
+                scheduleTimeout()
             }
+        } else if restartClock, let timeout {
+            timeoutDeadline = eventLoop.now + timeout.duration
         }
         let interval = machine.serverKeepaliveInterval
         if interval != keepaliveInterval {
@@ -320,6 +322,20 @@ final class SMTPSession {
             keepaliveTask?.cancel()
             keepaliveTask = nil
             if interval != nil { scheduleKeepalive() }
+        }
+    }
+
+    private func scheduleTimeout() {
+        guard let deadline = timeoutDeadline else { return }
+        let generation = timerGeneration
+        timeoutTask = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            guard generation == self.timerGeneration, let timeout = self.armedTimeout,
+                  let deadline = self.timeoutDeadline else { return }
+            if self.eventLoop.now < deadline {
+                self.scheduleTimeout()
+            } else {
+                self.handle(.timeout(timeout.side))
+            }
         }
     }
 

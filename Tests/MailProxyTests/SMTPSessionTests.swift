@@ -372,6 +372,20 @@ import Testing
         #expect(h.counter(.rejected) == 1)
     }
 
+    @Test func clientActivityPostponesTheTimeout() throws {
+        let h = try SMTPProxyHarness()
+        try h.openTransaction()
+        _ = try h.clientReceives()
+        h.loop.advanceTime(by: .minutes(4))
+        try h.clientSends("Subject: slow\r\n")
+        h.loop.advanceTime(by: .minutes(4))
+        #expect(try h.clientReceives() == "")  // 8 minutes in, 4 since the last bytes
+        #expect(h.client.isActive)
+        h.loop.advanceTime(by: .seconds(90))
+        #expect(try h.clientReceives() == "421 4.4.2 Timeout waiting for client input\r\n")
+        #expect(!h.client.isActive)
+    }
+
     @Test func eachScanHasItsOwnRequestID() throws {
         let h = try SMTPProxyHarness()
         try h.openTransaction()
