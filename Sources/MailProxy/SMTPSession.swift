@@ -496,11 +496,11 @@ final class SMTPSession {
     /// Writes chunks while the server side is writable. An in-memory message answers each read
     /// at once: that case loops here instead of recursing through the callbacks.
     private func pumpDelivery() {
+        // Written chunks go out in one flush when the loop stops (writability counts them
+        // before the flush, so the loop still stops at the high-water mark).
+        defer { server?.flush() }
         while let delivery, !delivery.readInFlight {
-            guard server?.isWritable ?? false else {
-                server?.flush()
-                return
-            }
+            guard server?.isWritable ?? false else { return }
             self.delivery?.readInFlight = true
             var inCall = true
             var immediate: Result<ByteBuffer?, any Error>?
@@ -529,7 +529,6 @@ final class SMTPSession {
             current.stuffer.encode(chunk, into: &out)
             delivery = current
             server?.write(out)
-            server?.flush()
             return true
         case .success(nil):
             var out = ByteBuffer()

@@ -71,6 +71,8 @@ struct MailsecDaemon: AsyncParsableCommand {
         threadPool.start()
         let server = try await ControlServer.start(path: control, console: console, group: group, threadPool: threadPool)
         var smtpListener: SMTPProxyListener?
+        // The mail sessions get a loop per core; the console and the licence keep their own.
+        let mailGroup = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         if let smtpListen, let smtpUpstream {
             let environment = SMTPProxyEnvironment(
                 settings: smtpSettings,
@@ -81,7 +83,7 @@ struct MailsecDaemon: AsyncParsableCommand {
                 upstream: FixedUpstream(address: try Self.socketAddress(smtpUpstream)),
                 hostname: ProcessInfo.processInfo.hostName)
             smtpListener = try await SMTPProxyListener.start(
-                listeningOn: try Self.socketAddress(smtpListen), group: group, environment: environment).get()
+                listeningOn: try Self.socketAddress(smtpListen), group: mailGroup, environment: environment).get()
             report("SMTP proxy on \(smtpListen), server \(smtpUpstream)", .info)
         } else if smtpListen != nil || smtpUpstream != nil {
             report("--smtp-listen and --smtp-upstream go together; SMTP proxy not started", .warning)
@@ -100,6 +102,7 @@ struct MailsecDaemon: AsyncParsableCommand {
         })
 
         try? await smtpListener?.close().get()
+        try? await mailGroup.shutdownGracefully()
         await server.stop()
         licenseClient.stop()
         scanClient.shutdown()
