@@ -22,14 +22,16 @@ struct SMTPRelayEndToEndTests {
     /// Runs `send` and returns the one message it added to the recipient's Maildir (as stored,
     /// below the fields Postfix adds), nil when it added none. "None" is proven by a marker
     /// message sent straight to Postfix afterwards: once that arrived, nothing else is pending.
-    static func delivered(by send: () throws -> Swaks.Result) throws -> (result: Swaks.Result, content: String?) {
+    /// `arrives` says whether the message is expected in the Maildir (default: when accepted).
+    static func delivered(arrives: Bool? = nil,
+                          by send: () throws -> Swaks.Result) throws -> (result: Swaks.Result, content: String?) {
         let postfix = try PrivatePostfix.instance
         let mailbox = postfix.mailbox(recipient)
         let before = Set(mailbox.messages())
         let result = try send()
         let marker = try Self.send(message(subject: "marker", body: "marker"), port: postfix.port)
         guard marker.accepted else { throw MailServerError.setupFailed("marker: \(marker.transcript)") }
-        let files = try postfix.waitForMessages(for: recipient, count: before.count + (result.accepted ? 2 : 1))
+        let files = try postfix.waitForMessages(for: recipient, count: before.count + ((arrives ?? result.accepted) ? 2 : 1))
         let contents = try files.filter { !before.contains($0) }
             .map { String(decoding: PostfixInstance.splitDelivered(try postfix.readMessage($0)).content, as: UTF8.self) }
             .filter { !$0.contains("Subject: marker") }
@@ -90,6 +92,43 @@ struct SMTPRelayEndToEndTests {
         #expect(content.hasPrefix("X-Yamaha-Mail-Security: operation=send; result=spam; match=white\n"))
         #expect(content.contains("\nSubject: offer\n"))
         #expect(try lab.console("show log").contains("[MAIL_SEC] Match white-list pattern (1)"))
+    }
+
+    @Test func detectedUnderTransferNotifiesTheSenderInstead() throws {
+        let postfix = try PrivatePostfix.instance
+        let lab = try SMTPLab(serverPort: postfix.port)
+        defer { lab.stop() }
+        try lab.console("mail security smtp detect illegal mail transfer")
+        let sender = postfix.mailbox("alice@example.com")
+        let before = Set(sender.messages())
+        let relayed = try Self.delivered(arrives: false) {
+            try Self.send(Self.message(subject: "offer", body: Self.gtube), port: lab.proxyPort)
+        }
+        #expect(relayed.result.accepted, "\(relayed.result.transcript)")  // the server's reply to the notification
+        #expect(relayed.content == nil)  // the original did not reach its recipient
+        let files = try postfix.waitForMessages(for: "alice@example.com", count: before.count + 1)
+        let notification = try #require(files.first { !before.contains($0) })
+        let delivered = PostfixInstance.splitDelivered(try postfix.readMessage(notification))
+        let text = String(decoding: delivered.content, as: UTF8.self)
+        #expect(delivered.addedFields.first == "Return-Path: <mail-security@example.com>\n")
+        #expect(text.contains("Subject: [MAIL SECURITY] Illegal mail detected"))
+        #expect(text.contains("Content-Type: message/rfc822"))
+        #expect(text.contains(Self.gtube))
+        #expect(try lab.console("show status mail security").contains("SMTP transferred              1"))
+    }
+
+    @Test func overSizeUnderRejectIs552() throws {
+        let lab = try SMTPLab(serverPort: try PrivatePostfix.instance.port)
+        defer { lab.stop() }
+        try lab.console("mail security max size 1")
+        try lab.console("mail security smtp size overflow reject")
+        let body = String(repeating: "x", count: 76) + "\r\n"
+        let message = Self.message(subject: "big", body: String(repeating: body, count: 15_000))
+        let relayed = try Self.delivered { try Self.send(message, port: lab.proxyPort) }
+        #expect(!relayed.result.accepted)
+        #expect(relayed.result.transcript.contains("552 5.3.4 "))
+        #expect(relayed.content == nil)
+        #expect(try lab.console("show log").contains("[MAIL_SEC] SMTP: Mail size is over ("))
     }
 
     @Test func scanServiceDownUnderInactiveRejectIs451() throws {
