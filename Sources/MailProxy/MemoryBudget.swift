@@ -159,16 +159,18 @@ public final class MemoryBudget: Sendable {
     }
 
     func releaseCached(_ bytes: Int) {
+        guard bytes != 0 else { return }
         state.withLockedValue { state in
             state.cachedBytes -= bytes
             state.notePeak()
         }
     }
 
-    /// A message starts spilling: its cached bytes become pending (still in memory until written).
-    func beginSpill(movingCached cached: Int) {
+    /// A message starts spilling: its cached bytes become pending (still in memory until
+    /// written), its unused cached credit goes back.
+    func beginSpill(movingCached cached: Int, releasingCached credit: Int) {
         state.withLockedValue { state in
-            state.cachedBytes -= cached
+            state.cachedBytes -= cached + credit
             state.counters.pendingBytes += cached
             state.counters.spills += 1
             state.notePeak()

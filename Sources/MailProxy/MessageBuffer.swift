@@ -40,14 +40,19 @@ public final class MessageBuffer {
         /// A spilled message writes in batches of about this size and holds back its reader while
         /// this much waits behind a write in flight.
         public var writeBatchBytes: Int
+        /// Memory is charged to the budget in steps of at least this much
+        /// (`MessageBufferLimits.budgetGrainBytes`).
+        public var budgetGrainBytes: Int
 
         public init(storeLimit: Int,
                     memoryThreshold: Int = MessageBufferLimits.defaultMemoryThreshold,
-                    writeBatchBytes: Int = MessageBufferLimits.spillWriteBatchBytes) {
-            precondition(storeLimit >= 0 && memoryThreshold >= 0 && writeBatchBytes > 0)
+                    writeBatchBytes: Int = MessageBufferLimits.spillWriteBatchBytes,
+                    budgetGrainBytes: Int = MessageBufferLimits.budgetGrainBytes) {
+            precondition(storeLimit >= 0 && memoryThreshold >= 0 && writeBatchBytes > 0 && budgetGrainBytes > 0)
             self.storeLimit = storeLimit
             self.memoryThreshold = memoryThreshold
             self.writeBatchBytes = writeBatchBytes
+            self.budgetGrainBytes = budgetGrainBytes
         }
     }
 
@@ -74,11 +79,16 @@ public final class MessageBuffer {
     private var inFlightBytes = 0
     private(set) var writtenBytes = 0
 
-    /// What this buffer has charged to the budget, to give back exactly that.
+    /// What this buffer has charged to the budget, to give back exactly that. Charged in grains:
+    /// `cachedCharge - chunkBytes` (in memory) and `pendingCharge - chunkBytes - inFlightBytes`
+    /// (spilled) is credit already charged and not yet used.
     private var cachedCharge = 0
     private var pendingCharge = 0
     private var diskCharge = 0
 
+    /// Handed out by every `append` that need not wait: one future per buffer, not per call, as a
+    /// relay may append one slice per line.
+    private lazy var alreadyReady: EventLoopFuture<Void> = eventLoop.makeSucceededVoidFuture()
     /// One promise shared by every `append` told to wait.
     private var readyPromise: EventLoopPromise<Void>?
     private var finishPromise: EventLoopPromise<Void>?
@@ -156,14 +166,13 @@ public final class MessageBuffer {
 
         switch storage {
         case .memory:
-            if chunkBytes + size <= configuration.memoryThreshold, budget.tryHoldCached(size) {
+            if chunkBytes + size <= configuration.memoryThreshold, holdCached(size) {
                 chunks.append(stored)
                 chunkBytes += size
-                cachedCharge += size
-                return eventLoop.makeSucceededVoidFuture()
+                return alreadyReady
             }
-            budget.beginSpill(movingCached: cachedCharge)
-            pendingCharge += cachedCharge
+            budget.beginSpill(movingCached: chunkBytes, releasingCached: cachedCharge - chunkBytes)
+            pendingCharge = chunkBytes
             cachedCharge = 0
             keepPending(stored)
             storage = .opening
@@ -194,7 +203,10 @@ public final class MessageBuffer {
         case .memory, .opening:
             finishRequested = true
         }
-        if isFinished { return eventLoop.makeSucceededVoidFuture() }
+        if isFinished {
+            releaseCredit()
+            return alreadyReady
+        }
         if finishPromise == nil { finishPromise = eventLoop.makePromise() }
         return finishPromise!.futureResult
     }
@@ -213,13 +225,46 @@ public final class MessageBuffer {
 
     // MARK: spilling
 
-    /// Keeps a chunk that waits for the spill file; false when the budget is now over its total.
+    // MARK: charging the budget
+
+    /// Room for `size` more bytes in memory: from this buffer's credit, else one grain (at least
+    /// `size`, at most up to the threshold) from the budget, else exactly what is needed.
+    private func holdCached(_ size: Int) -> Bool {
+        let need = chunkBytes + size - cachedCharge
+        guard need > 0 else { return true }
+        let grain = min(max(need, configuration.budgetGrainBytes), configuration.memoryThreshold - cachedCharge)
+        for grant in grain > need ? [grain, need] : [need] where budget.tryHoldCached(grant) {
+            cachedCharge += grant
+            return true
+        }
+        return false
+    }
+
+    /// Keeps a chunk that waits for the spill file, charging it (by the grain) as pending; false
+    /// when the budget is now over its total.
     @discardableResult
     private func keepPending(_ chunk: ByteBuffer) -> Bool {
         chunks.append(chunk)
         chunkBytes += chunk.readableBytes
-        pendingCharge += chunk.readableBytes
-        return budget.holdPending(chunk.readableBytes)
+        let need = chunkBytes + inFlightBytes - pendingCharge
+        guard need > 0 else { return true }
+        let grant = max(need, configuration.budgetGrainBytes)
+        pendingCharge += grant
+        return budget.holdPending(grant)
+    }
+
+    /// Finished: what was charged ahead and not used goes back.
+    private func releaseCredit() {
+        switch storage {
+        case .memory:
+            budget.releaseCached(cachedCharge - chunkBytes)
+            cachedCharge = chunkBytes
+        case .disk:
+            budget.release(cached: 0, pending: pendingCharge, onDisk: 0)
+            pendingCharge = 0
+        case .opening, .failed, .discarded:
+            break
+        }
     }
 
     /// Reading may go on unless the file is still being created or a write is running with a
@@ -233,8 +278,10 @@ public final class MessageBuffer {
     }
 
     private func readyFuture() -> EventLoopFuture<Void> {
+        // Storage that answers at once may already have failed the spill inside this append.
+        if case .failed(let error) = storage { return eventLoop.makeFailedFuture(error) }
         if let readyPromise { return readyPromise.futureResult }
-        guard mustWait else { return eventLoop.makeSucceededVoidFuture() }
+        guard mustWait else { return alreadyReady }
         let promise = eventLoop.makePromise(of: Void.self)
         readyPromise = promise
         return promise.futureResult
@@ -300,6 +347,7 @@ public final class MessageBuffer {
         }
         if isFinished, let promise = finishPromise {
             finishPromise = nil
+            releaseCredit()
             promise.succeed()
         }
     }

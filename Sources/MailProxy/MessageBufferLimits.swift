@@ -23,6 +23,11 @@ public enum MessageBufferLimits {
     /// the caller is told to stop reading while this much waits behind a write in flight.
     public static let spillWriteBatchBytes = 64 * 1024
 
+    /// A buffer charges the budget in steps of at least this much and uses the credit for the
+    /// next chunks, so a relay that appends one slice per line takes the budget's lock about once
+    /// per 16 KiB rather than per line. Costs at most one grain per session of unused charge.
+    public static let budgetGrainBytes = 16 * 1024
+
     /// Size of each chunk read back from a spill file (scan upload, delivery).
     public static let defaultReadChunkBytes = 64 * 1024
 

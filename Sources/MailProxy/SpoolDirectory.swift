@@ -37,6 +37,11 @@ public struct SpoolDirectory: SpillStorage {
     ///
     /// Blocking: call it at start-up before serving (or on the thread pool), not on an event loop.
     public static func open(path: String, threadPool: NIOThreadPool) throws -> SpoolDirectory {
+        try open(path: path, threadPool: threadPool, allowNameless: true)
+    }
+
+    /// `allowNameless: false` forces create-and-unlink (to test that path where `O_TMPFILE` works).
+    static func open(path: String, threadPool: NIOThreadPool, allowNameless: Bool) throws -> SpoolDirectory {
         let manager = FileManager.default
         if !manager.fileExists(atPath: path) {
             try manager.createDirectory(atPath: path, withIntermediateDirectories: true,
@@ -61,7 +66,7 @@ public struct SpoolDirectory: SpillStorage {
 
         // Probe once which way this file system supports.
         let nameless: Bool
-        switch openNameless(in: path) {
+        switch allowNameless ? openNameless(in: path) : .failure(IOError(errnoCode: EOPNOTSUPP, reason: "not allowed")) {
         case .success(let descriptor):
             _ = systemClose(descriptor)
             nameless = true
