@@ -28,7 +28,9 @@ final class SMTPProxyHarness {
 
     init(_ settings: SMTPProxySettings = SMTPProxySettings(enabled: true),
          budget: MemoryBudget = MemoryBudget(), memoryThreshold: Int = 1 << 20,
-         serverUnreachable: Bool = false) throws {
+         serverUnreachable: Bool = false,
+         beforeInstall: (EmbeddedChannel) throws -> Void = { _ in },
+         beforeServerConnect: (EmbeddedChannel) throws -> Void = { _ in }) throws {
         self.settings = SMTPProxySettingsProvider(settings)
         self.budget = budget
         client = EmbeddedChannel(loop: loop)
@@ -58,7 +60,9 @@ final class SMTPProxyHarness {
             memoryThreshold: memoryThreshold,
             hostname: "fw.example",
             wallClock: { 1_795_651_200 })
+        try beforeServerConnect(serverChannel)
         try serverChannel.connect(to: SocketAddress(ipAddress: "192.0.2.25", port: 25)).wait()
+        try beforeInstall(client)
         try SMTPProxySession.install(on: client, environment: environment)
         try client.connect(to: SocketAddress(ipAddress: "192.0.2.10", port: 40000)).wait()
     }
