@@ -27,6 +27,17 @@ public enum SMTPMessageDecider {
         public var replacement: HeaderReplacement?
         /// The decision table's answer; nil when mail security is off (nothing is counted).
         public var decision: Decision?
+        /// A tag was called for but every subject already started with the prefixes (the
+        /// history shows `pass`, not `tag`).
+        public var subjectAlreadyPrefixed = false
+
+        public init(relayDecision: RelayDecision, replacement: HeaderReplacement? = nil, decision: Decision? = nil,
+                    subjectAlreadyPrefixed: Bool = false) {
+            self.relayDecision = relayDecision
+            self.replacement = replacement
+            self.decision = decision
+            self.subjectAlreadyPrefixed = subjectAlreadyPrefixed
+        }
     }
 
     /// Identity of a transfer notification (RFC 5322 §3.6.1, §3.6.4).
@@ -59,7 +70,9 @@ public enum SMTPMessageDecider {
             guard let edits = HeaderEdits(for: decision.action) else { break }
             let rewritten = HeaderRewriter.rewrite(message, edits: edits)
             let replacement = HeaderReplacement(header: rewritten.header, bodyStart: rewritten.bodyStart)
-            return Outcome(relayDecision: .deliverUnchanged, replacement: replacement, decision: decision)
+            let unchanged = rewritten.subject.prefixed == 0 && rewritten.subject.alreadyPrefixed > 0 && !rewritten.subject.added
+            return Outcome(relayDecision: .deliverUnchanged, replacement: replacement, decision: decision,
+                           subjectAlreadyPrefixed: unchanged)
         case .transfer(let result):
             var score: Int?
             var virusNames: [String] = []

@@ -441,7 +441,7 @@ final class SMTPSession {
 
     private func decided(_ outcome: SMTPMessageDecider.Outcome, message: ByteBuffer?, number: Int) {
         if let decision = outcome.decision {
-            environment.accounting.record(decision, message: message)
+            environment.accounting.record(decision, message: message, subjectAlreadyPrefixed: outcome.subjectAlreadyPrefixed)
         }
         replacement = outcome.replacement
         handle(.decision(outcome.relayDecision))

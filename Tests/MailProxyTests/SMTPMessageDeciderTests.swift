@@ -50,6 +50,14 @@ import Testing
         #expect(replacement.bodyStart == message.readableBytes - "body\r\n".utf8.count)
     }
 
+    @Test func anAlreadyTaggedSubjectIsNotTaggedTwice() {
+        let tagged = ByteBuffer(string: "From: alice@example.com\r\nSubject: [SPAM] s\r\n\r\nbody\r\n")
+        let outcome = SMTPMessageDecider.decide(.verdict(score: 100, virusNames: []), message: tagged,
+                                                envelope: envelope, settings: settings(), stamp: stamp)
+        #expect(outcome.subjectAlreadyPrefixed)
+        #expect(outcome.replacement.map { String(buffer: $0.header) } == "From: alice@example.com\r\nSubject: [SPAM] s\r\n\r\n")
+    }
+
     @Test func transferGoesToTheSenderByDefault() throws {
         let outcome = SMTPMessageDecider.decide(.verdict(score: 100, virusNames: []), message: message,
                                                 envelope: envelope, settings: settings { $0.policy.detectAction = .transfer },
