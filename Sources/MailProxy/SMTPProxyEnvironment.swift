@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 
 /// What every SMTP session shares: the live settings, the scan service, the memory budget and
 /// spool, the accounting, and how to reach the server.
@@ -17,13 +18,18 @@ public struct SMTPProxyEnvironment: Sendable {
     public var hostname: String
     /// Seconds since 1970 (the Date of transfer notifications).
     public var wallClock: @Sendable () -> Int64
+    /// Where the decision for a detected message (header parsing, white-list, rewrite,
+    /// transfer notification: work proportional to the message) runs, off the event loop;
+    /// nil runs it on the loop (unit tests on an `EmbeddedEventLoop`).
+    public var decisionThreadPool: NIOThreadPool?
 
     public init(settings: SMTPProxySettingsProvider, scanService: SMTPScanService, budget: MemoryBudget,
                 spillStorage: any SpillStorage, accounting: SMTPAccounting, upstream: any SMTPUpstreamSelector,
                 connector: @escaping SMTPUpstreamConnector = SMTPUpstreamConnectors.tcp(),
                 memoryThreshold: Int = MessageBufferLimits.defaultMemoryThreshold,
                 hostname: String = "firewall",
-                wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                decisionThreadPool: NIOThreadPool? = nil) {
         self.settings = settings
         self.scanService = scanService
         self.budget = budget
@@ -34,5 +40,6 @@ public struct SMTPProxyEnvironment: Sendable {
         self.memoryThreshold = memoryThreshold
         self.hostname = hostname
         self.wallClock = wallClock
+        self.decisionThreadPool = decisionThreadPool
     }
 }

@@ -426,15 +426,40 @@ final class SMTPSession {
                 guard number == self.messageNumber, buffer === self.buffer else { return }
                 self.pendingScan = nil
                 let outcome = (try? result.get()) ?? .unavailable(.serviceFailed)
-                let hostname = self.environment.hostname
                 let now = self.environment.wallClock()
-                let sessionID = self.id
-                let decision = SMTPMessageDecider.decide(
-                    outcome, message: message, envelope: envelope, settings: settings,
-                    stamp: SMTPMessageDecider.NotificationStamp(
-                        date: MessageDate.format(secondsSince1970: now),
-                        messageID: "<\(now).\(sessionID).\(number)@\(hostname)>"))
+                let stamp = SMTPMessageDecider.NotificationStamp(
+                    date: MessageDate.format(secondsSince1970: now),
+                    messageID: "<\(now).\(self.id).\(number)@\(self.environment.hostname)>")
+                self.decide(outcome, message: message, envelope: envelope, settings: settings, stamp: stamp,
+                            buffer: buffer, number: number)
+            }
+        }
+    }
+
+    /// A clean verdict is decided at once; a detection (rewrite, transfer: work proportional
+    /// to the message) on the decision thread pool when there is one.
+    private func decide(_ outcome: ScanOutcome, message: ByteBuffer, envelope: SMTPEnvelope,
+                        settings: SMTPProxySettings, stamp: SMTPMessageDecider.NotificationStamp,
+                        buffer: MessageBuffer, number: Int) {
+        var detected = false
+        if case .verdict(let score, let names) = outcome {
+            detected = settings.policy.result(score: score, virusNames: names) != nil
+        }
+        guard detected, let pool = environment.decisionThreadPool else {
+            let decision = SMTPMessageDecider.decide(outcome, message: message, envelope: envelope,
+                                                     settings: settings, stamp: stamp)
+            return decided(decision, message: message, number: number)
+        }
+        pool.runIfActive(eventLoop: eventLoop) {
+            SMTPMessageDecider.decide(outcome, message: message, envelope: envelope, settings: settings, stamp: stamp)
+        }.assumeIsolated().whenComplete { result in
+            guard number == self.messageNumber, buffer === self.buffer else { return }
+            switch result {
+            case .success(let decision):
                 self.decided(decision, message: message, number: number)
+            case .failure:
+                // The pool is shutting down: the daemon is stopping; the client retries.
+                self.handle(.decision(.tempfail(text: "4.3.0 Temporary local problem, try again later")))
             }
         }
     }

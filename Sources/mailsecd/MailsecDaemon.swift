@@ -73,15 +73,19 @@ struct MailsecDaemon: AsyncParsableCommand {
         var smtpListener: SMTPProxyListener?
         // The mail sessions get a loop per core; the console and the licence keep their own.
         let mailGroup = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        // Spill files and the decisions about detected messages: blocking or long work, never on a loop.
+        let mailThreadPool = NIOThreadPool(numberOfThreads: System.coreCount)
+        mailThreadPool.start()
         if let smtpListen, let smtpUpstream {
             let environment = SMTPProxyEnvironment(
                 settings: smtpSettings,
                 scanService: .ysc(client: scanClient, availability: { scanServices.availability }),
                 budget: MemoryBudget(),
-                spillStorage: try SpoolDirectory.open(path: spool, threadPool: threadPool),
+                spillStorage: try SpoolDirectory.open(path: spool, threadPool: mailThreadPool),
                 accounting: SMTPAccounting(statistics: statistics, log: { syslog.log($0) }),
                 upstream: FixedUpstream(address: try Self.socketAddress(smtpUpstream)),
-                hostname: ProcessInfo.processInfo.hostName)
+                hostname: ProcessInfo.processInfo.hostName,
+                decisionThreadPool: mailThreadPool)
             smtpListener = try await SMTPProxyListener.start(
                 listeningOn: try Self.socketAddress(smtpListen), group: mailGroup, environment: environment).get()
             report("SMTP proxy on \(smtpListen), server \(smtpUpstream)", .info)
@@ -103,6 +107,7 @@ struct MailsecDaemon: AsyncParsableCommand {
 
         try? await smtpListener?.close().get()
         try? await mailGroup.shutdownGracefully()
+        try? await mailThreadPool.shutdownGracefully()
         await server.stop()
         licenseClient.stop()
         scanClient.shutdown()
