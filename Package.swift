@@ -58,7 +58,7 @@ let package = Package(
         ]),
 
         // MARK: executables (wiring only)
-        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", "ScanClient", argumentParser, nioPosix, logging]),
+        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", "ScanClient", "MailProxy", "MessageInspection", argumentParser, nioPosix, logging]),
         .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", argumentParser]),
         .executableTarget(name: "yscd", dependencies: [
             "ScanEngines", "ScanProtocol", argumentParser, nio, nioPosix, logging,

@@ -11,11 +11,15 @@ public final class DaemonServices: ApplianceServices {
     /// Status of the scan service and the licence, rendered for `show status ysc` /
     /// `show status license`; nil until a scan client is wired in.
     private let scanStatus: (any ScanStatusReporting)?
+    /// Told of every configuration change (the mail proxies' live settings).
+    private let configurationObserver: (@Sendable (Configuration) -> Void)?
 
-    public init(syslog: SyslogSender, statistics: MailStatistics, scanStatus: (any ScanStatusReporting)? = nil) {
+    public init(syslog: SyslogSender, statistics: MailStatistics, scanStatus: (any ScanStatusReporting)? = nil,
+                configurationObserver: (@Sendable (Configuration) -> Void)? = nil) {
         self.syslog = syslog
         self.statistics = statistics
         self.scanStatus = scanStatus
+        self.configurationObserver = configurationObserver
     }
 
     public func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {
@@ -58,6 +62,7 @@ public final class DaemonServices: ApplianceServices {
     public func configurationChanged(_ configuration: Configuration, events: [ConfigEvent]) {
         syslog.reconfigure(configuration.syslog)
         scanStatus?.configurationChanged(configuration)
+        configurationObserver?(configuration)
         for event in events {
             switch event {
             case .statisticsCleared:

@@ -9,4 +9,6 @@ public enum FirmwareDefaults {
     public static let serialPath = "/etc/mailsec/serial"
     /// The product the licence is activated for.
     public static let licenseProduct = "mail-security"
+    /// Where messages too large for memory wait while they are scanned and delivered.
+    public static let spoolDirectory = "/var/spool/mailsec"
 }

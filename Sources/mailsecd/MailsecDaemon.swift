@@ -2,6 +2,8 @@ import ApplianceConfig
 import ArgumentParser
 import ControlPlane
 import Foundation
+import MailProxy
+import NIOCore
 import NIOPosix
 import ScanClient
 import Telemetry
@@ -30,6 +32,15 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "Licence serial number (default: the firmware's serial file).")
     var serial: String?
 
+    @Option(help: "SMTP proxy, explicit mode: listen on ADDR:PORT …")
+    var smtpListen: String?
+
+    @Option(help: "… and relay every session to the mail server HOST:PORT.")
+    var smtpUpstream: String?
+
+    @Option(help: "Spool directory for messages too large for memory.")
+    var spool: String = FirmwareDefaults.spoolDirectory
+
     func run() async throws {
         let store = ConfigStore(path: config)
         let (initial, problems) = Self.load(store)
@@ -49,13 +60,38 @@ struct MailsecDaemon: AsyncParsableCommand {
                                           product: FirmwareDefaults.licenseProduct)
         let scanServices = ScanServices(scanClient: scanClient, licenseClient: licenseClient)
         licenseClient.start(on: group.next())
-        let services = DaemonServices(syslog: syslog, statistics: MailStatistics(), scanStatus: scanServices)
+        let statistics = MailStatistics()
+        let smtpSettings = SMTPProxySettingsProvider(SMTPProxySettings(initial))
+        let services = DaemonServices(syslog: syslog, statistics: statistics, scanStatus: scanServices,
+                                      configurationObserver: { smtpSettings.update(SMTPProxySettings($0)) })
         let console = ApplianceConsole(configuration: initial, store: store, services: services)
         services.configurationChanged(initial, events: Self.loadEvents(initial))
 
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let server = try await ControlServer.start(path: control, console: console, group: group, threadPool: threadPool)
+        var smtpListener: SMTPProxyListener?
+        // The mail sessions get a loop per core; the console and the licence keep their own.
+        let mailGroup = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        // Spill files and the decisions about detected messages: blocking or long work, never on a loop.
+        let mailThreadPool = NIOThreadPool(numberOfThreads: System.coreCount)
+        mailThreadPool.start()
+        if let smtpListen, let smtpUpstream {
+            let environment = SMTPProxyEnvironment(
+                settings: smtpSettings,
+                scanService: .ysc(client: scanClient, availability: { scanServices.availability }),
+                budget: MemoryBudget(),
+                spillStorage: try SpoolDirectory.open(path: spool, threadPool: mailThreadPool),
+                accounting: SMTPAccounting(statistics: statistics, log: { syslog.log($0) }),
+                upstream: FixedUpstream(address: try Self.socketAddress(smtpUpstream)),
+                hostname: ProcessInfo.processInfo.hostName,
+                decisionThreadPool: mailThreadPool)
+            smtpListener = try await SMTPProxyListener.start(
+                listeningOn: try Self.socketAddress(smtpListen), group: mailGroup, environment: environment).get()
+            report("SMTP proxy on \(smtpListen), server \(smtpUpstream)", .info)
+        } else if smtpListen != nil || smtpUpstream != nil {
+            report("--smtp-listen and --smtp-upstream go together; SMTP proxy not started", .warning)
+        }
         report("started; console on \(control), configuration \(config)", .info)
 
         await SignalWaiter().run(onReload: {
@@ -69,12 +105,25 @@ struct MailsecDaemon: AsyncParsableCommand {
             report("configuration reloaded from \(store.path)", .info)
         })
 
+        try? await smtpListener?.close().get()
+        try? await mailGroup.shutdownGracefully()
+        try? await mailThreadPool.shutdownGracefully()
         await server.stop()
         licenseClient.stop()
         scanClient.shutdown()
         try await threadPool.shutdownGracefully()
         try await group.shutdownGracefully()
         report("stopped", .info)
+    }
+
+    /// `HOST:PORT` (an IPv6 host in brackets) as a socket address; the host is resolved once.
+    private static func socketAddress(_ text: String) throws -> SocketAddress {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
+            throw ValidationError("expected HOST:PORT, got '\(text)'")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return try SocketAddress.makeAddressResolvingHost(host, port: port)
     }
 
     /// `--serial`, else the firmware's serial file, else the machine id (a lab box has no label).

@@ -1,0 +1,123 @@
+import MessageInspection
+import NIOCore
+import Telemetry
+
+/// Item 7 of the message path (SPEC §2): the counters of `show status mail security`, the
+/// detection and white-list histories, and the INFO lines of SPEC §9, for SMTP messages.
+/// The decision table says what to count and log; this turns it into Telemetry's terms.
+public struct SMTPAccounting: Sendable {
+    public let statistics: MailStatistics
+    public let log: @Sendable (MailSecLogMessage) -> Void
+
+    public init(statistics: MailStatistics, log: @escaping @Sendable (MailSecLogMessage) -> Void) {
+        self.statistics = statistics
+        self.log = log
+    }
+
+    /// Records one decision. `message` (the stored message, or at least its header block) gives
+    /// From/To/Subject for the histories; it is only parsed when a history entry is written.
+    public func record(_ decision: Decision, message: ByteBuffer?, subjectAlreadyPrefixed: Bool = false) {
+        var summary: HeaderSummary?
+        func header() -> HeaderSummary {
+            if let summary { return summary }
+            let parsed = message.map(HeaderSummary.init(message:)) ?? HeaderSummary(from: "", to: "", subject: "")
+            summary = parsed
+            return parsed
+        }
+        for count in decision.counts {
+            if case .whiteListed(let pattern) = count {
+                let h = header()
+                statistics.recordWhiteListMatch(.smtp, pattern: pattern, from: h.from, to: h.to, subject: h.subject)
+            }
+            statistics.increment(Self.counter(count), for: .smtp)
+        }
+        for event in decision.logs {
+            log(Self.message(event))
+        }
+        if let result = decision.result {
+            let h = header()
+            statistics.recordDetection(.smtp, from: h.from, to: h.to, subject: h.subject,
+                                       result: Self.result(result),
+                                       action: Self.action(decision.action, subjectAlreadyPrefixed: subjectAlreadyPrefixed))
+        }
+    }
+
+    static func counter(_ count: InspectionCount) -> MailCounter {
+        switch count {
+        case .inspected: .inspected
+        case .clean: .clean
+        case .spam: .spam
+        case .virus: .virus
+        case .spamAndVirus: .spamVirus
+        case .whiteListed: .whiteListed
+        case .tagged: .tagged
+        case .rejected: .rejected
+        case .transferred: .transferred
+        case .overSize: .overSize
+        case .couldNotScan: .couldNotScan
+        case .rejectedForInactiveLicence: .rejectedInactiveLicense
+        case .rejectedForServiceFailure: .rejectedYSCFailure
+        }
+    }
+
+    static func message(_ event: InspectionLogEvent) -> MailSecLogMessage {
+        switch event {
+        case .detectSpam(let score): .detectSpam(score: score)
+        case .detectVirus(let names): .detectVirus(names: names)
+        case .detectSpamAndVirus(let score, let names): .detectSpamAndVirus(score: score, names: names)
+        case .sizeOver(let proto, let octets): .mailSizeOver(protocol: proto == .smtp ? .smtp : .pop3, size: octets)
+        case .cannotScan(let proto): .cannotScan(protocol: proto == .smtp ? .smtp : .pop3)
+        case .whiteListMatch(let pattern): .whiteListMatch(pattern: pattern)
+        case .rejectForInactiveLicence: .rejectInactiveLicense
+        case .rejectForServiceFailure: .rejectYSCFailure
+        }
+    }
+
+    static func result(_ result: MessageInspection.DetectionResult) -> Telemetry.DetectionResult {
+        switch result {
+        case .spam: .spam
+        case .virus: .virus
+        case .spamAndVirus: .spamVirus
+        }
+    }
+
+    static func action(_ action: MessageAction, subjectAlreadyPrefixed: Bool) -> DetectionAction {
+        switch action {
+        case .addWhiteListHeader: .white
+        case .tagSubject: subjectAlreadyPrefixed ? .pass : .tag
+        case .reject, .sizeReject, .tempfail: .reject
+        case .transfer: .transfer
+        case .relayUnchanged, .relayUnscanned: .pass
+        }
+    }
+}
+
+/// From, To and Subject of a message as the histories show them (RFC 2047 words decoded).
+struct HeaderSummary: Sendable, Equatable {
+    var from: String
+    var to: String
+    var subject: String
+
+    init(from: String, to: String, subject: String) {
+        self.from = from
+        self.to = to
+        self.subject = subject
+    }
+
+    init(message: ByteBuffer) {
+        let block = HeaderBlock(parsing: message)
+        func decoded(_ name: String) -> String {
+            block.fields(named: name, in: message).map { field -> String in
+                let raw = block.unfoldedValue(of: field, in: message)
+                let (text, complete) = UnstructuredText.decode(raw)
+                let shown = complete ? text : String(decoding: raw, as: UTF8.self)
+                return String(shown.drop(while: { $0 == " " || $0 == "\t" }))
+            }.joined(separator: " / ")
+        }
+        let addresses = MessageAddresses(header: block, of: message)
+        from = addresses.from.isEmpty ? decoded("From") : addresses.from.joined(separator: ", ")
+        let to = addresses.recipients
+        self.to = to.isEmpty ? decoded("To") : to.joined(separator: ", ")
+        subject = decoded("Subject")
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// What every SMTP session shares: the live settings, the scan service, the memory budget and
+/// spool, the accounting, and how to reach the server.
+public struct SMTPProxyEnvironment: Sendable {
+    public var settings: SMTPProxySettingsProvider
+    public var scanService: SMTPScanService
+    public var budget: MemoryBudget
+    public var spillStorage: any SpillStorage
+    public var accounting: SMTPAccounting
+    public var upstream: any SMTPUpstreamSelector
+    public var connector: SMTPUpstreamConnector
+    /// Above this a message goes to a spill file.
+    public var memoryThreshold: Int
+    /// The right-hand side of the Message-ID of transfer notifications.
+    public var hostname: String
+    /// Seconds since 1970 (the Date of transfer notifications).
+    public var wallClock: @Sendable () -> Int64
+    /// Where the decision for a detected message (header parsing, white-list, rewrite,
+    /// transfer notification: work proportional to the message) runs, off the event loop;
+    /// nil runs it on the loop (unit tests on an `EmbeddedEventLoop`).
+    public var decisionThreadPool: NIOThreadPool?
+
+    public init(settings: SMTPProxySettingsProvider, scanService: SMTPScanService, budget: MemoryBudget,
+                spillStorage: any SpillStorage, accounting: SMTPAccounting, upstream: any SMTPUpstreamSelector,
+                connector: @escaping SMTPUpstreamConnector = SMTPUpstreamConnectors.tcp(),
+                memoryThreshold: Int = MessageBufferLimits.defaultMemoryThreshold,
+                hostname: String = "firewall",
+                wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                decisionThreadPool: NIOThreadPool? = nil) {
+        self.settings = settings
+        self.scanService = scanService
+        self.budget = budget
+        self.spillStorage = spillStorage
+        self.accounting = accounting
+        self.upstream = upstream
+        self.connector = connector
+        self.memoryThreshold = memoryThreshold
+        self.hostname = hostname
+        self.wallClock = wallClock
+        self.decisionThreadPool = decisionThreadPool
+    }
+}

@@ -1,0 +1,59 @@
+import MessageInspection
+import NIOConcurrencyHelpers
+import SMTPRelay
+
+/// The part of the appliance configuration the SMTP proxy uses (SPEC §5, §7), as one value.
+/// The daemon builds it from the configuration; a session takes a snapshot per message.
+public struct SMTPProxySettings: Sendable, Hashable {
+    /// `mail security use`: off relays every message unscanned and uncounted.
+    public var enabled: Bool
+    /// `mail security max size`, in octets of unstuffed content.
+    public var maximumMessageSize: Int
+    /// Spam level, detect action, size overflow, inactive action, prefixes.
+    public var policy: InspectionPolicy
+    /// The patterns and the enabled set (empty set: nothing matches).
+    public var whiteList: WhiteList
+    /// `mail security smtp from address` / `… to address` (transfer notifications).
+    public var notificationFrom: NotificationAddress
+    public var notificationTo: NotificationAddress
+
+    public init(enabled: Bool = false, maximumMessageSize: Int = 5 * 1024 * 1024,
+                policy: InspectionPolicy = InspectionPolicy(),
+                whiteList: WhiteList = WhiteList(patterns: [], activeSet: []),
+                notificationFrom: NotificationAddress = .auto, notificationTo: NotificationAddress = .auto) {
+        precondition(maximumMessageSize > 0)
+        self.enabled = enabled
+        self.maximumMessageSize = maximumMessageSize
+        self.policy = policy
+        self.whiteList = whiteList
+        self.notificationFrom = notificationFrom
+        self.notificationTo = notificationTo
+    }
+
+    /// The relay's share, fixed for one session. With `mail security use off` nothing is
+    /// refused for its size: the limit is the store's own cap and the overflow policy is pass.
+    public var relayConfiguration: SMTPRelayConfiguration {
+        guard enabled else {
+            return SMTPRelayConfiguration(maximumMessageSize: MessageBufferLimits.hardStoreCap, sizeOverflow: .pass)
+        }
+        return SMTPRelayConfiguration(maximumMessageSize: maximumMessageSize,
+                                      sizeOverflow: policy.sizeOverflow == .reject ? .reject : .pass)
+    }
+}
+
+/// The live settings, shared by every session: the daemon replaces them on each console
+/// change, a session reads one snapshot per message (a lock around one value; never held
+/// across anything else).
+public final class SMTPProxySettingsProvider: Sendable {
+    private let box: NIOLockedValueBox<SMTPProxySettings>
+
+    public init(_ settings: SMTPProxySettings = SMTPProxySettings()) {
+        box = NIOLockedValueBox(settings)
+    }
+
+    public var current: SMTPProxySettings { box.withLockedValue { $0 } }
+
+    public func update(_ settings: SMTPProxySettings) {
+        box.withLockedValue { $0 = settings }
+    }
+}

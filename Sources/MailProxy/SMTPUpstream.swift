@@ -1,0 +1,77 @@
+import NIOCore
+import NIOPosix
+
+/// Where the server side of a session connects, and from which address.
+public struct SMTPUpstreamTarget: Sendable, Equatable {
+    /// The mail server.
+    public var address: SocketAddress
+    /// The source address of the outgoing connection; nil lets the system choose. Full
+    /// transparency (SPEC §2.1) puts the client's own address here (the socket then needs
+    /// IP_TRANSPARENT, which the packet layer provides).
+    public var sourceAddress: SocketAddress?
+
+    public init(address: SocketAddress, sourceAddress: SocketAddress? = nil) {
+        self.address = address
+        self.sourceAddress = sourceAddress
+    }
+}
+
+/// The "where to connect" decision for an accepted client connection.
+public protocol SMTPUpstreamSelector: Sendable {
+    /// The target for the client connection `channel` (accepted, active); nil when there is
+    /// none (the session then answers as if the server were unreachable).
+    func target(forClient channel: any Channel) -> SMTPUpstreamTarget?
+}
+
+/// Explicit mode: every session goes to one configured server (`--smtp-upstream HOST:PORT`).
+public struct FixedUpstream: SMTPUpstreamSelector {
+    public var address: SocketAddress
+
+    public init(address: SocketAddress) {
+        self.address = address
+    }
+
+    public func target(forClient channel: any Channel) -> SMTPUpstreamTarget? {
+        SMTPUpstreamTarget(address: address)
+    }
+}
+
+/// Transparent mode (TPROXY): the original destination is the accepted socket's own local
+/// address (the listener needs IP_TRANSPARENT); with `spoofClientAddress` the outgoing
+/// connection leaves from the client's address, so the server sees the real client.
+public struct OriginalDestinationUpstream: SMTPUpstreamSelector {
+    public var spoofClientAddress: Bool
+
+    public init(spoofClientAddress: Bool) {
+        self.spoofClientAddress = spoofClientAddress
+    }
+
+    public func target(forClient channel: any Channel) -> SMTPUpstreamTarget? {
+        guard let destination = channel.localAddress else { return nil }
+        var source: SocketAddress?
+        if spoofClientAddress, var client = channel.remoteAddress {
+            client.port = 0  // any port: the client's own is in use by the client's connection
+            source = client
+        }
+        return SMTPUpstreamTarget(address: destination, sourceAddress: source)
+    }
+}
+
+/// Opens the server side's connection on the session's own event loop (the two halves share
+/// one loop, so the session needs no locks).
+public typealias SMTPUpstreamConnector = @Sendable (SMTPUpstreamTarget, any EventLoop) -> EventLoopFuture<any Channel>
+
+public enum SMTPUpstreamConnectors {
+    /// Plain TCP with a connect timeout (RFC 5321 §4.5.3.2 leaves it to the client; 30 s).
+    public static func tcp(connectTimeout: TimeAmount = .seconds(30)) -> SMTPUpstreamConnector {
+        { target, eventLoop in
+            var bootstrap = ClientBootstrap(group: eventLoop)
+                .connectTimeout(connectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            if let source = target.sourceAddress {
+                bootstrap = bootstrap.bind(to: source)
+            }
+            return bootstrap.connect(to: target.address)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ApplianceConfig
+import MailProxy
+import MessageInspection
+
+extension SMTPProxySettings {
+    /// The SMTP proxy's settings from the appliance configuration (SPEC §7).
+    init(_ configuration: Configuration) {
+        let patterns = configuration.whiteListPatterns.map { number, pattern in
+            MessageInspection.WhiteListPattern(number: number, from: pattern.from, to: pattern.to)
+        }.sorted { $0.number < $1.number }
+        let active = configuration.enabledWhiteListSet.flatMap { configuration.whiteListSets[$0] } ?? []
+        let policy = InspectionPolicy(
+            spamLevel: configuration.spamLevel,
+            detectAction: {
+                switch configuration.smtpDetectIllegalMail {
+                case .pass: .pass
+                case .transfer: .transfer
+                case .reject: .reject
+                }
+            }(),
+            sizeOverflow: configuration.smtpSizeOverflow == .reject ? .reject : .pass,
+            inactiveAction: configuration.inactiveTransfer == .pass ? .pass : .reject,
+            spamPrefix: configuration.spamPrefix,
+            virusPrefix: configuration.virusPrefix)
+        self.init(enabled: configuration.mailSecurityEnabled,
+                  maximumMessageSize: configuration.maxSizeMegabytes * 1024 * 1024,
+                  policy: policy,
+                  whiteList: WhiteList(patterns: patterns, activeSet: active),
+                  notificationFrom: Self.address(configuration.smtpFromAddress),
+                  notificationTo: Self.address(configuration.smtpToAddress))
+    }
+
+    private static func address(_ setting: ApplianceConfig.NotificationAddress) -> MessageInspection.NotificationAddress {
+        switch setting {
+        case .auto: .auto
+        case .account(let account): .account(account)
+        case .address(let address): .address(address)
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import MailProxy
+import MessageInspection
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import Telemetry
+
+/// A session on two `EmbeddedChannel`s: the test plays the mail client and the mail server,
+/// and answers the scans (habit 10: transcripts, no sockets, no sleeps).
+final class SMTPProxyHarness {
+    struct ScanRequest {
+        var message: String
+        var requestID: String
+        var promise: EventLoopPromise<ScanOutcome>
+    }
+
+    let loop = EmbeddedEventLoop()
+    let client: EmbeddedChannel
+    let server: EmbeddedChannel
+    let settings: SMTPProxySettingsProvider
+    let statistics = MailStatistics()
+    let spill = CountingSpillStorage()
+    let budget: MemoryBudget
+    private let logBox = NIOLockedValueBox<[MailSecLogMessage]>([])
+    private let scanBox = NIOLockedValueBox<[ScanRequest]>([])
+    private let cancelBox = NIOLockedValueBox(0)
+    let unavailable = NIOLockedValueBox<UnavailableReason?>(nil)
+
+    init(_ settings: SMTPProxySettings = SMTPProxySettings(enabled: true),
+         budget: MemoryBudget = MemoryBudget(), memoryThreshold: Int = 1 << 20,
+         serverUnreachable: Bool = false,
+         beforeInstall: (EmbeddedChannel) throws -> Void = { _ in },
+         beforeServerConnect: (EmbeddedChannel) throws -> Void = { _ in }) throws {
+        self.settings = SMTPProxySettingsProvider(settings)
+        self.budget = budget
+        client = EmbeddedChannel(loop: loop)
+        server = EmbeddedChannel(loop: loop)
+        let serverChannel = server
+        let logBox = logBox, scanBox = scanBox, cancelBox = cancelBox, unavailable = unavailable
+        let scanService = SMTPScanService(
+            unavailability: { unavailable.withLockedValue { $0 } },
+            scan: { message, requestID, eventLoop in
+                let promise = eventLoop.makePromise(of: ScanOutcome.self)
+                scanBox.withLockedValue {
+                    $0.append(ScanRequest(message: String(buffer: message), requestID: requestID, promise: promise))
+                }
+                return SMTPScanService.Pending(futureResult: promise.futureResult, cancel: {
+                    cancelBox.withLockedValue { $0 += 1 }
+                })
+            })
+        let environment = SMTPProxyEnvironment(
+            settings: self.settings, scanService: scanService, budget: budget, spillStorage: spill,
+            accounting: SMTPAccounting(statistics: statistics, log: { message in logBox.withLockedValue { $0.append(message) } }),
+            upstream: FixedUpstream(address: try SocketAddress(ipAddress: "192.0.2.25", port: 25)),
+            connector: { _, eventLoop in
+                serverUnreachable
+                    ? eventLoop.makeFailedFuture(ChannelError.connectTimeout(.seconds(30)))
+                    : eventLoop.makeSucceededFuture(serverChannel)
+            },
+            memoryThreshold: memoryThreshold,
+            hostname: "fw.example",
+            wallClock: { 1_795_651_200 })
+        try beforeServerConnect(serverChannel)
+        try serverChannel.connect(to: SocketAddress(ipAddress: "192.0.2.25", port: 25)).wait()
+        try beforeInstall(client)
+        try SMTPProxySession.install(on: client, environment: environment)
+        try client.connect(to: SocketAddress(ipAddress: "192.0.2.10", port: 40000)).wait()
+    }
+
+    // MARK: the transcript
+
+    func clientSends(_ text: String) throws {
+        try client.writeInbound(ByteBuffer(string: text))
+    }
+
+    func serverSends(_ text: String) throws {
+        try server.writeInbound(ByteBuffer(string: text))
+    }
+
+    /// Everything written to the client since the last call.
+    func clientReceives() throws -> String {
+        try drain(client)
+    }
+
+    /// Everything written to the server since the last call.
+    func serverReceives() throws -> String {
+        try drain(server)
+    }
+
+    private func drain(_ channel: EmbeddedChannel) throws -> String {
+        var text = ""
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
+            text += String(buffer: buffer)
+        }
+        return text
+    }
+
+    var scans: [ScanRequest] { scanBox.withLockedValue { $0 } }
+    var cancelledScans: Int { cancelBox.withLockedValue { $0 } }
+    var logs: [MailSecLogMessage] { logBox.withLockedValue { $0 } }
+
+    /// Answers the oldest scan not answered yet.
+    func scanAnswers(_ outcome: ScanOutcome) {
+        let request = scanBox.withLockedValue { $0.removeFirst() }
+        request.promise.succeed(outcome)
+    }
+
+    func counter(_ counter: MailCounter) -> Int {
+        statistics.value(counter, for: .smtp)
+    }
+
+    /// Greeting, EHLO, MAIL, RCPT accepted; DATA answered by the appliance.
+    func openTransaction(from: String = "alice@example.com", to: String = "bob@example.net") throws {
+        try serverSends("220 mx.example.net ESMTP\r\n")
+        _ = try clientReceives()
+        try clientSends("EHLO pc.example.com\r\n")
+        _ = try serverReceives()
+        try serverSends("250-mx.example.net\r\n250 8BITMIME\r\n")
+        _ = try clientReceives()
+        try clientSends("MAIL FROM:<\(from)>\r\n")
+        _ = try serverReceives()
+        try serverSends("250 2.1.0 Ok\r\n")
+        _ = try clientReceives()
+        try clientSends("RCPT TO:<\(to)>\r\n")
+        _ = try serverReceives()
+        try serverSends("250 2.1.5 Ok\r\n")
+        _ = try clientReceives()
+        try clientSends("DATA\r\n")
+    }
+}
+
+/// Spill storage in memory that counts the files open: a test can see that none is left.
+final class CountingSpillStorage: SpillStorage {
+    let open = NIOLockedValueBox(0)
+    let created = NIOLockedValueBox(0)
+
+    func makeSpillFile(on eventLoop: any EventLoop) -> EventLoopFuture<any SpillFile> {
+        open.withLockedValue { $0 += 1 }
+        created.withLockedValue { $0 += 1 }
+        return eventLoop.makeSucceededFuture(MemorySpillFile(storage: self))
+    }
+
+    var openFiles: Int { open.withLockedValue { $0 } }
+    var createdFiles: Int { created.withLockedValue { $0 } }
+}
+
+final class MemorySpillFile: SpillFile {
+    let storage: CountingSpillStorage
+    let bytes = NIOLockedValueBox<[UInt8]>([])
+    let closed = NIOLockedValueBox(false)
+
+    init(storage: CountingSpillStorage) {
+        self.storage = storage
+    }
+
+    func write(_ chunks: [ByteBuffer], at offset: Int64, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        bytes.withLockedValue { bytes in
+            bytes.removeSubrange(Int(offset)...)
+            for chunk in chunks { bytes += chunk.readableBytesView }
+        }
+        return eventLoop.makeSucceededVoidFuture()
+    }
+
+    func read(at offset: Int64, count: Int, allocator: ByteBufferAllocator, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer> {
+        let slice = bytes.withLockedValue { Array($0[Int(offset)..<min($0.count, Int(offset) + count)]) }
+        return eventLoop.makeSucceededFuture(ByteBuffer(bytes: slice))
+    }
+
+    func close() {
+        let first = closed.withLockedValue { closed in
+            defer { closed = true }
+            return !closed
+        }
+        if first { storage.open.withLockedValue { $0 -= 1 } }
+    }
+}
