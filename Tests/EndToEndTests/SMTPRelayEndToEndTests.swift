@@ -145,6 +145,59 @@ struct SMTPRelayEndToEndTests {
     }
 }
 
+extension SMTPRelayEndToEndTests {
+    @Test func overSizeUnderPassIsDeliveredUnscanned() throws {
+        let postfix = try PrivatePostfix.instance
+        let lab = try SMTPLab(serverPort: postfix.port)
+        defer { lab.stop() }
+        try lab.console("mail security max size 1")
+        // GTUBE inside proves the message was not scanned: it arrives without a prefix.
+        let line = String(repeating: "y", count: 76) + "\r\n"
+        let message = Self.message(subject: "big", body: Self.gtube + "\r\n" + String(repeating: line, count: 15_000))
+        let relayed = try Self.delivered { try Self.send(message, port: lab.proxyPort) }
+        #expect(relayed.result.accepted, "\(relayed.result.transcript)")
+        let straight = try Self.delivered { try Self.send(message, port: postfix.port) }
+        #expect(relayed.content == straight.content)
+        #expect(relayed.content?.contains("\nSubject: big\n") == true)
+        #expect(try lab.console("show log").contains("[MAIL_SEC] SMTP: Mail size is over ("))
+        #expect(try lab.console("show status mail security").contains("SMTP over size                1"))
+    }
+
+    @Test func scanServiceDownUnderInactivePassIsDeliveredUntouched() throws {
+        let postfix = try PrivatePostfix.instance
+        let lab = try SMTPLab(serverPort: postfix.port)
+        defer { lab.stop() }
+        try lab.console("ysc retry 0")
+        try lab.console("mail security inactive transfer pass")
+        lab.stopScanService()
+        let message = Self.message(subject: "offer", body: Self.gtube)
+        let relayed = try Self.delivered { try Self.send(message, port: lab.proxyPort) }
+        #expect(relayed.result.accepted, "\(relayed.result.transcript)")
+        let straight = try Self.delivered { try Self.send(message, port: postfix.port) }
+        #expect(relayed.content == straight.content)
+        #expect(try lab.console("show log").contains("[MAIL_SEC] SMTP: can't scan mail"))
+        #expect(try lab.console("show status mail security").contains("SMTP could not scan           1"))
+    }
+
+    /// Three messages through one appliance: the counters say exactly what happened.
+    @Test func countersMatchWhatHappened() throws {
+        let lab = try SMTPLab(serverPort: try PrivatePostfix.instance.port)
+        defer { lab.stop() }
+        for (subject, body) in [("clean", "hello"), ("offer", Self.gtube), ("virus", Self.eicar)] {
+            let relayed = try Self.delivered { try Self.send(Self.message(subject: subject, body: body), port: lab.proxyPort) }
+            #expect(relayed.result.accepted, "\(relayed.result.transcript)")
+        }
+        let status = try lab.console("show status mail security")
+        for row in ["SMTP inspected                3", "SMTP clean                    1", "SMTP spam                     1",
+                    "SMTP virus                    1", "SMTP tagged                   2", "SMTP rejected                 0",
+                    "POP3 inspected                0"] {
+            #expect(status.contains(row + "\n"), "\(row) in\n\(status)")
+        }
+        let history = try lab.console("show status mail security history")
+        #expect(history.contains("virus") && history.contains("spam"), "\(history)")
+    }
+}
+
 /// yscd + mailsecd (explicit SMTP mode) in front of a mail server, each on its own loopback port.
 final class SMTPLab {
     let dir: TemporaryDirectory
