@@ -13,11 +13,14 @@ public final class SMTPProxyListener: Sendable {
         self.channel = channel
     }
 
-    /// Binds `address` and serves until `close()`.
+    /// Binds `address` and serves until `close()`. `transparent`: the listener takes
+    /// connections TPROXY diverted to it (IP_TRANSPARENT); pair it with
+    /// `OriginalDestinationUpstream`.
     public static func start(listeningOn address: SocketAddress, group: any EventLoopGroup,
-                             environment: SMTPProxyEnvironment) -> EventLoopFuture<SMTPProxyListener> {
+                             environment: SMTPProxyEnvironment, transparent: Bool = false) -> EventLoopFuture<SMTPProxyListener> {
         let counter = NIOLockedValueBox(0)
         return ServerBootstrap(group: group)
+            .serverChannelOption(TransparentSocket.option, value: transparent ? 1 : 0)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

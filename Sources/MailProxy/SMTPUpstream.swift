@@ -39,15 +39,24 @@ public struct FixedUpstream: SMTPUpstreamSelector {
 /// Transparent mode (TPROXY): the original destination is the accepted socket's own local
 /// address (the listener needs IP_TRANSPARENT); with `spoofClientAddress` the outgoing
 /// connection leaves from the client's address, so the server sees the real client.
+///
+/// Loop guard: a connection whose destination is the listener itself (someone connected to
+/// the proxy's port directly, or traffic diverted twice) has no server to go to; it gets no
+/// target, so the session answers as if the server were unreachable instead of connecting to
+/// itself.
 public struct OriginalDestinationUpstream: SMTPUpstreamSelector {
     public var spoofClientAddress: Bool
+    /// The transparent listener's own port (never a mail port: diverted mail keeps its port).
+    public var listenerPort: Int?
 
-    public init(spoofClientAddress: Bool) {
+    public init(spoofClientAddress: Bool, listenerPort: Int? = nil) {
         self.spoofClientAddress = spoofClientAddress
+        self.listenerPort = listenerPort
     }
 
     public func target(forClient channel: any Channel) -> SMTPUpstreamTarget? {
         guard let destination = channel.localAddress else { return nil }
+        if let listenerPort, destination.port == listenerPort { return nil }
         var source: SocketAddress?
         if spoofClientAddress, var client = channel.remoteAddress {
             client.port = 0  // any port: the client's own is in use by the client's connection
@@ -69,7 +78,8 @@ public enum SMTPUpstreamConnectors {
                 .connectTimeout(connectTimeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
             if let source = target.sourceAddress {
-                bootstrap = bootstrap.bind(to: source)
+                // Binding the client's address, which is not one of ours, needs IP_TRANSPARENT.
+                bootstrap = bootstrap.channelOption(TransparentSocket.option, value: 1).bind(to: source)
             }
             return bootstrap.connect(to: target.address)
         }

@@ -38,6 +38,9 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "… and relay every session to the mail server HOST:PORT.")
     var smtpUpstream: String?
 
+    @Option(help: "SMTP proxy, transparent mode: the TPROXY listener ADDR:PORT (original destination kept, client address used towards the server).")
+    var smtpTransparent: String?
+
     @Option(help: "Spool directory for messages too large for memory.")
     var spool: String = FirmwareDefaults.spoolDirectory
 
@@ -70,27 +73,42 @@ struct MailsecDaemon: AsyncParsableCommand {
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let server = try await ControlServer.start(path: control, console: console, group: group, threadPool: threadPool)
-        var smtpListener: SMTPProxyListener?
         // The mail sessions get a loop per core; the console and the licence keep their own.
         let mailGroup = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         // Spill files and the decisions about detected messages: blocking or long work, never on a loop.
         let mailThreadPool = NIOThreadPool(numberOfThreads: System.coreCount)
         mailThreadPool.start()
-        if let smtpListen, let smtpUpstream {
-            let environment = SMTPProxyEnvironment(
+        let budget = MemoryBudget()
+        // One spool for every listener, opened (and cleaned of a crash's leftovers) once, at start.
+        let wantsSMTP = (smtpListen != nil && smtpUpstream != nil) || smtpTransparent != nil
+        let spoolDirectory = wantsSMTP ? try SpoolDirectory.open(path: spool, threadPool: mailThreadPool) : nil
+        let smtpEnvironment = { (upstream: any SMTPUpstreamSelector, spool: SpoolDirectory) -> SMTPProxyEnvironment in
+            SMTPProxyEnvironment(
                 settings: smtpSettings,
                 scanService: .ysc(client: scanClient, availability: { scanServices.availability }),
-                budget: MemoryBudget(),
-                spillStorage: try SpoolDirectory.open(path: spool, threadPool: mailThreadPool),
+                budget: budget,
+                spillStorage: spool,
                 accounting: SMTPAccounting(statistics: statistics, log: { syslog.log($0) }),
-                upstream: FixedUpstream(address: try Self.socketAddress(smtpUpstream)),
+                upstream: upstream,
                 hostname: ProcessInfo.processInfo.hostName,
                 decisionThreadPool: mailThreadPool)
-            smtpListener = try await SMTPProxyListener.start(
-                listeningOn: try Self.socketAddress(smtpListen), group: mailGroup, environment: environment).get()
+        }
+        var smtpListeners: [SMTPProxyListener] = []
+        if let smtpListen, let smtpUpstream, let spoolDirectory {
+            let environment = smtpEnvironment(FixedUpstream(address: try Self.socketAddress(smtpUpstream)), spoolDirectory)
+            smtpListeners.append(try await SMTPProxyListener.start(
+                listeningOn: try Self.socketAddress(smtpListen), group: mailGroup, environment: environment).get())
             report("SMTP proxy on \(smtpListen), server \(smtpUpstream)", .info)
         } else if smtpListen != nil || smtpUpstream != nil {
             report("--smtp-listen and --smtp-upstream go together; SMTP proxy not started", .warning)
+        }
+        if let smtpTransparent, let spoolDirectory {
+            let address = try Self.socketAddress(smtpTransparent)
+            let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
+                                              spoolDirectory)
+            smtpListeners.append(try await SMTPProxyListener.start(
+                listeningOn: address, group: mailGroup, environment: environment, transparent: true).get())
+            report("SMTP transparent proxy on \(smtpTransparent)", .info)
         }
         report("started; console on \(control), configuration \(config)", .info)
 
@@ -105,7 +123,7 @@ struct MailsecDaemon: AsyncParsableCommand {
             report("configuration reloaded from \(store.path)", .info)
         })
 
-        try? await smtpListener?.close().get()
+        for listener in smtpListeners { try? await listener.close().get() }
         try? await mailGroup.shutdownGracefully()
         try? await mailThreadPool.shutdownGracefully()
         await server.stop()

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `mailsecd --smtp-transparent`: the IP_TRANSPARENT listener TPROXY feeds. Without netfilter
+/// rules (they come with the packet layer) a connection reaches it only directly, addressed
+/// to the listener itself, which the loop guard must refuse rather than connect to itself.
+@Suite struct TransparentListenerTests {
+    @Test func aConnectionAddressedToTheListenerItselfIsRefusedNotLooped() throws {
+        let dir = try TemporaryDirectory()
+        let port = TCPPort.free()
+        let socket = dir.path("ctl.sock")
+        let daemon = try ManagedProcess(ProductBinary.path("mailsecd"), [
+            "--config", dir.path("c.conf"), "--control", socket, "--syslog-socket", dir.path("none"),
+            "--spool", dir.path("spool"), "--smtp-transparent", "127.0.0.1:\(port)",
+        ], directory: dir.url)
+        defer { daemon.stop() }
+        #expect(waitUntil { TCPPort.isListening(port) }, "\(daemon.standardError)")
+        let probe = try runCommand("/usr/bin/python3", ["-c", """
+            import socket
+            s = socket.create_connection(("127.0.0.1", \(port)), timeout=10)
+            print(s.recv(512).decode(), end="")
+            """], timeout: 20)
+        #expect(probe.stdout.hasPrefix("421 "), "\(probe)")
+        #expect(daemon.standardError.contains("SMTP transparent proxy on 127.0.0.1:\(port)"))
+    }
+}
