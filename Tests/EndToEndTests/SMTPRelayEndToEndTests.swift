@@ -198,6 +198,51 @@ extension SMTPRelayEndToEndTests {
     }
 }
 
+extension SMTPRelayEndToEndTests {
+    /// A client that dies in the middle of a large DATA leaves nothing behind: no file in the
+    /// spool, no spill file held open by the daemon, nothing delivered.
+    @Test func aSessionKilledMidDataLeavesNoSpillFile() throws {
+        let lab = try SMTPLab(serverPort: try PrivatePostfix.instance.port)
+        defer { lab.stop() }
+        let pid = try #require(lab.daemonPID)
+        func spillFilesOpen() -> Int {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+            return fds.filter { fd in
+                ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "")
+                    .contains(lab.dir.path("spool"))
+            }.count
+        }
+        // 3 MB of content is well over the buffer's memory threshold: it is spilling when the
+        // client vanishes (the script checks it got 354 before sending, then just closes).
+        let relayed = try Self.delivered(arrives: false) {
+            let script = try runCommand("/usr/bin/python3", ["-c", """
+                import socket
+                s = socket.create_connection(("127.0.0.1", \(lab.proxyPort)), timeout=30)
+                f = s.makefile("rb")
+                def reply():
+                    line = f.readline()
+                    while line[3:4] == b"-":
+                        line = f.readline()
+                    return line
+                reply()
+                for command in [b"EHLO e2e.example.com", b"MAIL FROM:<alice@example.com>", b"RCPT TO:<bob@example.com>", b"DATA"]:
+                    s.sendall(command + b"\\r\\n")
+                    code = reply()[:3]
+                print(code.decode())
+                s.sendall(b"Subject: cut\\r\\n\\r\\n" + b"z" * 78 + b"\\r\\n")
+                for _ in range(3 * 1024 * 1024 // 80):
+                    s.sendall(b"z" * 78 + b"\\r\\n")
+                s.close()
+                """], timeout: 60)
+            #expect(script.stdout == "354\n", "\(script)")
+            return Swaks.Result(status: 1, transcript: script.stdout, standardError: script.stderr, replyCodes: [])
+        }
+        #expect(relayed.content == nil)
+        #expect(waitUntil(timeout: 10) { spillFilesOpen() == 0 })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: lab.dir.path("spool")).isEmpty)
+    }
+}
+
 /// yscd + mailsecd (explicit SMTP mode) in front of a mail server, each on its own loopback port.
 final class SMTPLab {
     let dir: TemporaryDirectory
@@ -250,6 +295,9 @@ final class SMTPLab {
         mailsecd?.stop()
         yscd?.stop()
     }
+
+    /// The daemon's PID, to look at its open files.
+    var daemonPID: pid_t? { mailsecd?.pid }
 
     func stopScanService() {
         yscd?.stop()

@@ -25,6 +25,13 @@ public enum Swaks {
 
         /// True when swaks reports success (exit status 0: every step was accepted).
         public var accepted: Bool { status == 0 }
+
+        public init(status: Int32, transcript: String, standardError: String, replyCodes: [Int]) {
+            self.status = status
+            self.transcript = transcript
+            self.standardError = standardError
+            self.replyCodes = replyCodes
+        }
     }
 
     /// Sends `data` (a whole message: header and body) from `from` to `to` via `host:port`.
