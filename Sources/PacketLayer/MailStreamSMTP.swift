@@ -11,13 +11,21 @@ import SMTPRelay
 /// refused. When the server direction was not captured at all, every command is taken as
 /// accepted.
 struct SMTPStreamMachine {
-    private enum Pending { case greeting, mail, rcpt(Int), data, endOfData, bdat, starttls, other }
+    private enum Pending {
+        case greeting
+        /// What a refusal restores (a refused nested MAIL leaves the open transaction alone).
+        case mail(previousFrom: String?, previousRecipients: [(address: String, refused: Bool)])
+        case rcpt(Int), data, endOfData, bdat, starttls, other
+    }
     private enum Mode {
         case command
         case awaitingDataReply
         case data(DataContentDecoder)
         case bdat(remaining: Int, last: Bool)
         case awaitingTLSReply
+        /// The server said 220 to STARTTLS; the client's next bytes tell whether TLS follows
+        /// (a TLS record) or the capture holds the decrypted session (plain commands).
+        case tlsStarted(CaptureTime)
         case encrypted
     }
 
@@ -70,12 +78,14 @@ struct SMTPStreamMachine {
         serverSeen = true
         if case .encrypted = mode { return }
         serverBuffer.append(bytes)
+        if case .tlsStarted = mode { return }  // wait for the client to show TLS or plain text
         while let line = serverBuffer.nextLine() {
             guard line.count >= 3, line.prefix(3).allSatisfy({ (0x30...0x39).contains($0) }) else { continue }
             if line.count > 3 && line[line.startIndex + 3] == UInt8(ascii: "-") { continue }  // continuation
             let code = line.prefix(3).reduce(0) { $0 * 10 + Int($1 - 0x30) }
             reply(code: code, time: time)
             if case .encrypted = mode { serverBuffer.removeAll(); return }
+            if case .tlsStarted = mode { return }
         }
     }
 
@@ -93,6 +103,8 @@ struct SMTPStreamMachine {
         case .awaitingTLSReply:
             mode = .command
             pumpClient(time: lastTime)
+        case .tlsStarted(let started):
+            encrypted(time: started)
         default:
             break
         }
@@ -134,6 +146,15 @@ struct SMTPStreamMachine {
                     return
                 }
                 endBDAT(last: last, time: time)
+            case .tlsStarted(let started):
+                guard let first = clientBuffer.first else { return }
+                // Commands start with a letter; a TLS record with 0x14...0x17.
+                if (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first) {
+                    mode = .command
+                    pending = []
+                } else {
+                    encrypted(time: started)
+                }
             case .encrypted:
                 clientBuffer.removeAll()
                 return
@@ -144,10 +165,10 @@ struct SMTPStreamMachine {
     private mutating func command(_ command: SMTPCommand, time: CaptureTime) {
         switch command.verb {
         case .mail:
+            push(.mail(previousFrom: envelopeFrom, previousRecipients: recipients))
             envelopeFrom = MailPathArgument.parse(command.argument, prefix: "FROM:")?.address
                 ?? command.argument
             recipients = []
-            push(.mail)
         case .rcpt:
             let address = MailPathArgument.parse(command.argument, prefix: "TO:")?.address ?? command.argument
             recipients.append((address, false))
@@ -187,6 +208,11 @@ struct SMTPStreamMachine {
     }
 
     private mutating func startTLS(time: CaptureTime) {
+        mode = .tlsStarted(time)
+        resetTransaction()
+    }
+
+    private mutating func encrypted(time: CaptureTime) {
         mode = .encrypted
         clientBuffer.removeAll()
         serverBuffer.removeAll()
@@ -210,8 +236,11 @@ struct SMTPStreamMachine {
     private mutating func reply(code: Int, time: CaptureTime) {
         let entry = pending.isEmpty ? nil : pending.removeFirst()
         switch entry {
-        case .mail?:
-            if code >= 400 { envelopeFrom = nil }
+        case .mail(let previousFrom, let previousRecipients)?:
+            if code >= 400 {
+                envelopeFrom = previousFrom
+                recipients = previousRecipients
+            }
         case .rcpt(let index)?:
             if code >= 400, index < recipients.count { recipients[index].refused = true }
         case .data?:

@@ -59,9 +59,14 @@ public final class PcapReader {
         if let handle { pcap_close(handle) }
     }
 
-    /// The next frame, or nil at the end of the file. A file cut short in the middle of a
-    /// record ends the capture there (what was read is kept); other read errors throw.
+    /// Why reading stopped before the end of the file (a record cut short or with an impossible
+    /// length), nil while none happened. What was read before is kept.
+    public private(set) var stopReason: String?
+
+    /// The next frame, or nil at the end of the file or at the first unreadable record (see
+    /// `stopReason`): a damaged capture yields the frames before the damage.
     public func next() throws -> CapturedFrame? {
+        if stopReason != nil { return nil }
         guard let handle else { return nil }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
@@ -78,10 +83,8 @@ public final class PcapReader {
         case PCAP_ERROR_BREAK:
             return nil
         default:
-            let reason = String(cString: pcap_geterr(handle))
-            // libpcap reports a record cut short as an error; treat it as the end of the capture.
-            if reason.contains("truncated") { return nil }
-            throw PcapError.readFailed(reason)
+            stopReason = String(cString: pcap_geterr(handle))
+            return nil
         }
     }
 }
