@@ -13,7 +13,10 @@ struct POP3StreamMachine {
     private enum Pending { case greeting, retrieve, multiLine, stls, single }
     private enum Mode {
         case status
+        /// A RETR response: dot-unstuffed into a message.
         case body(DataContentDecoder, isMessage: Bool)
+        /// Another multi-line response, skipped line by line.
+        case listing
         case encrypted
     }
 
@@ -84,6 +87,16 @@ struct POP3StreamMachine {
             case .status:
                 guard let line = serverBuffer.nextLine() else { return }
                 status(line, time: time)
+            case .listing:
+                guard let line = serverBuffer.nextLine() else { return }
+                if line.elementsEqual([UInt8(ascii: ".")]) {
+                    mode = .status
+                } else if !pending.isEmpty && (line.starts(with: Array("+OK".utf8)) || line.starts(with: Array("-ERR".utf8))) {
+                    // Leniency: a listing whose terminating dot is missing ends at the answer to
+                    // the client's next command.
+                    mode = .status
+                    status(line, time: time)
+                }
             }
         }
     }
@@ -115,7 +128,7 @@ struct POP3StreamMachine {
             message = MailStreamMessageCapture()
             mode = .body(DataContentDecoder(), isMessage: true)
         case .multiLine:
-            mode = .body(DataContentDecoder(), isMessage: false)
+            mode = .listing
         case .stls:
             mode = .encrypted
             clientBuffer.removeAll()

@@ -162,6 +162,15 @@ func pop3(_ turns: [Turn]) -> [ReplayedMessage] {
         #expect(m.time.seconds == 13)
     }
 
+    @Test func aListingWithoutItsDotEndsAtTheNextAnswer() {
+        let messages = pop3([
+            .s("+OK\r\n"), .c("LIST\r\n"), .s("+OK 1 message\r\n1 20\r\n"), .c("RETR 1\r\n"),
+            .s("+OK follows\r\nSubject: found\r\n\r\n.\r\n"),
+        ])
+        #expect(messages.map(\.subject) == ["found"])
+        #expect(messages.map(\.status) == [.complete])
+    }
+
     @Test func stlsIsReported() {
         let messages = pop3([.s("+OK\r\n"), .c("STLS\r\n"), .s("+OK begin TLS\r\n"), .s("\u{16}\u{03}junk\r\n")])
         #expect(messages.map(\.status) == [.encrypted])
