@@ -14,7 +14,7 @@ struct POP3StreamMachine {
     private enum Mode {
         case status
         /// A RETR response: dot-unstuffed into a message.
-        case body(DataContentDecoder, isMessage: Bool)
+        case message(DataContentDecoder)
         /// Another multi-line response, skipped line by line.
         case listing
         case encrypted
@@ -70,18 +70,18 @@ struct POP3StreamMachine {
             case .encrypted:
                 serverBuffer.removeAll()
                 return
-            case .body(var decoder, let isMessage):
+            case .message(var decoder):
                 let input = ByteBuffer(bytes: serverBuffer.takeAll())
                 var capture = message ?? MailStreamMessageCapture()
-                let outcome = decoder.decode(input) { if isMessage { capture.append($0) } }
-                if isMessage { message = capture }
+                let outcome = decoder.decode(input) { capture.append($0) }
+                message = capture
                 switch outcome {
                 case .needMoreData:
-                    mode = .body(decoder, isMessage: isMessage)
+                    mode = .message(decoder)
                     return
                 case .endOfData(let remainder):
                     mode = .status
-                    if isMessage { record(status: capture.hadGap ? .gap : .complete, time: time) }
+                    record(status: capture.hadGap ? .gap : .complete, time: time)
                     serverBuffer.append(Array(remainder.readableBytesView))
                 }
             case .status:
@@ -103,9 +103,9 @@ struct POP3StreamMachine {
 
     mutating func serverGap() {
         switch mode {
-        case .body(_, let isMessage):
-            if isMessage { message?.hadGap = true }
-            mode = .body(DataContentDecoder(), isMessage: isMessage)
+        case .message:
+            message?.hadGap = true
+            mode = .message(DataContentDecoder())
         default:
             serverBuffer.removeAll()
         }
@@ -126,7 +126,7 @@ struct POP3StreamMachine {
         switch entry {
         case .retrieve:
             message = MailStreamMessageCapture()
-            mode = .body(DataContentDecoder(), isMessage: true)
+            mode = .message(DataContentDecoder())
         case .multiLine:
             mode = .listing
         case .stls:

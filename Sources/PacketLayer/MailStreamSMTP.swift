@@ -234,6 +234,10 @@ struct SMTPStreamMachine {
     // MARK: server
 
     private mutating func reply(code: Int, time: CaptureTime) {
+        if case .greeting? = pending.first, code != 220, code != 554, pending.count > 1 {
+            // A capture started after the greeting: this reply answers the first command seen.
+            pending.removeFirst()
+        }
         let entry = pending.isEmpty ? nil : pending.removeFirst()
         switch entry {
         case .mail(let previousFrom, let previousRecipients)?:

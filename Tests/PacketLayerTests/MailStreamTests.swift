@@ -74,6 +74,16 @@ func pop3(_ turns: [Turn]) -> [ReplayedMessage] {
         #expect(messages.map(\.to) == [["b@example.com"], ["d@example.com"]])
     }
 
+    @Test func aCaptureStartedAfterTheGreetingStillMatchesReplies() {
+        let messages = smtp([
+            .c("MAIL FROM:<a@b>\r\n"), .s("250 ok\r\n"), .c("RCPT TO:<c@d>\r\n"), .s("250 ok\r\n"),
+            .c("RCPT TO:<e@f>\r\n"), .s("550 unknown\r\n"),
+            .c("DATA\r\n"), .s("354 go\r\n"), .c("Subject: late\r\n\r\n.\r\n"), .s("250 ok\r\n"),
+        ])
+        #expect(messages.map(\.subject) == ["late"])
+        #expect(messages.map(\.to) == [["c@d"]])
+    }
+
     @Test func bdatChunksAreNotUnstuffed() throws {
         let messages = smtp([
             .s("220 mx\r\n"), .c("EHLO c\r\n"), .s("250 CHUNKING\r\n"),
