@@ -70,3 +70,52 @@ func writeBytes(_ path: String, _ bytes: [UInt8]) throws {
     defer { fclose(f) }
     _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, bytes.count, f) }
 }
+
+/// The replay of a capture does not change when its TCP segments are retransmitted or arrive
+/// out of order within each direction.
+@Suite struct ReplayReorderingTests {
+    static let names = ["zeek__smtp", "sv__smtp-multi-mail", "zeek__pop3", "zeek__smtp-attachment-msg", "sv__smtp-rset"]
+
+    func frames(_ name: String) throws -> (PcapLinkType, [CapturedFrame]) {
+        let reader = try PcapReader(path: "\(ReplayCorpusTests.fixtures)/\(name).pcap")
+        var frames: [CapturedFrame] = []
+        while let frame = try reader.next() { frames.append(frame) }
+        return (reader.linkType, frames)
+    }
+
+    func replay(_ frames: [CapturedFrame], _ linkType: PcapLinkType) -> String {
+        var analyser = ReplayAnalyser()
+        for frame in frames { analyser.add(frame: frame.bytes[...], linkType: linkType, time: frame.time) }
+        return ReplayReport.render(analyser.finish())
+    }
+
+    @Test(arguments: ReplayReorderingTests.names)
+    func everyFrameTwice(_ name: String) throws {
+        let (link, frames) = try frames(name)
+        let expected = try readFile("\(ReplayCorpusTests.fixtures)/\(name).replay.expected")
+        #expect(!expected.isEmpty)
+        #expect(replay(frames.flatMap { [$0, $0] }, link) == expected)
+    }
+
+    @Test(arguments: ReplayReorderingTests.names)
+    func runsOfOneDirectionReversed(_ name: String) throws {
+        let (link, frames) = try frames(name)
+        let expected = try readFile("\(ReplayCorpusTests.fixtures)/\(name).replay.expected")
+        // Reverse each run of consecutive frames sent by the same endpoint (keeping the first
+        // frame of each run first, so a run never overtakes the other direction's reply).
+        var reordered: [CapturedFrame] = []
+        var run: [CapturedFrame] = []
+        var runSource: TCPEndpoint?
+        func flush() {
+            if let first = run.first { reordered.append(first); reordered += run.dropFirst().reversed() }
+            run = []
+        }
+        for frame in frames {
+            let source = PacketDecoder.tcpSegment(frame: frame.bytes[...], linkType: link)?.source
+            if source != runSource { flush(); runSource = source }
+            run.append(frame)
+        }
+        flush()
+        #expect(replay(reordered, link) == expected)
+    }
+}
