@@ -120,16 +120,17 @@ let etherHeader4: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00]
         }
     }
 
-    @Test func truncatedAndCorruptedCorpusCapturesNeverCrash() throws {
-        let source = try readBytes("\(ReplayCorpusTests.fixtures)/sv__smtp-multi-mail.pcap")
-        var rng = SplitMix64(state: 99)
+    @Test(arguments: ["sv__smtp-multi-mail", "sv__smtp-pipelining", "zeek__smtp-attachment-msg", "zeek__pop3-bad-list-retr-crafted"])
+    func truncatedAndCorruptedCorpusCapturesNeverCrash(_ name: String) throws {
+        let source = try readBytes("\(ReplayCorpusTests.fixtures)/\(name).pcap")
+        var rng = SplitMix64(state: UInt64(source.count))
         var replayed = 0
         for i in 0..<40 {
             var bytes = Array(source.prefix(Int.random(in: 0...source.count, using: &rng)))
             if i % 2 == 1, bytes.count > 24 {
                 for _ in 0..<20 { bytes[Int.random(in: 24..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
             }
-            let path = temporaryPath("cut\(i)")
+            let path = temporaryPath("cut-\(name)-\(i)")
             try writeBytes(path, bytes)
             defer { unlink(path) }
             if let messages = try? Replay.run(path: path) {
