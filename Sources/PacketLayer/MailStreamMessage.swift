@@ -12,7 +12,7 @@ public struct ReplayedMessage: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
         /// The whole message was seen up to its end of data.
         case complete
-        /// The capture or the connection ended before the end of data.
+        /// The capture or the connection ended, or the server answered, before a valid end of data.
         case incomplete
         /// Bytes of the message were missing from the capture (a hole in the TCP stream).
         case gap

@@ -234,6 +234,14 @@ struct SMTPStreamMachine {
     // MARK: server
 
     private mutating func reply(code: Int, time: CaptureTime) {
+        if case .data = mode {
+            // The server answers only after what it took for the end of data (or when it gives
+            // up): the content never had a valid terminator here (a bare-LF `.` line, say).
+            // End the message there, as incomplete, and read the client's next commands.
+            mode = .command
+            push(.endOfData)
+            record(status: .incomplete, time: time)
+        }
         if case .greeting? = pending.first, code != 220, code != 554, pending.count > 1 {
             // A capture started after the greeting: this reply answers the first command seen.
             pending.removeFirst()

@@ -24,8 +24,9 @@ public enum Replay {
 /// - `size=`: octets of the message after dot-unstuffing.
 /// - `subject="…"`: the decoded Subject; `\` and `"` are escaped with a backslash; empty when
 ///   the message has none.
-/// - A trailing word tells an unfinished message: `incomplete` (the capture or connection ended
-///   before the end of data) or `gap` (bytes of the message are missing from the capture).
+/// - A trailing word tells an unfinished message: `incomplete` (the capture or connection ended,
+///   or the server answered, before a valid end of data — `CRLF.CRLF`) or `gap` (bytes of the
+///   message are missing from the capture).
 /// - An `encrypted` line stands for a session that switched to TLS and was not followed.
 public enum ReplayReport {
     public static func render(_ messages: [ReplayedMessage]) -> String {

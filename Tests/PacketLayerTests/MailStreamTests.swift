@@ -140,6 +140,18 @@ func pop3(_ turns: [Turn]) -> [ReplayedMessage] {
         #expect(messages.first?.size == "Subject: cut\r\n\r\npartial".utf8.count)
     }
 
+    @Test func aServerAnswerEndsContentThatHadNoValidTerminator() {
+        let messages = smtp([
+            .s("220 mx\n"), .c("MAIL FROM:<a@b>\nRCPT TO:<c@d>\nDATA\n"), .s("250 ok\n250 ok\n354 go\n"),
+            .c("Subject: one\n\nx\n.\n"), .s("250 queued\n"),
+            .c("MAIL FROM:<e@f>\nRCPT TO:<g@h>\nDATA\n"), .s("250 ok\n250 ok\n354 go\n"),
+            .c("Subject: two\r\n\r\n.\r\n"), .s("250 queued\n"),
+        ])
+        #expect(messages.map(\.subject) == ["one", "two"])
+        #expect(messages.map(\.status) == [.incomplete, .complete])
+        #expect(messages.map(\.from) == [["a@b"], ["e@f"]])
+    }
+
     @Test func aHoleInTheContentIsMarked() {
         var m = SMTPStreamMachine(client: clientEnd, server: serverEnd)
         let t = CaptureTime(seconds: 1, microseconds: 0)
