@@ -78,7 +78,11 @@ struct SMTPStreamMachine {
         serverSeen = true
         if case .encrypted = mode { return }
         serverBuffer.append(bytes)
-        if case .tlsStarted = mode { return }  // wait for the client to show TLS or plain text
+        if case .tlsStarted(let started) = mode {
+            // Wait for the client to show TLS or plain text, within the hold limit.
+            if serverBuffer.count > MailStreamLimits.maximumHeldBytes { encrypted(time: started) }
+            return
+        }
         while let line = serverBuffer.nextLine() {
             guard line.count >= 3, line.prefix(3).allSatisfy({ (0x30...0x39).contains($0) }) else { continue }
             if line.count > 3 && line[line.startIndex + 3] == UInt8(ascii: "-") { continue }  // continuation
