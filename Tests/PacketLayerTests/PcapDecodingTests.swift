@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import PacketLayer
 
 #if canImport(Glibc)
@@ -100,12 +101,18 @@ let etherHeader4: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00]
 }
 
 @Suite struct GarbageCaptureTests {
+    let scratch: TemporaryDirectory
+
+    init() throws {
+        scratch = try TemporaryDirectory(prefix: "mailsec-pcap")
+    }
+
     func temporaryPath(_ tag: String) -> String {
-        "/tmp/packetlayer-test-\(getpid())-\(tag).pcap"
+        scratch.path("\(tag).pcap")
     }
 
     @Test func aMissingFileThrows() {
-        #expect(throws: PcapError.self) { try Replay.run(path: "/nonexistent/none.pcap") }
+        #expect(throws: PcapError.self) { try Replay.run(path: temporaryPath("never-written")) }
     }
 
     @Test func garbageFilesThrowOrReplayNothing() throws {
