@@ -83,8 +83,12 @@ public struct ReplayAnalyser {
     }
 
     /// Ends the analysis: every connection still open gives up its holes and is finished.
+    /// Returns the messages ordered by the capture time of their end (ties: connection order).
     public mutating func finish() -> [ReplayedMessage] {
         for key in flows.sorted(by: { $0.value.serial < $1.value.serial }).map(\.key) { end(key) }
+        messages = messages.enumerated()
+            .sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
+            .map(\.element)
         return messages
     }
 

@@ -1,7 +1,8 @@
 /// Offline replay of a capture file: the mail messages it carries.
 public enum Replay {
     /// Reads the capture at `path` and returns its SMTP and POP3 messages (and encrypted
-    /// sessions) in the order they ended in the capture.
+    /// sessions), ordered by the capture time of their end. Throws only when the file cannot be
+    /// opened as a capture; a damaged record ends the reading and what came before is replayed.
     public static func run(path: String, limits: TCPReassemblyLimits = .standard) throws -> [ReplayedMessage] {
         let reader = try PcapReader(path: path)
         var analyser = ReplayAnalyser(limits: limits)
