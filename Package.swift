@@ -46,7 +46,7 @@ let package = Package(
         ),
 
         // MARK: I/O targets
-        .target(name: "PacketLayer", dependencies: ["CPcap", "MessageInspection", "LineProtocol", nio]),
+        .target(name: "PacketLayer", dependencies: ["CPcap", "MessageInspection", "LineProtocol", "SMTPRelay", nio]),
         .target(name: "ControlPlane", dependencies: ["ApplianceConfig", "Telemetry", "ScanClient", nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .target(name: "ScanEngines", dependencies: ["ScanProtocol", nio, nioPosix,
                                                    .product(name: "NIOHTTP1", package: "swift-nio")]),
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "ScanClientTests", dependencies: ["TestSupport", "ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["TestSupport", "ControlPlane", "ApplianceConfig", "Telemetry", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "MailProxyTests", dependencies: ["MailProxy", "TestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
-        .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio]),
+        .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "ApplianceConfig"]),
     ]
