@@ -59,6 +59,62 @@ struct LabTests {
         #expect(try lab.run(["status"]).stdout.contains("down"))
     }
 
+    /// The rendered ruleset, applied in the lab's appliance namespace, diverts crossing mail to
+    /// a transparent listener (`probe.py proxy`) that reaches the real server from the client's
+    /// own address; mail to the appliance itself and to other ports is left alone.
+    @Test(arguments: [("router", "198.51.100.25"), ("bridge", "192.0.2.25")])
+    func theAppliedRulesetInterceptsCrossingMail(_ mode: String, _ server: String) throws {
+        let lab = Lab()
+        defer { _ = try? lab.run(["down"]) }
+        let up = try lab.run(["up", mode])
+        try #require(up.status == 0, "lab up: \(up.stderr)")
+
+        var plan = InterceptionPlan(mode: mode == "router" ? .router : .bridge, lan1: "lan1", lan2: "lan2",
+                                    smtpPorts: [25, 587], pop3Ports: [110],
+                                    smtpListenerPort: 10025, pop3ListenerPort: 10110)
+        if mode == "bridge" {
+            plan.bridge = "br0"
+            let state = try lab.run(["status"]).stdout
+            plan.bridgeMAC = state.split(separator: "\n").first { $0.hasPrefix("bridge-mac ") }.map { String($0.dropFirst(11)) }
+        }
+        let applier = NetfilterApplier(namespace: lab.prefix + "fw")
+        try applier.apply(plan)
+
+        let scratch = try TemporaryDirectory(prefix: "mailsec-probe")
+        let ip = NetfilterProcess.locate("ip")
+        func probe(_ host: String, _ arguments: [String]) throws -> DaemonProcess {
+            try DaemonProcess(ip, ["netns", "exec", lab.prefix + host, "/usr/bin/python3", LabTests.probe] + arguments,
+                              directory: scratch.url)
+        }
+        let realServer = try probe("lan2", ["server", "25", "2"])
+        let proxy = try probe("fw", ["proxy", "10025", "2"])
+        defer {
+            proxy.stop(signal: SIGKILL)
+            realServer.stop(signal: SIGKILL)
+        }
+        try #require(waitUntil(timeout: 10) { realServer.standardOutput.contains("ready") && proxy.standardOutput.contains("ready") },
+                     "probes not ready: \(realServer.standardError) \(proxy.standardError)")
+
+        func connect(from host: String, _ address: String, _ port: Int) throws -> String {
+            try CommandRun.run(ip, ["netns", "exec", lab.prefix + host, "/usr/bin/python3", LabTests.probe,
+                                    "connect", address, String(port)], timeout: 15).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        // Crossing LAN1 → LAN2: diverted; the server sees the office PC's address.
+        #expect(try connect(from: "lan1", server, 25) == "proxy \(server):25 | server 192.0.2.10")
+        // Crossing LAN2 → LAN1 on another SMTP port: diverted too (nobody listens there).
+        #expect(try connect(from: "lan2", "192.0.2.10", 587) == "proxy 192.0.2.10:587 | upstream error ConnectionRefusedError")
+        // Not diverted: a port not in the plan, and mail to the appliance itself.
+        #expect(try connect(from: "lan1", server, 26) == "error ConnectionRefusedError")
+        #expect(try connect(from: "lan1", "192.0.2.1", 25) == "error ConnectionRefusedError")
+
+        // Disabled: the same connection reaches the server directly.
+        try applier.apply(plan.disabled)
+        #expect(try connect(from: "lan1", server, 25) == "server 192.0.2.10")
+    }
+
+    static let probe = RulesetGolden.repositoryRoot + "/firmware/lab/probe.py"
+
     @Test func anUnknownModeIsRefusedAndMakesNothing() throws {
         let lab = Lab()
         defer { _ = try? lab.run(["down"]) }
