@@ -1,5 +1,5 @@
 // Thin I/O over RulesetRenderer: runs `nft -f -` with the rendered file and then the policy
-// routing commands. Blocking; call it off the event loops. Applying is idempotent: the nft file
+// routing (and sysctl) commands. Blocking; call it off the event loops. Applying is idempotent: the nft file
 // replaces our tables in one transaction, and the routing set-up removes its own rule first.
 
 public struct NetfilterApplyError: Error, CustomStringConvertible {
@@ -35,7 +35,7 @@ public struct NetfilterApplier: Sendable {
     public func apply(_ plan: InterceptionPlan) throws {
         let ruleset = try RulesetRenderer.render(plan)
         try run(nft: ruleset.nftScript)
-        for command in ruleset.routing {
+        for command in ruleset.commands {
             try run(command)
         }
     }
@@ -67,20 +67,21 @@ public struct NetfilterApplier: Sendable {
         }
     }
 
-    private func run(_ command: RoutingCommand) throws {
-        guard command.arguments.first == "ip" else { preconditionFailure("not an ip command: \(command)") }
+    private func run(_ command: SystemCommand) throws {
+        guard let name = command.arguments.first else { return }
+        let executable = name == "ip" ? ipPath : NetfilterProcess.locate(name)
         let arguments = Array(command.arguments.dropFirst())
         switch command.tolerance {
         case .mustSucceed:
-            let result = try execute(ipPath, arguments)
+            let result = try execute(executable, arguments)
             guard result.status == 0, !result.timedOut else {
                 throw NetfilterApplyError(command: command.arguments, result: result)
             }
         case .ignoreFailure:
-            _ = try execute(ipPath, arguments)
+            _ = try execute(executable, arguments)
         case .repeatUntilFailure:
             for _ in 0..<maximumRepeats {
-                let result = try execute(ipPath, arguments)
+                let result = try execute(executable, arguments)
                 if result.status != 0 || result.timedOut { return }
             }
         }

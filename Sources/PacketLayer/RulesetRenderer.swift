@@ -21,15 +21,15 @@
 public enum RulesetRenderer {
     public static let tableName = "mailsec"
 
-    /// What `NetfilterApplier` runs: `nftScript` through `nft -f -`, then `routing` in order.
+    /// What `NetfilterApplier` runs: `nftScript` through `nft -f -`, then `commands` in order.
     public struct Ruleset: Sendable, Equatable {
         public var nftScript: String
-        public var routing: [RoutingCommand]
+        public var commands: [SystemCommand]
     }
 
     public static func render(_ plan: InterceptionPlan) throws(InterceptionPlanError) -> Ruleset {
         try plan.validate()
-        return Ruleset(nftScript: nftScript(plan), routing: routingCommands(plan))
+        return Ruleset(nftScript: nftScript(plan), commands: systemCommands(plan))
     }
 
     /// The full text of the `nft -f` file (call `render` to validate first).
@@ -83,16 +83,24 @@ public enum RulesetRenderer {
 
     /// Policy routing: marked packets are delivered locally (`local 0.0.0.0/0 dev lo`).
     /// Set-up first deletes any copies of our rule, so applying twice leaves exactly one.
-    public static func routingCommands(_ plan: InterceptionPlan) -> [RoutingCommand] {
+    /// Bridge mode also switches br_netfilter's IP hooks off for bridged frames (the setting
+    /// exists only while that module is loaded): with them on, a bridged frame passes IP
+    /// prerouting on the port, and the IP hooks are skipped when the bridge later passes it up,
+    /// so the frame never meets the tproxy rule on the bridge device.
+    public static func systemCommands(_ plan: InterceptionPlan) -> [SystemCommand] {
         let mark = hex(plan.fwmark), table = String(plan.routingTable)
-        let deleteRule = RoutingCommand(["ip", "rule", "del", "fwmark", mark, "lookup", table], .repeatUntilFailure)
+        let deleteRule = SystemCommand(["ip", "rule", "del", "fwmark", mark, "lookup", table], .repeatUntilFailure)
         guard plan.enabled else {
             return [deleteRule,
-                    RoutingCommand(["ip", "route", "del", "local", "0.0.0.0/0", "dev", "lo", "table", table], .ignoreFailure)]
+                    SystemCommand(["ip", "route", "del", "local", "0.0.0.0/0", "dev", "lo", "table", table], .ignoreFailure)]
         }
-        return [deleteRule,
-                RoutingCommand(["ip", "rule", "add", "fwmark", mark, "lookup", table], .mustSucceed),
-                RoutingCommand(["ip", "route", "replace", "local", "0.0.0.0/0", "dev", "lo", "table", table], .mustSucceed)]
+        var commands = [deleteRule,
+                        SystemCommand(["ip", "rule", "add", "fwmark", mark, "lookup", table], .mustSucceed),
+                        SystemCommand(["ip", "route", "replace", "local", "0.0.0.0/0", "dev", "lo", "table", table], .mustSucceed)]
+        if plan.mode == .bridge {
+            commands.append(SystemCommand(["sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0"], .ignoreFailure))
+        }
+        return commands
     }
 
     private static func chain(_ name: String, hook: String, priority: String, rules: [String]) -> [String] {
@@ -112,8 +120,8 @@ public enum RulesetRenderer {
     static func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16) }
 }
 
-/// One `ip` command of the policy routing, with how its failure is treated.
-public struct RoutingCommand: Sendable, Equatable, CustomStringConvertible {
+/// One command (`ip` or `sysctl`, by name) of the set-up, with how its failure is treated.
+public struct SystemCommand: Sendable, Equatable, CustomStringConvertible {
     public enum Tolerance: String, Sendable, Equatable {
         /// A failure is an error.
         case mustSucceed = "must-succeed"

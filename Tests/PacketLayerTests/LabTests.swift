@@ -79,6 +79,11 @@ struct LabTests {
         }
         let applier = NetfilterApplier(namespace: lab.prefix + "fw")
         try applier.apply(plan)
+        if mode == "bridge" {
+            // Bridged frames must not run through the IP hooks (br_netfilter), where it is loaded.
+            let hook = try applier.execute(NetfilterProcess.locate("sysctl"), ["-n", "net.bridge.bridge-nf-call-iptables"])
+            #expect(hook.status != 0 || hook.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        }
 
         let scratch = try TemporaryDirectory(prefix: "mailsec-probe")
         let ip = NetfilterProcess.locate("ip")

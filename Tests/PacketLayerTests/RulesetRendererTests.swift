@@ -15,7 +15,7 @@ import Testing
                                          smtpPorts: [25, 587], pop3Ports: [110],
                                          fwmark: 1, routingTable: 100)
 
-    /// Each case: the plan, the golden nft file, the golden routing commands.
+    /// Each case: the plan, the golden nft file, the golden system commands.
     static let goldenCases: [(InterceptionPlan, String)] = [
         (router1, "router-1port"),
         (router4, "router-4ports"),
@@ -28,7 +28,7 @@ import Testing
         let (plan, name) = Self.goldenCases[index]
         let ruleset = try RulesetRenderer.render(plan)
         try RulesetGolden.expect(ruleset.nftScript, name + ".nft")
-        try RulesetGolden.expect(ruleset.routing.map(\.description).joined(separator: "\n") + "\n", name + ".ip")
+        try RulesetGolden.expect(ruleset.commands.map(\.description).joined(separator: "\n") + "\n", name + ".cmd")
     }
 
     @Test func routerModeDivertsOnlyCrossingTrafficToTheConfiguredPorts() throws {
@@ -55,14 +55,14 @@ import Testing
     @Test func disabledRendersOnlyTheRemoval() throws {
         let ruleset = try RulesetRenderer.render(Self.router4.disabled)
         #expect(!ruleset.nftScript.contains("chain"))
-        #expect(ruleset.routing == [
-            RoutingCommand(["ip", "rule", "del", "fwmark", "0x4d53", "lookup", "4242"], .repeatUntilFailure),
-            RoutingCommand(["ip", "route", "del", "local", "0.0.0.0/0", "dev", "lo", "table", "4242"], .ignoreFailure),
+        #expect(ruleset.commands == [
+            SystemCommand(["ip", "rule", "del", "fwmark", "0x4d53", "lookup", "4242"], .repeatUntilFailure),
+            SystemCommand(["ip", "route", "del", "local", "0.0.0.0/0", "dev", "lo", "table", "4242"], .ignoreFailure),
         ])
     }
 
     @Test func enabledRoutingFirstDeletesItsOwnRule() throws {
-        #expect(RulesetRenderer.routingCommands(Self.router1).map(\.description) == [
+        #expect(RulesetRenderer.systemCommands(Self.router1).map(\.description) == [
             "repeat-until-failure: ip rule del fwmark 0x1 lookup 100",
             "must-succeed: ip rule add fwmark 0x1 lookup 100",
             "must-succeed: ip route replace local 0.0.0.0/0 dev lo table 100",

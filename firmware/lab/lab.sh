@@ -98,12 +98,8 @@ up() {
     host "$NS_SERVER" 198.51.100.25/24 198.51.100.1
   else
     in_ns "$NS_FW" ip link add br0 address "$BRIDGE_MAC" type bridge
-    # The interception moves mail frames up to the bridge's IP stack by their destination
-    # MAC; bridged frames must not also run through the IP hooks (br_netfilter), so that
-    # is switched off in this namespace where the module's settings exist.
-    for key in call-iptables call-ip6tables call-arptables; do
-      in_ns "$NS_FW" sysctl -qw "net.bridge.bridge-nf-$key=0" 2>/dev/null || true
-    done
+    # br_netfilter's settings are left as the kernel makes them: applying a bridge-mode
+    # interception plan switches its IP hooks off in this namespace.
     in_ns "$NS_FW" ip link set lan1 master br0
     in_ns "$NS_FW" ip link set lan2 master br0
     in_ns "$NS_FW" ip link set br0 up
