@@ -51,6 +51,18 @@ public struct NetfilterApplier: Sendable {
         return result.status == 0 ? result.stdout : nil
     }
 
+    /// The MAC address of `interface` (e.g. the bridge, for a bridge-mode plan); nil when the
+    /// interface does not exist or has none.
+    public func macAddress(of interface: String) throws -> String? {
+        guard InterceptionPlan.isInterfaceName(interface) else { return nil }
+        let result = try execute(ipPath, ["-o", "link", "show", "dev", interface])
+        guard result.status == 0 else { return nil }
+        let words = result.stdout.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        guard let index = words.firstIndex(of: "link/ether"), index + 1 < words.count else { return nil }
+        let mac = String(words[index + 1])
+        return InterceptionPlan.isMAC(mac) ? mac : nil
+    }
+
     /// Runs `nft ARGS` or `ip ARGS` in the namespace (for inspection).
     public func execute(_ executable: String, _ arguments: [String], input: String = "") throws -> NetfilterProcessResult {
         if let namespace {

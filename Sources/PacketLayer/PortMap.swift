@@ -89,3 +89,18 @@ public struct PortMapError: Error, Equatable, CustomStringConvertible {
 
     public var description: String { line > 0 ? "portmap line \(line): \(message)" : "portmap: \(message)" }
 }
+
+extension InterceptionPlan {
+    /// The plan for the interfaces of `portMap` (the bridge and its MAC only in bridge mode).
+    public init(portMap: PortMap, bridgeMAC: String? = nil,
+                smtpPorts: [UInt16] = [25], pop3Ports: [UInt16] = [110],
+                smtpListenerPort: UInt16 = 10025, pop3ListenerPort: UInt16 = 10110,
+                fwmark: UInt32 = 1, routingTable: UInt32 = 100, enabled: Bool = true) {
+        self.init(mode: portMap.mode, lan1: portMap.lan1, lan2: portMap.lan2,
+                  bridge: portMap.mode == .bridge ? portMap.bridge : nil,
+                  bridgeMAC: portMap.mode == .bridge ? bridgeMAC : nil,
+                  smtpPorts: smtpPorts, pop3Ports: pop3Ports,
+                  smtpListenerPort: smtpListenerPort, pop3ListenerPort: pop3ListenerPort,
+                  fwmark: fwmark, routingTable: routingTable, enabled: enabled)
+    }
+}

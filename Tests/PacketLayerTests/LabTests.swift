@@ -69,15 +69,16 @@ struct LabTests {
         let up = try lab.run(["up", mode])
         try #require(up.status == 0, "lab up: \(up.stderr)")
 
-        var plan = InterceptionPlan(mode: mode == "router" ? .router : .bridge, lan1: "lan1", lan2: "lan2",
-                                    smtpPorts: [25, 587], pop3Ports: [110],
-                                    smtpListenerPort: 10025, pop3ListenerPort: 10110)
-        if mode == "bridge" {
-            plan.bridge = "br0"
-            let state = try lab.run(["status"]).stdout
-            plan.bridgeMAC = state.split(separator: "\n").first { $0.hasPrefix("bridge-mac ") }.map { String($0.dropFirst(11)) }
-        }
         let applier = NetfilterApplier(namespace: lab.prefix + "fw")
+        let portMap = try PortMap.parse("mode \(mode)\nlan1 lan1\nlan2 lan2\nbridge br0\n")
+        var bridgeMAC: String?
+        if mode == "bridge" {
+            bridgeMAC = try applier.macAddress(of: "br0")
+            let state = try lab.run(["status"]).stdout
+            #expect(bridgeMAC.map { state.contains("bridge-mac \($0)") } == true, "\(String(describing: bridgeMAC)) vs \(state)")
+        }
+        #expect(try applier.macAddress(of: "nosuchlink") == nil)
+        let plan = InterceptionPlan(portMap: portMap, bridgeMAC: bridgeMAC, smtpPorts: [25, 587], pop3Ports: [110])
         try applier.apply(plan)
         if mode == "bridge" {
             // Bridged frames must not run through the IP hooks (br_netfilter), where it is loaded.

@@ -47,4 +47,13 @@ import Testing
             #expect(error.description.hasPrefix("portmap line \(line): "))
         }
     }
+
+    @Test func aPortMapMakesAPlan() throws {
+        let router = InterceptionPlan(portMap: PortMap.default, bridgeMAC: "02:00:5e:00:53:01")
+        #expect(router.mode == .router && router.lan1 == "eth0" && router.lan2 == "eth1")
+        #expect(router.bridge == nil && router.bridgeMAC == nil)
+        let bridge = InterceptionPlan(portMap: PortMap(mode: .bridge), bridgeMAC: "02:00:5e:00:53:01")
+        #expect(bridge.bridge == "br0" && bridge.bridgeMAC == "02:00:5e:00:53:01")
+        #expect(try RulesetRenderer.render(bridge).nftScript.contains("table bridge mailsec {\n"))
+    }
 }
