@@ -40,6 +40,19 @@ public struct NetfilterApplier: Sendable {
         }
     }
 
+    /// Installs `plan` in place of `previous` (the plan applied before): when the mark or the
+    /// routing table changed, the old policy routing is removed too (our nft tables are always
+    /// replaced whole).
+    public func apply(_ plan: InterceptionPlan, replacing previous: InterceptionPlan?) throws {
+        if let previous, previous.fwmark != plan.fwmark || previous.routingTable != plan.routingTable {
+            try previous.disabled.validate()
+            for command in RulesetRenderer.systemCommands(previous.disabled) {
+                try run(command)
+            }
+        }
+        try apply(plan)
+    }
+
     /// Removes our tables and the policy routing for `fwmark`/`routingTable`.
     public func remove(fwmark: UInt32 = 1, routingTable: UInt32 = 100) throws {
         try apply(InterceptionPlan(lan1: "-", lan2: "-", fwmark: fwmark, routingTable: routingTable, enabled: false))

@@ -92,6 +92,27 @@ struct NetfilterApplierTests {
         #expect(try applier.listTable() == nil)
     }
 
+    @Test func changingTheMarkAndTableReplacesTheOldPolicyRouting() throws {
+        let namespace = try TestNamespace()
+        let applier = NetfilterApplier(namespace: namespace.name)
+        let first = RulesetRendererTests.router1
+        var second = first
+        second.fwmark = 0x2
+        second.routingTable = 200
+        try applier.apply(first, replacing: nil)
+        try applier.apply(second, replacing: first)
+        let rules = try applier.execute(applier.ipPath, ["rule", "list"]).stdout
+            .split(separator: "\n").filter { $0.contains("fwmark") }
+        #expect(rules.count == 1)
+        #expect(rules.first?.contains("fwmark 0x2 lookup 200") == true)
+        #expect(try applier.execute(applier.ipPath, ["route", "show", "table", "100"]).stdout.isEmpty)
+        #expect(try applier.execute(applier.ipPath, ["route", "show", "table", "200"]).stdout.contains("local default dev lo"))
+        #expect(try #require(try applier.listTable()).contains("meta mark set 0x00000002"))
+        try applier.remove(fwmark: 2, routingTable: 200)
+        #expect(try applier.execute(applier.ipPath, ["rule", "list"]).stdout.contains("fwmark") == false)
+        #expect(try applier.listTable() == nil)
+    }
+
     /// Every golden ruleset is one nft accepts as a whole.
     @Test(arguments: 0..<4)
     func everyGoldenRulesetLoads(_ index: Int) throws {
