@@ -78,7 +78,9 @@ up() {
   done
   mkdir -p "$STATE_DIR"
   echo "mode $mode" > "$STATE"
-  trap 'echo "lab ${PREFIX}: set-up failed, removing it" >&2; down >&2' ERR
+  # Any failure from here on (set -e) removes what was made so far.
+  SETUP_COMPLETE=0
+  trap '[ "$SETUP_COMPLETE" = 1 ] || { echo "lab ${PREFIX}: set-up failed, removing it" >&2; down >&2; }' EXIT
 
   for ns in "$NS_PC" "$NS_FW" "$NS_SERVER" "$NS_CLOUD"; do add_ns "$ns"; done
   veth "$NS_FW" lan1 "$NS_PC" eth0
@@ -109,7 +111,7 @@ up() {
     echo "bridge-mac $BRIDGE_MAC" >> "$STATE"
   fi
   host "$NS_CLOUD" 203.0.113.10/24 203.0.113.1
-  trap - ERR
+  SETUP_COMPLETE=1
   echo "lab ${PREFIX}: up ($mode): $NS_PC $NS_FW $NS_SERVER $NS_CLOUD"
 }
 
