@@ -2,6 +2,8 @@
 // routing (and sysctl) commands. Blocking; call it off the event loops. Applying is idempotent: the nft file
 // replaces our tables in one transaction, and the routing set-up removes its own rule first.
 
+import Foundation
+
 public struct NetfilterApplyError: Error, CustomStringConvertible {
     public var command: [String]
     public var result: NetfilterProcessResult

@@ -90,7 +90,7 @@ public enum NetfilterProcess {
                                       timedOut: timedOut)
     }
 
-    /// The first existing path among `candidates` (nft and ip live in /usr/sbin or /sbin).
+    /// The path of system command `name` in the usual directories (nft and ip live in /usr/sbin).
     public static func locate(_ name: String) -> String {
         for directory in ["/usr/sbin", "/sbin", "/usr/bin", "/bin"] {
             let path = directory + "/" + name
