@@ -8,10 +8,10 @@ PKI          := firmware/pki
 # Debian packages the build and the tests need (the tests start real daemons).
 APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl curl \
                 python3 procps clamav clamav-daemon spamassassin \
-                postfix dovecot-pop3d swaks
+                postfix dovecot-pop3d swaks nftables iproute2 iputils-ping kmod
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all deps build test demo cli-reference pki clean
+.PHONY: all deps build test demo cli-reference pki clean lab-up lab-down
 
 all: build
 
@@ -54,6 +54,15 @@ demo: build pki
 cli-reference:
 	$(SWIFT) build --product mailsec
 	$(BIN)/mailsec --write-cli-reference cli-reference
+
+## lab-up MODE=router|bridge: the network lab in namespaces (firmware/lab/lab.sh; root, iproute2)
+MODE ?= router
+lab-up:
+	firmware/lab/lab.sh up $(MODE)
+
+## lab-down: remove the lab (safe to run twice)
+lab-down:
+	firmware/lab/lab.sh down
 
 clean:
 	rm -rf .build $(PKI)

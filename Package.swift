@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "ScanClientTests", dependencies: ["TestSupport", "ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["TestSupport", "ControlPlane", "ApplianceConfig", "Telemetry", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "MailProxyTests", dependencies: ["MailProxy", "TestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
-        .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio], exclude: ["Fixtures"]),
+        .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "ApplianceConfig"]),
     ]

@@ -1,1 +1,0 @@
-// PacketLayer: see ARCHITECTURE.md.

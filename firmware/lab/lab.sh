@@ -1,0 +1,131 @@
+#!/bin/bash
+# The appliance lab: four network namespaces joined by veth pairs.
+#
+#   PREFIXlan1 (office PC) ── PREFIXfw (the appliance) ── PREFIXlan2 (mail server)
+#                                   │
+#                             PREFIXcloud (scan service)
+#
+#   lab.sh up router|bridge     build it (router: two subnets; bridge: LAN1+LAN2 bridged)
+#   lab.sh down                 remove exactly what `up` made (safe to run twice)
+#   lab.sh status               print the state file
+#
+# Environment: LAB_PREFIX (default "msl-") names every namespace, so concurrent labs with
+# different prefixes cannot collide; LAB_STATE_DIR (default $TMPDIR or /tmp) holds the state
+# file. Every link is created directly inside the namespaces: nothing is added to, or changed
+# in, the namespace the script runs in. Addresses come only from the documentation ranges.
+#
+# Router mode:  pc 192.0.2.10/24 ─ fw lan1 192.0.2.1   fw lan2 198.51.100.1 ─ server 198.51.100.25/24
+# Bridge mode:  pc 192.0.2.10/24 ─ fw br0 (lan1+lan2) 192.0.2.1 ─ server 192.0.2.25/24
+# Both:         fw cloud 203.0.113.1 ─ yscd 203.0.113.10/24; fw forwards IPv4.
+# Inside PREFIXfw the ports are called lan1, lan2, cloud (and br0); the far ends are eth0.
+set -euo pipefail
+
+PREFIX=${LAB_PREFIX:-msl-}
+STATE_DIR=${LAB_STATE_DIR:-${TMPDIR:-/tmp}}
+STATE="$STATE_DIR/mailsec-lab-${PREFIX}.state"
+BRIDGE_MAC=02:00:5e:00:53:01
+
+NS_PC=${PREFIX}lan1
+NS_FW=${PREFIX}fw
+NS_SERVER=${PREFIX}lan2
+NS_CLOUD=${PREFIX}cloud
+
+usage() { echo "usage: $0 up router|bridge | down | status" >&2; exit 2; }
+
+case "$PREFIX" in
+  *[!A-Za-z0-9_.-]*|"") echo "LAB_PREFIX may hold only letters, digits, '-', '_', '.'" >&2; exit 2 ;;
+esac
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# Records each namespace before it is created, so `down` (and the failure trap) remove it.
+add_ns() {
+  echo "netns $1" >> "$STATE"
+  ip netns add "$1"
+  in_ns "$1" ip link set lo up
+}
+
+# veth pair with one end in each namespace (never in ours).
+veth() { ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"; }
+
+down() {
+  [ -f "$STATE" ] || { echo "lab ${PREFIX}: nothing to remove"; return 0; }
+  local kind name
+  while read -r kind name; do
+    [ "$kind" = netns ] || continue
+    if ip netns list | awk '{print $1}' | grep -qxF "$name"; then
+      # Processes started inside would keep the namespace's links alive: end them first.
+      for pid in $(ip netns pids "$name" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+      ip netns del "$name"
+    fi
+  done < "$STATE"
+  rm -f "$STATE"
+  echo "lab ${PREFIX}: removed"
+}
+
+up() {
+  local mode=$1
+  [ "$mode" = router ] || [ "$mode" = bridge ] || usage
+  if [ -f "$STATE" ]; then
+    echo "lab ${PREFIX} is already up ($STATE); run '$0 down' first" >&2
+    exit 1
+  fi
+  for ns in "$NS_PC" "$NS_FW" "$NS_SERVER" "$NS_CLOUD"; do
+    if ip netns list | awk '{print $1}' | grep -qxF "$ns"; then
+      echo "namespace $ns exists but is not ours (no state file); choose another LAB_PREFIX" >&2
+      exit 1
+    fi
+  done
+  mkdir -p "$STATE_DIR"
+  echo "mode $mode" > "$STATE"
+  # Any failure from here on (set -e) removes what was made so far.
+  SETUP_COMPLETE=0
+  trap '[ "$SETUP_COMPLETE" = 1 ] || { echo "lab ${PREFIX}: set-up failed, removing it" >&2; down >&2; }' EXIT
+
+  for ns in "$NS_PC" "$NS_FW" "$NS_SERVER" "$NS_CLOUD"; do add_ns "$ns"; done
+  veth "$NS_FW" lan1 "$NS_PC" eth0
+  veth "$NS_FW" lan2 "$NS_SERVER" eth0
+  veth "$NS_FW" cloud "$NS_CLOUD" eth0
+
+  in_ns "$NS_FW" sysctl -qw net.ipv4.ip_forward=1
+  in_ns "$NS_FW" ip link set lan1 up
+  in_ns "$NS_FW" ip link set lan2 up
+  in_ns "$NS_FW" ip link set cloud up
+  in_ns "$NS_FW" ip addr add 203.0.113.1/24 dev cloud
+
+  if [ "$mode" = router ]; then
+    in_ns "$NS_FW" ip addr add 192.0.2.1/24 dev lan1
+    in_ns "$NS_FW" ip addr add 198.51.100.1/24 dev lan2
+    host "$NS_PC" 192.0.2.10/24 192.0.2.1
+    host "$NS_SERVER" 198.51.100.25/24 198.51.100.1
+  else
+    in_ns "$NS_FW" ip link add br0 address "$BRIDGE_MAC" type bridge
+    # br_netfilter's settings are left as the kernel makes them: applying a bridge-mode
+    # interception plan switches its IP hooks off in this namespace.
+    in_ns "$NS_FW" ip link set lan1 master br0
+    in_ns "$NS_FW" ip link set lan2 master br0
+    in_ns "$NS_FW" ip link set br0 up
+    in_ns "$NS_FW" ip addr add 192.0.2.1/24 dev br0
+    host "$NS_PC" 192.0.2.10/24 192.0.2.1
+    host "$NS_SERVER" 192.0.2.25/24 192.0.2.1
+    echo "bridge-mac $BRIDGE_MAC" >> "$STATE"
+  fi
+  host "$NS_CLOUD" 203.0.113.10/24 203.0.113.1
+  SETUP_COMPLETE=1
+  echo "lab ${PREFIX}: up ($mode): $NS_PC $NS_FW $NS_SERVER $NS_CLOUD"
+}
+
+# An end host: address on eth0, default route through the appliance.
+host() {
+  in_ns "$1" ip link set eth0 up
+  in_ns "$1" ip addr add "$2" dev eth0
+  in_ns "$1" ip route add default via "$3"
+}
+
+[ "$(id -u)" = 0 ] || { echo "$0: must run as root" >&2; exit 1; }
+case "${1:-}" in
+  up) [ $# -eq 2 ] || usage; up "$2" ;;
+  down) [ $# -eq 1 ] || usage; down ;;
+  status) if [ -f "$STATE" ]; then cat "$STATE"; else echo "lab ${PREFIX}: down"; fi ;;
+  *) usage ;;
+esac
