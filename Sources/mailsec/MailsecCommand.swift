@@ -2,6 +2,7 @@ import ApplianceConfig
 import ArgumentParser
 import ControlPlane
 import Foundation
+import PacketLayer
 
 /// `mailsec`: the router-style console. One command from the arguments, or an interactive
 /// session; against the running daemon (control socket) or offline on a config file.
@@ -14,6 +15,7 @@ struct MailsecCommand: ParsableCommand {
             mailsec 'show status mail security'      one command against the daemon
             mailsec                                  interactive console (prompt '# ')
             mailsec --config FILE 'COMMAND'          offline, directly on a config file
+            mailsec replay FILE.pcap                 the mail messages in a capture, one line each
             """
     )
 
@@ -34,6 +36,10 @@ struct MailsecCommand: ParsableCommand {
             try CLIReferenceWriter.write(to: directory)
             return
         }
+        if words.first?.lowercased() == "replay" {
+            try replay(Array(words.dropFirst()))
+            return
+        }
         let session: ConsoleSession
         do {
             session = try config.map { try ConsoleSession.offline(configPath: $0) } ?? ConsoleSession.daemon(controlPath: control)
@@ -48,5 +54,21 @@ struct MailsecCommand: ParsableCommand {
         let reply = session.run(words.joined(separator: " "))
         FileHandle.standardOutput.write(Data(reply.output.utf8))
         if !reply.ok { throw ExitCode(1) }
+    }
+
+    /// `mailsec replay FILE.pcap`: offline, no daemon needed; the SMTP and POP3 messages the
+    /// capture holds (TCP streams reassembled), one line each, oldest first.
+    private func replay(_ arguments: [String]) throws {
+        guard arguments.count == 1, let path = arguments.first else {
+            FileHandle.standardOutput.write(Data("Error: Insufficient or too many parameters\n".utf8))
+            throw ExitCode(1)
+        }
+        do {
+            let messages = try Replay.run(path: path)
+            FileHandle.standardOutput.write(Data(ReplayReport.render(messages).utf8))
+        } catch {
+            FileHandle.standardOutput.write(Data("Error: Cannot read the capture \(path) (\(error))\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }
