@@ -126,6 +126,13 @@ final class POP3Session: ProxySessionEvents {
             guard clientOpen else { return }
             clientOpen = false
             cancelScan()
+            // Nobody to deliver to: the stored message goes now, not when the server side closes.
+            if let current = delivery {
+                if current.buffer !== buffer { current.buffer.discard() }
+                delivery = nil
+                deferredClientWrites.removeAll()
+                closeClientAfterDelivery = false
+            }
             handle(.clientClosed)
         case .server:
             guard serverOpen || serverConnecting else { return }

@@ -193,3 +193,42 @@ struct POP3RelayEndToEndTests {
         #expect(try lab.console("show status mail security").contains("POP3 over size                1\n"))
     }
 }
+
+extension POP3RelayEndToEndTests {
+    /// A client that goes away in the middle of a large RETR leaves nothing behind: no spill
+    /// file held open by the daemon, nothing in the spool, and (no QUIT reached the server) the
+    /// message still on the server.
+    @Test func aClientGoneMidRetrLeavesNoSpillFileAndTheMessageStays() throws {
+        let line = String(repeating: "z", count: 78) + "\r\n"
+        let big = Self.message(subject: "cut", body: String(repeating: line, count: 3 * 1024 * 1024 / 80))
+        let dovecot = try Self.dovecot([big])
+        defer { dovecot.stop() }
+        let lab = try SMTPLab(serverPort: dovecot.port, pop3: true)
+        defer { lab.stop() }
+        let pid = try #require(lab.daemonPID)
+        func spillFilesOpen() -> Int {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+            return fds.filter { fd in
+                ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "")
+                    .contains(lab.dir.path("spool"))
+            }.count
+        }
+        let script = try runCommand("/usr/bin/python3", ["-c", """
+            import socket
+            s = socket.create_connection(("127.0.0.1", \(lab.proxyPort)), timeout=30)
+            f = s.makefile("rb")
+            print(f.readline()[:3].decode())
+            for command in [b"USER alice", b"PASS secret"]:
+                s.sendall(command + b"\\r\\n")
+                print(f.readline()[:3].decode())
+            s.sendall(b"RETR 1\\r\\n")
+            s.close()
+            """], timeout: 60)
+        #expect(script.stdout == "+OK\n+OK\n+OK\n", "\(script)")
+        #expect(waitUntil(timeout: 10) { spillFilesOpen() == 0 })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: lab.dir.path("spool")).isEmpty)
+        #expect(dovecot.messages(of: "alice").count == 1)
+        // The session is over on both sides: a new one retrieves the message whole.
+        #expect(try Self.fetch(port: lab.proxyPort)["cut"]?.message == big)
+    }
+}
