@@ -252,4 +252,51 @@ import Testing
         try h.serverSends("+OK\r\n")
         #expect(try h.clientReceives() == Self.status + Self.stuffed + "+OK\r\n")
     }
+
+    @Test func sessionOverTheMemoryBudgetIsRefusedWithATempfail() throws {
+        let budget = MemoryBudget(configuration: .init(totalBytes: 1000, sessionFloorBytes: 2000))
+        let h = try SMTPProxyHarness(budget: budget, mailProtocol: .pop3)
+        #expect(try h.clientReceives().hasPrefix("-ERR [SYS/TEMP] "))
+        #expect(!h.client.isActive)
+    }
+
+    @Test func unreachableServerGivesTheClientATempfail() throws {
+        let h = try SMTPProxyHarness(serverUnreachable: true, mailProtocol: .pop3)
+        #expect(try h.clientReceives().hasPrefix("-ERR [SYS/TEMP] "))
+        #expect(!h.client.isActive)
+        #expect(h.budget.counters.sessions == 0)
+    }
+
+    @Test func settingsAreReadPerMessage() throws {
+        let h = try harness()
+        try logIn(h)
+        try retrieve(h)
+        h.scanAnswers(.verdict(score: 95, virusNames: []))
+        #expect(try h.clientReceives().contains("Subject: [SPAM] hello"))
+        var settings = h.settings.current
+        settings.policy.spamPrefix = "[JUNK]"
+        h.settings.update(settings)
+        try retrieve(h)
+        h.scanAnswers(.verdict(score: 95, virusNames: []))
+        #expect(try h.clientReceives().contains("Subject: [JUNK] hello"))
+        settings.maximumMessageSize = 10  // lowered mid-session: the next RETR is over size
+        h.settings.update(settings)
+        try retrieve(h)
+        #expect(h.scans.isEmpty)
+        #expect(try h.clientReceives() == Self.status + Self.stuffed)
+        #expect(h.counter(.overSize) == 1)
+    }
+
+    @Test func serverGoneWhileASpilledMessageStreamsEndsTheClientAfterTheMessage() throws {
+        let h = try harness(memoryThreshold: 16)
+        try logIn(h)
+        let body = String(repeating: "line of text\r\n", count: 200)
+        try retrieve(h, content: "Subject: big\r\n\r\n" + body + ".\r\n", status: "+OK message follows\r\n")
+        h.scanAnswers(.verdict(score: 0, virusNames: []))
+        try h.server.close().wait()
+        #expect(try h.clientReceives() == "+OK message follows\r\nSubject: big\r\n\r\n" + body + ".\r\n")
+        #expect(!h.client.isActive)
+        #expect(h.spill.openFiles == 0)
+        #expect(h.budget.counters.sessions == 0)
+    }
 }
