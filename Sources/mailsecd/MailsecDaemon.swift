@@ -54,6 +54,8 @@ struct MailsecDaemon: AsyncParsableCommand {
     var spool: String = FirmwareDefaults.spoolDirectory
 
     func run() async throws {
+        // First: a SIGTERM during start-up must stop the daemon cleanly, not kill it.
+        let signals = SignalWaiter()
         let store = ConfigStore(path: config)
         let (initial, problems) = Self.load(store)
         let syslog = SyslogSender(settings: initial.syslog, hostname: ProcessInfo.processInfo.hostName,
@@ -146,7 +148,7 @@ struct MailsecDaemon: AsyncParsableCommand {
         }
         report("started; console on \(control), configuration \(config)", .info)
 
-        await SignalWaiter().run(onReload: {
+        await signals.run(onReload: {
             let (reloaded, problems) = Self.load(store)
             problems.forEach { report($0, .warning) }
             let previous = console.configuration
