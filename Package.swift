@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 
         .target(name: "MailProxy", dependencies: [
-            "SMTPRelay", "LineProtocol", "MessageInspection", "ScanClient", "ScanProtocol", "Telemetry",
+            "SMTPRelay", "POP3Relay", "LineProtocol", "MessageInspection", "ScanClient", "ScanProtocol", "Telemetry",
             nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
 

@@ -3,8 +3,9 @@ import NIOCore
 import Telemetry
 
 /// Item 7 of the message path (SPEC §2): the counters of `show status mail security`, the
-/// detection and white-list histories, and the INFO lines of SPEC §9, for SMTP messages.
-/// The decision table says what to count and log; this turns it into Telemetry's terms.
+/// detection and white-list histories, and the INFO lines of SPEC §9, for SMTP and POP3
+/// messages alike (one accounting, the protocol given per decision). The decision table says
+/// what to count and log; this turns it into Telemetry's terms.
 public struct SMTPAccounting: Sendable {
     public let statistics: MailStatistics
     public let log: @Sendable (MailSecLogMessage) -> Void
@@ -16,7 +17,10 @@ public struct SMTPAccounting: Sendable {
 
     /// Records one decision. `message` (the stored message, or at least its header block) gives
     /// From/To/Subject for the histories; it is only parsed when a history entry is written.
-    public func record(_ decision: Decision, message: ByteBuffer?, subjectAlreadyPrefixed: Bool = false) {
+    /// `mailProtocol` picks the counters and histories (`show status mail security` per protocol).
+    public func record(_ decision: Decision, message: ByteBuffer?, subjectAlreadyPrefixed: Bool = false,
+                       protocol mailProtocol: MessageInspection.MailProtocol = .smtp) {
+        let proto: Telemetry.MailProtocol = mailProtocol == .smtp ? .smtp : .pop3
         var summary: HeaderSummary?
         func header() -> HeaderSummary {
             if let summary { return summary }
@@ -27,16 +31,16 @@ public struct SMTPAccounting: Sendable {
         for count in decision.counts {
             if case .whiteListed(let pattern) = count {
                 let h = header()
-                statistics.recordWhiteListMatch(.smtp, pattern: pattern, from: h.from, to: h.to, subject: h.subject)
+                statistics.recordWhiteListMatch(proto, pattern: pattern, from: h.from, to: h.to, subject: h.subject)
             }
-            statistics.increment(Self.counter(count), for: .smtp)
+            statistics.increment(Self.counter(count), for: proto)
         }
         for event in decision.logs {
             log(Self.message(event))
         }
         if let result = decision.result {
             let h = header()
-            statistics.recordDetection(.smtp, from: h.from, to: h.to, subject: h.subject,
+            statistics.recordDetection(proto, from: h.from, to: h.to, subject: h.subject,
                                        result: Self.result(result),
                                        action: Self.action(decision.action, subjectAlreadyPrefixed: subjectAlreadyPrefixed))
         }

@@ -2,8 +2,10 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// What every SMTP session shares: the live settings, the scan service, the memory budget and
-/// spool, the accounting, and how to reach the server.
+/// What every session of a listener shares (SMTP or POP3; the daemon gives both the same
+/// settings, budget, spool, accounting and thread pool, and each its own scan operation and
+/// upstream): the live settings, the scan service, the memory budget and spool, the
+/// accounting, and how to reach the server.
 public struct SMTPProxyEnvironment: Sendable {
     public var settings: SMTPProxySettingsProvider
     public var scanService: SMTPScanService

@@ -1,10 +1,11 @@
+import MessageInspection
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-/// The SMTP listener: accepts client connections and gives each a session whose server side
-/// connects where `environment.upstream` says (explicit mode: a fixed server; transparent
-/// mode: the original destination).
+/// The mail listener (SMTP or POP3): accepts client connections and gives each a session
+/// whose server side connects where `environment.upstream` says (explicit mode: a fixed
+/// server; transparent mode: the original destination).
 public final class SMTPProxyListener: Sendable {
     public let channel: any Channel
     public var localAddress: SocketAddress? { channel.localAddress }
@@ -15,9 +16,11 @@ public final class SMTPProxyListener: Sendable {
 
     /// Binds `address` and serves until `close()`. `transparent`: the listener takes
     /// connections TPROXY diverted to it (IP_TRANSPARENT); pair it with
-    /// `OriginalDestinationUpstream`.
+    /// `OriginalDestinationUpstream`. `mailProtocol` picks the session: `SMTPSession` or
+    /// `POP3Session`.
     public static func start(listeningOn address: SocketAddress, group: any EventLoopGroup,
-                             environment: SMTPProxyEnvironment, transparent: Bool = false) -> EventLoopFuture<SMTPProxyListener> {
+                             environment: SMTPProxyEnvironment, transparent: Bool = false,
+                             mailProtocol: MailProtocol = .smtp) -> EventLoopFuture<SMTPProxyListener> {
         let counter = NIOLockedValueBox(0)
         return ServerBootstrap(group: group)
             .serverChannelOption(TransparentSocket.option, value: transparent ? 1 : 0)
@@ -30,7 +33,11 @@ public final class SMTPProxyListener: Sendable {
                     return value
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    try SMTPSession.install(on: channel, environment: environment, id: String(number, radix: 16))
+                    let id = String(number, radix: 16)
+                    switch mailProtocol {
+                    case .smtp: try SMTPSession.install(on: channel, environment: environment, id: id)
+                    case .pop3: try POP3Session.install(on: channel, environment: environment, id: id)
+                    }
                 }
             }
             .bind(to: address)
@@ -50,5 +57,14 @@ public enum SMTPProxySession {
     /// admitted (or refused with `421 4.3.2`) and its server side connects.
     public static func install(on channel: any Channel, environment: SMTPProxyEnvironment, id: String = "1") throws {
         try SMTPSession.install(on: channel, environment: environment, id: id)
+    }
+}
+
+/// POP3 sessions on channels made elsewhere (tests' `EmbeddedChannel`s).
+public enum POP3ProxySession {
+    /// Makes `channel` the client side of a new POP3 session: once it is active the session is
+    /// admitted (or refused with `-ERR [SYS/TEMP]`) and its server side connects.
+    public static func install(on channel: any Channel, environment: SMTPProxyEnvironment, id: String = "1") throws {
+        try POP3Session.install(on: channel, environment: environment, id: id)
     }
 }

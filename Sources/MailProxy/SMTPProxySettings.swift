@@ -1,8 +1,11 @@
 import MessageInspection
 import NIOConcurrencyHelpers
+import POP3Relay
 import SMTPRelay
 
-/// The part of the appliance configuration the SMTP proxy uses (SPEC §5, §7), as one value.
+/// The part of the appliance configuration the mail proxies use (SPEC §5, §7), as one value:
+/// SMTP and POP3 share it (POP3 ignores the SMTP-only detect action, size overflow and
+/// notification addresses).
 /// The daemon builds it from the configuration; a session takes a snapshot per message.
 public struct SMTPProxySettings: Sendable, Hashable {
     /// `mail security use`: off relays every message unscanned and uncounted.
@@ -38,6 +41,17 @@ public struct SMTPProxySettings: Sendable, Hashable {
         }
         return SMTPRelayConfiguration(maximumMessageSize: maximumMessageSize,
                                       sizeOverflow: policy.sizeOverflow == .reject ? .reject : .pass)
+    }
+}
+
+extension SMTPProxySettings {
+    /// The POP3 relay's share, fixed for one session. An over-size RETR is always relayed
+    /// unscanned (SPEC §5); with `mail security use off` nothing is over size. The unavailable
+    /// policy must be the one the session's decisions use (client comforting relies on it).
+    public var pop3RelayConfiguration: POP3RelayConfiguration {
+        POP3RelayConfiguration(
+            maximumMessageSize: enabled ? maximumMessageSize : MessageBufferLimits.hardStoreCap,
+            unavailablePolicy: policy.inactiveAction == .pass ? .pass : .reject)
     }
 }
 

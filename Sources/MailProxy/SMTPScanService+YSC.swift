@@ -5,11 +5,13 @@ import ScanProtocol
 
 extension SMTPScanService {
     /// The YSC client: `availability` is the licence and breaker gate (SPEC §5 "service
-    /// unavailable"); each message has the SMTP budget of `ScanClientLimits` as its deadline.
+    /// unavailable"); each message is scanned as `operation` (SMTP `send`, POP3 `receive`) with
+    /// `budget` as its deadline (nil: the operation's budget of `ScanClientLimits`).
     ///
     /// The verdict maps onto the decision's outcome; a failure after the retries (or an open
     /// breaker met mid-scan) is "unavailable, service failed".
-    public static func ysc(client: ScanClient, availability: @escaping @Sendable () -> ServiceAvailability) -> SMTPScanService {
+    public static func ysc(client: ScanClient, availability: @escaping @Sendable () -> ServiceAvailability,
+                           operation: ScanOperation = .send, budget: TimeAmount? = nil) -> SMTPScanService {
         SMTPScanService(
             unavailability: {
                 switch availability() {
@@ -19,7 +21,8 @@ extension SMTPScanService {
                 }
             },
             scan: { message, requestID, eventLoop in
-                let task = client.scan(message, operation: .send, requestID: requestID, on: eventLoop)
+                let deadline = budget.map { NIODeadline.now() + $0 }
+                let task = client.scan(message, operation: operation, requestID: requestID, deadline: deadline, on: eventLoop)
                 let outcome = task.futureResult.map { outcome -> MessageInspection.ScanOutcome in
                     if let verdict = outcome.verdict {
                         return .verdict(score: verdict.spamScore, virusNames: verdict.viruses)

@@ -11,15 +11,15 @@ import SMTPRelay
 /// machine and `run` carries out its actions. `run` is the only place that writes, closes or
 /// lets a side read (habit 2).
 ///
-///     client ──read──▶ SMTPSideHandler(.client) ─┐           ┌─ SMTPSideHandler(.server) ◀──read── server
+///     client ──read──▶ ProxySideHandler(.client) ─┐           ┌─ ProxySideHandler(.server) ◀──read── server
 ///                                                └▶ SMTPSession (machine, buffer, timers, scan) ◀┘
 ///
 /// Backpressure both ways (habit 3): the client is read only while the server side (and the
 /// client side, which gets the replies) can take writes, the message buffer keeps up, and the
 /// relay is not holding too many pipelined commands; the server is read only while the client
 /// side can take writes. A close of either side reaches the machine, which closes the other.
-final class SMTPSession {
-    enum Side: Sendable { case client, server }
+final class SMTPSession: ProxySessionEvents {
+    typealias Side = ProxySide
 
     let eventLoop: any EventLoop
     let environment: SMTPProxyEnvironment
@@ -29,8 +29,8 @@ final class SMTPSession {
     private var machine: SMTPRelayMachine
     private var actions: [SMTPRelayMachine.Action] = []
 
-    private var client: SMTPSideHandler?
-    private var server: SMTPSideHandler?
+    private var client: ProxySideHandler?
+    private var server: ProxySideHandler?
     private var admission: MemoryBudget.Admission?
     private var clientOpen = true
     private var serverOpen = false
@@ -85,7 +85,7 @@ final class SMTPSession {
     /// the channel is active (admission, then the connection to the server).
     static func install(on channel: any Channel, environment: SMTPProxyEnvironment, id: String) throws {
         let session = SMTPSession(eventLoop: channel.eventLoop, environment: environment, id: id)
-        let handler = SMTPSideHandler(side: .client, session: session)
+        let handler = ProxySideHandler(side: .client, session: session)
         session.client = handler
         try channel.pipeline.syncOperations.addHandler(handler)
         if channel.isActive { session.channelActive(.client) }
@@ -266,7 +266,7 @@ final class SMTPSession {
             finishIfBothClosed()
             return
         }
-        let handler = SMTPSideHandler(side: .server, session: self)
+        let handler = ProxySideHandler(side: .server, session: self)
         do {
             try channel.pipeline.syncOperations.addHandler(handler)
         } catch {

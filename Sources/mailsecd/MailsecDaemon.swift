@@ -41,10 +41,21 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "SMTP proxy, transparent mode: the TPROXY listener ADDR:PORT (original destination kept, client address used towards the server).")
     var smtpTransparent: String?
 
+    @Option(help: "POP3 proxy, explicit mode: listen on ADDR:PORT …")
+    var pop3Listen: String?
+
+    @Option(help: "… and relay every session to the POP3 server HOST:PORT.")
+    var pop3Upstream: String?
+
+    @Option(help: "POP3 proxy, transparent mode: the TPROXY listener ADDR:PORT (original destination kept, client address used towards the server).")
+    var pop3Transparent: String?
+
     @Option(help: "Spool directory for messages too large for memory.")
     var spool: String = FirmwareDefaults.spoolDirectory
 
     func run() async throws {
+        // First: a SIGTERM during start-up must stop the daemon cleanly, not kill it.
+        let signals = SignalWaiter()
         let store = ConfigStore(path: config)
         let (initial, problems) = Self.load(store)
         let syslog = SyslogSender(settings: initial.syslog, hostname: ProcessInfo.processInfo.hostName,
@@ -81,11 +92,18 @@ struct MailsecDaemon: AsyncParsableCommand {
         let budget = MemoryBudget()
         // One spool for every listener, opened (and cleaned of a crash's leftovers) once, at start.
         let wantsSMTP = (smtpListen != nil && smtpUpstream != nil) || smtpTransparent != nil
-        let spoolDirectory = wantsSMTP ? try SpoolDirectory.open(path: spool, threadPool: mailThreadPool) : nil
-        let smtpEnvironment = { (upstream: any SMTPUpstreamSelector, spool: SpoolDirectory) -> SMTPProxyEnvironment in
+        let wantsPOP3 = (pop3Listen != nil && pop3Upstream != nil) || pop3Transparent != nil
+        let spoolDirectory = wantsSMTP || wantsPOP3 ? try SpoolDirectory.open(path: spool, threadPool: mailThreadPool) : nil
+        // SMTP scans as `send`; POP3 as `receive`, within the POP3 budget (under the client's
+        // silence budget, docs/pop3-client-comforting.md).
+        let smtpScan = SMTPScanService.ysc(client: scanClient, availability: { scanServices.availability })
+        let pop3Scan = SMTPScanService.ysc(client: scanClient, availability: { scanServices.availability },
+                                           operation: .receive, budget: POP3ProxyLimits.scanBudget)
+        let smtpEnvironment = { (upstream: any SMTPUpstreamSelector, spool: SpoolDirectory,
+                                 scanService: SMTPScanService) -> SMTPProxyEnvironment in
             SMTPProxyEnvironment(
                 settings: smtpSettings,
-                scanService: .ysc(client: scanClient, availability: { scanServices.availability }),
+                scanService: scanService,
                 budget: budget,
                 spillStorage: spool,
                 accounting: SMTPAccounting(statistics: statistics, log: { syslog.log($0) }),
@@ -93,10 +111,10 @@ struct MailsecDaemon: AsyncParsableCommand {
                 hostname: ProcessInfo.processInfo.hostName,
                 decisionThreadPool: mailThreadPool)
         }
-        var smtpListeners: [SMTPProxyListener] = []
+        var mailListeners: [SMTPProxyListener] = []
         if let smtpListen, let smtpUpstream, let spoolDirectory {
-            let environment = smtpEnvironment(FixedUpstream(address: try Self.socketAddress(smtpUpstream)), spoolDirectory)
-            smtpListeners.append(try await SMTPProxyListener.start(
+            let environment = smtpEnvironment(FixedUpstream(address: try Self.socketAddress(smtpUpstream)), spoolDirectory, smtpScan)
+            mailListeners.append(try await SMTPProxyListener.start(
                 listeningOn: try Self.socketAddress(smtpListen), group: mailGroup, environment: environment).get())
             report("SMTP proxy on \(smtpListen), server \(smtpUpstream)", .info)
         } else if smtpListen != nil || smtpUpstream != nil {
@@ -105,14 +123,32 @@ struct MailsecDaemon: AsyncParsableCommand {
         if let smtpTransparent, let spoolDirectory {
             let address = try Self.socketAddress(smtpTransparent)
             let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
-                                              spoolDirectory)
-            smtpListeners.append(try await SMTPProxyListener.start(
+                                              spoolDirectory, smtpScan)
+            mailListeners.append(try await SMTPProxyListener.start(
                 listeningOn: address, group: mailGroup, environment: environment, transparent: true).get())
             report("SMTP transparent proxy on \(smtpTransparent)", .info)
         }
+        if let pop3Listen, let pop3Upstream, let spoolDirectory {
+            let environment = smtpEnvironment(FixedUpstream(address: try Self.socketAddress(pop3Upstream)), spoolDirectory, pop3Scan)
+            mailListeners.append(try await SMTPProxyListener.start(
+                listeningOn: try Self.socketAddress(pop3Listen), group: mailGroup, environment: environment,
+                mailProtocol: .pop3).get())
+            report("POP3 proxy on \(pop3Listen), server \(pop3Upstream)", .info)
+        } else if pop3Listen != nil || pop3Upstream != nil {
+            report("--pop3-listen and --pop3-upstream go together; POP3 proxy not started", .warning)
+        }
+        if let pop3Transparent, let spoolDirectory {
+            let address = try Self.socketAddress(pop3Transparent)
+            let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
+                                              spoolDirectory, pop3Scan)
+            mailListeners.append(try await SMTPProxyListener.start(
+                listeningOn: address, group: mailGroup, environment: environment, transparent: true,
+                mailProtocol: .pop3).get())
+            report("POP3 transparent proxy on \(pop3Transparent)", .info)
+        }
         report("started; console on \(control), configuration \(config)", .info)
 
-        await SignalWaiter().run(onReload: {
+        await signals.run(onReload: {
             let (reloaded, problems) = Self.load(store)
             problems.forEach { report($0, .warning) }
             let previous = console.configuration
@@ -123,7 +159,7 @@ struct MailsecDaemon: AsyncParsableCommand {
             report("configuration reloaded from \(store.path)", .info)
         })
 
-        for listener in smtpListeners { try? await listener.close().get() }
+        for listener in mailListeners { try? await listener.close().get() }
         try? await mailGroup.shutdownGracefully()
         try? await mailThreadPool.shutdownGracefully()
         await server.stop()

@@ -3,44 +3,61 @@ import Foundation
 
 /// Waits for SIGTERM/SIGINT (stop) while handling SIGHUP (reload) on a dispatch queue,
 /// away from the event loops.
-final class SignalWaiter: Sendable {
+///
+/// The signals are taken over when the waiter is made — first thing at start — so a SIGTERM
+/// that comes while the daemon is still starting (its console socket may already be there)
+/// is kept and ends `run` at once, instead of killing the process with the default action.
+/// A SIGHUP before `run` has nothing to reload yet and is ignored.
+final class SignalWaiter: @unchecked Sendable {
     private let queue = DispatchQueue(label: "mailsecd.signals")
+    private let lock = NSLock()
+    private var stopRequested = false
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var onReload: (@Sendable () -> Void)?
+    private var sources: [DispatchSourceSignal] = []
 
-    func run(onReload: @escaping @Sendable () -> Void) async {
+    init() {
         for signal in [SIGHUP, SIGTERM, SIGINT] { Foundation.signal(signal, SIG_IGN) }
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
+        hup.setEventHandler { [weak self] in self?.reload() }
+        sources.append(hup)
+        for signal in [SIGTERM, SIGINT] {
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: queue)
+            source.setEventHandler { [weak self] in self?.stop() }
+            sources.append(source)
+        }
+        for source in sources { source.resume() }
+    }
+
+    /// Returns once SIGTERM or SIGINT came (at once if one came already); SIGHUP runs
+    /// `onReload` meanwhile.
+    func run(onReload: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            var sources: [DispatchSourceSignal] = []
-            let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
-            hup.setEventHandler(handler: onReload)
-            sources.append(hup)
-            for signal in [SIGTERM, SIGINT] {
-                let source = DispatchSource.makeSignalSource(signal: signal, queue: queue)
-                source.setEventHandler {
-                    if once.claim() { continuation.resume() }
-                }
-                sources.append(source)
+            lock.lock()
+            self.onReload = onReload
+            if stopRequested {
+                lock.unlock()
+                continuation.resume()
+            } else {
+                self.continuation = continuation
+                lock.unlock()
             }
-            for source in sources { source.resume() }
-            // Keep the sources alive for the daemon's lifetime.
-            SignalSources.keep(sources)
         }
     }
-}
 
-private final class OnceFlag: @unchecked Sendable {
-    private var claimed = false
-    private let lock = NSLock()
-    func claim() -> Bool {
+    private func reload() {
         lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
+        let handler = onReload
+        lock.unlock()
+        handler?()
     }
-}
 
-private enum SignalSources {
-    nonisolated(unsafe) static var kept: [DispatchSourceSignal] = []
-    static func keep(_ sources: [DispatchSourceSignal]) { kept = sources }
+    private func stop() {
+        lock.lock()
+        stopRequested = true
+        let waiting = continuation
+        continuation = nil
+        lock.unlock()
+        waiting?.resume()
+    }
 }

@@ -24,4 +24,22 @@ import TestSupport
         #expect(probe.stdout.hasPrefix("421 "), "\(probe)")
         #expect(daemon.standardError.contains("SMTP transparent proxy on 127.0.0.1:\(port)"))
     }
+
+    @Test func aPOP3ConnectionAddressedToTheListenerItselfIsRefusedNotLooped() throws {
+        let dir = try TemporaryDirectory()
+        let port = TCPPort.free()
+        let daemon = try ManagedProcess(ProductBinary.path("mailsecd"), [
+            "--config", dir.path("c.conf"), "--control", dir.path("ctl.sock"), "--syslog-socket", dir.path("none"),
+            "--spool", dir.path("spool"), "--pop3-transparent", "127.0.0.1:\(port)",
+        ], directory: dir.url)
+        defer { daemon.stop() }
+        #expect(waitUntil { TCPPort.isListening(port) }, "\(daemon.standardError)")
+        let probe = try runCommand("/usr/bin/python3", ["-c", """
+            import socket
+            s = socket.create_connection(("127.0.0.1", \(port)), timeout=10)
+            print(s.recv(512).decode(), end="")
+            """], timeout: 20)
+        #expect(probe.stdout.hasPrefix("-ERR [SYS/TEMP] "), "\(probe)")
+        #expect(daemon.standardError.contains("POP3 transparent proxy on 127.0.0.1:\(port)"))
+    }
 }

@@ -243,7 +243,8 @@ extension SMTPRelayEndToEndTests {
     }
 }
 
-/// yscd + mailsecd (explicit SMTP mode) in front of a mail server, each on its own loopback port.
+/// yscd + mailsecd (explicit SMTP mode, or explicit POP3 mode with `pop3: true`) in front of a
+/// mail server, each on its own loopback port.
 final class SMTPLab {
     let dir: TemporaryDirectory
     let scanPort = TCPPort.free()
@@ -253,7 +254,7 @@ final class SMTPLab {
     private var yscd: ManagedProcess?
     private var mailsecd: ManagedProcess?
 
-    init(serverPort: Int) throws {
+    init(serverPort: Int, pop3: Bool = false) throws {
         self.serverPort = serverPort
         dir = try TemporaryDirectory(prefix: "smtp-e2e")
         control = dir.path("ctl.sock")
@@ -277,7 +278,8 @@ final class SMTPLab {
         let daemon = try ManagedProcess(ProductBinary.path("mailsecd"), [
             "--config", config, "--control", control, "--syslog-socket", dir.path("no-syslog"),
             "--ysc-ca", pki + "/ca.pem", "--serial", "E2E-0001", "--spool", dir.path("spool"),
-            "--smtp-listen", "127.0.0.1:\(proxyPort)", "--smtp-upstream", "127.0.0.1:\(serverPort)",
+            pop3 ? "--pop3-listen" : "--smtp-listen", "127.0.0.1:\(proxyPort)",
+            pop3 ? "--pop3-upstream" : "--smtp-upstream", "127.0.0.1:\(serverPort)",
         ], directory: dir.url)
         mailsecd = daemon
         guard waitUntil({ TCPPort.isListening(proxyPort) }) else {

@@ -5,8 +5,9 @@ import NIOCore
 import NIOEmbedded
 import Telemetry
 
-/// A session on two `EmbeddedChannel`s: the test plays the mail client and the mail server,
-/// and answers the scans (habit 10: transcripts, no sockets, no sleeps).
+/// A session (SMTP, or POP3 with `mailProtocol: .pop3`) on two `EmbeddedChannel`s: the test
+/// plays the mail client and the mail server, and answers the scans (habit 10: transcripts, no
+/// sockets, no sleeps).
 final class SMTPProxyHarness {
     struct ScanRequest {
         var message: String
@@ -25,14 +26,16 @@ final class SMTPProxyHarness {
     private let scanBox = NIOLockedValueBox<[ScanRequest]>([])
     private let cancelBox = NIOLockedValueBox(0)
     let unavailable = NIOLockedValueBox<UnavailableReason?>(nil)
+    let mailProtocol: Telemetry.MailProtocol
 
     init(_ settings: SMTPProxySettings = SMTPProxySettings(enabled: true),
          budget: MemoryBudget = MemoryBudget(), memoryThreshold: Int = 1 << 20,
-         serverUnreachable: Bool = false,
+         serverUnreachable: Bool = false, mailProtocol: Telemetry.MailProtocol = .smtp,
          beforeInstall: (EmbeddedChannel) throws -> Void = { _ in },
          beforeServerConnect: (EmbeddedChannel) throws -> Void = { _ in }) throws {
         self.settings = SMTPProxySettingsProvider(settings)
         self.budget = budget
+        self.mailProtocol = mailProtocol
         client = EmbeddedChannel(loop: loop)
         server = EmbeddedChannel(loop: loop)
         let serverChannel = server
@@ -63,7 +66,10 @@ final class SMTPProxyHarness {
         try beforeServerConnect(serverChannel)
         try serverChannel.connect(to: SocketAddress(ipAddress: "192.0.2.25", port: 25)).wait()
         try beforeInstall(client)
-        try SMTPProxySession.install(on: client, environment: environment)
+        switch mailProtocol {
+        case .smtp: try SMTPProxySession.install(on: client, environment: environment)
+        case .pop3: try POP3ProxySession.install(on: client, environment: environment)
+        }
         try client.connect(to: SocketAddress(ipAddress: "192.0.2.10", port: 40000)).wait()
     }
 
@@ -106,7 +112,7 @@ final class SMTPProxyHarness {
     }
 
     func counter(_ counter: MailCounter) -> Int {
-        statistics.value(counter, for: .smtp)
+        statistics.value(counter, for: mailProtocol)
     }
 
     /// Greeting, EHLO, MAIL, RCPT accepted; DATA answered by the appliance.

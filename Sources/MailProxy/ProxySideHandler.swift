@@ -1,5 +1,19 @@
 import NIOCore
 
+/// Which half of a relayed session a channel is.
+enum ProxySide: Sendable { case client, server }
+
+/// What a side handler reports to its session (SMTP or POP3) and asks of it. Both halves of a
+/// session live on one event loop; every call comes on it.
+protocol ProxySessionEvents: AnyObject {
+    func channelActive(_ side: ProxySide)
+    func received(_ bytes: ByteBuffer, from side: ProxySide)
+    func readComplete(_ side: ProxySide)
+    func closed(_ side: ProxySide)
+    func writabilityChanged(_ side: ProxySide)
+    func mayRead(_ side: ProxySide) -> Bool
+}
+
 /// One half of a session in its channel's pipeline: hands what the channel reports to the
 /// session and lets the session write, close and read. Thin (habit 2): no decisions here.
 ///
@@ -7,17 +21,17 @@ import NIOCore
 /// session says this side may read (the partner can take writes, the message buffer keeps up,
 /// the relay is not holding too many pipelined commands); otherwise it is kept and issued when
 /// the session says so.
-final class SMTPSideHandler: ChannelDuplexHandler {
+final class ProxySideHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    let side: SMTPSession.Side
-    private(set) var session: SMTPSession?
+    let side: ProxySide
+    private(set) var session: (any ProxySessionEvents)?
     private(set) var context: ChannelHandlerContext?
     private var pendingRead = false
 
-    init(side: SMTPSession.Side, session: SMTPSession) {
+    init(side: ProxySide, session: any ProxySessionEvents) {
         self.side = side
         self.session = session
     }
