@@ -16,6 +16,7 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case mailSecurityWhiteListSet
     case mailSecurityWhiteListSetEnable
     case mailSecurityInactiveTransfer
+    case mailSecurityPOP3ComfortInterval
     case yscConnectionTimeout
     case yscRequestTimeout
     case yscRetry

@@ -24,6 +24,9 @@ public enum CommandLimits {
     public static let yscConnectionTimeoutRange = 1...60
     public static let yscRequestTimeoutRange = 1...600
     public static let yscRetryRange = 0...10
+    /// `mail security comfort interval`: one byte per interval keeps a POP3 client that
+    /// gives up after about a minute of silence alive (SPEC §8); 45 s leaves room for one more.
+    public static let pop3ComfortIntervalRange = 1...45
     /// `ysc url`: long enough for any real endpoint.
     public static let maxURLLength = 1024
     /// `syslog host`: up to 4 collectors.

@@ -118,6 +118,13 @@ enum CommandTable {
         "Policy while the scan service cannot be used",
         "Applies when the licence is inactive or the scan service failed after its retries.",
         default: "reject", examples: ["mail security inactive transfer pass"]),
+
+        setting(.mailSecurityPOP3ComfortInterval, "mail security comfort interval", [
+            ParameterSpec("SECONDS|off", .integerOrKeyword(CommandLimits.pop3ComfortIntervalRange, keyword: "off"), "Seconds, 1-45, or `off`."),
+        ], .mailSecurity,
+        "Keep POP3 clients alive during a long scan",
+        "Extension (client comforting): while a retrieved message is being scanned, one byte of the answer that every possible outcome starts with is sent per interval, so the client does not time out; nothing that could be contradicted later is ever sent early. What can be sent depends on `mail security inactive transfer` (docs/pop3-client-comforting.md). `off` sends nothing until the answer is known.",
+        default: "15", examples: ["mail security comfort interval 10", "mail security comfort interval off"]),
     ]
 
     // MARK: ysc

@@ -50,6 +50,12 @@ extension Configuration {
             format: entered(.syslogFormat)?.first.flatMap(SyslogFormat.init(rawValue:)) ?? defaults.format)
     }
 
+    /// `mail security comfort interval`, in seconds; nil after `… off`. Default 15.
+    public var pop3ComfortInterval: Int? {
+        guard let word = entered(.mailSecurityPOP3ComfortInterval)?.first else { return 15 }
+        return Int(word)
+    }
+
     /// `login timer`, in seconds; nil after `login timer clear` (no timeout). Default 300.
     public var loginTimer: Int? {
         guard let word = entered(.loginTimer)?.first else { return 300 }

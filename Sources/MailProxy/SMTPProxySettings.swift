@@ -1,4 +1,5 @@
 import MessageInspection
+import NIOCore
 import NIOConcurrencyHelpers
 import POP3Relay
 import SMTPRelay
@@ -19,12 +20,18 @@ public struct SMTPProxySettings: Sendable, Hashable {
     /// `mail security smtp from address` / `… to address` (transfer notifications).
     public var notificationFrom: NotificationAddress
     public var notificationTo: NotificationAddress
+    /// `mail security comfort interval` (nil: off); within `POP3Limits.comfortIntervalRange`.
+    public var pop3ComfortInterval: TimeAmount?
 
     public init(enabled: Bool = false, maximumMessageSize: Int = 5 * 1024 * 1024,
                 policy: InspectionPolicy = InspectionPolicy(),
                 whiteList: WhiteList = WhiteList(patterns: [], activeSet: []),
-                notificationFrom: NotificationAddress = .auto, notificationTo: NotificationAddress = .auto) {
+                notificationFrom: NotificationAddress = .auto, notificationTo: NotificationAddress = .auto,
+                pop3ComfortInterval: TimeAmount? = POP3Limits.defaultComfortInterval) {
         precondition(maximumMessageSize > 0)
+        self.pop3ComfortInterval = pop3ComfortInterval.map {
+            min(max($0, POP3Limits.comfortIntervalRange.lowerBound), POP3Limits.comfortIntervalRange.upperBound)
+        }
         self.enabled = enabled
         self.maximumMessageSize = maximumMessageSize
         self.policy = policy
@@ -51,7 +58,8 @@ extension SMTPProxySettings {
     public var pop3RelayConfiguration: POP3RelayConfiguration {
         POP3RelayConfiguration(
             maximumMessageSize: enabled ? maximumMessageSize : MessageBufferLimits.hardStoreCap,
-            unavailablePolicy: policy.inactiveAction == .pass ? .pass : .reject)
+            unavailablePolicy: policy.inactiveAction == .pass ? .pass : .reject,
+            comfortInterval: pop3ComfortInterval)
     }
 }
 

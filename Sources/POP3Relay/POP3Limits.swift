@@ -65,7 +65,7 @@ public enum POP3Limits {
     /// can be sent safely (see `POP3ClientComfort`), the unavailable policy applies.
     public static let defaultClientSilenceBudget = TimeAmount.seconds(50)
 
-    /// Default spacing of comfort bytes (`mail security pop3 comfort interval`).
+    /// Default spacing of comfort bytes (`mail security comfort interval`).
     public static let defaultComfortInterval = TimeAmount.seconds(15)
 
     /// The allowed range of the comfort interval: at least a second, and shorter than the

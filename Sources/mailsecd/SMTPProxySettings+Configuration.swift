@@ -27,7 +27,8 @@ extension SMTPProxySettings {
                   policy: policy,
                   whiteList: WhiteList(patterns: patterns, activeSet: active),
                   notificationFrom: Self.address(configuration.smtpFromAddress),
-                  notificationTo: Self.address(configuration.smtpToAddress))
+                  notificationTo: Self.address(configuration.smtpToAddress),
+                  pop3ComfortInterval: configuration.pop3ComfortInterval.map { .seconds(Int64($0)) })
     }
 
     private static func address(_ setting: ApplianceConfig.NotificationAddress) -> MessageInspection.NotificationAddress {

@@ -28,6 +28,7 @@ struct ConfigurationSettingsTests {
         #expect(config.yscURL == "https://127.0.0.1:8443/")
         #expect(config.syslog == SyslogSettings(hosts: [], facility: .user, info: true, debug: false, notice: false, format: .rfc3164))
         #expect(config.loginTimer == 300)
+        #expect(config.pop3ComfortInterval == 15)
         #expect(!config.hasAdministratorPassword && !config.hasLoginPassword)
     }
 
@@ -73,6 +74,8 @@ struct ConfigurationSettingsTests {
         Case(line: "syslog format rfc5424", noLine: "no syslog format") { $0.syslog.format == .rfc5424 },
         Case(line: "login timer 60", noLine: "no login timer") { $0.loginTimer == 60 },
         Case(line: "login timer clear", noLine: "no login timer") { $0.loginTimer == nil },
+        Case(line: "mail security comfort interval 45", noLine: "no mail security comfort interval") { $0.pop3ComfortInterval == 45 },
+        Case(line: "mail security comfort interval off", noLine: "no mail security comfort interval") { $0.pop3ComfortInterval == nil },
     ]
 
     @Test(arguments: cases)
