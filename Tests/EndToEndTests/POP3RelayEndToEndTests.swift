@@ -111,6 +111,27 @@ struct POP3RelayEndToEndTests {
         #expect(octets(relayed[spam]) == octets(straight[spam]).map { $0 + "[SPAM] ".utf8.count })
     }
 
+    /// curl as a third real client: `pop3://` RETR of each message and the LIST it sends.
+    @Test func curlRetrievesTheSameCleanMessageAndATaggedSpam() throws {
+        let dovecot = try Self.dovecot([Self.cleanMessage, Self.message(subject: "offer", body: Self.gtube)])
+        defer { dovecot.stop() }
+        let lab = try SMTPLab(serverPort: dovecot.port, pop3: true)
+        defer { lab.stop() }
+        func curl(_ port: Int, _ path: String) throws -> String {
+            let run = try runCommand("/usr/bin/curl", ["--silent", "--show-error", "--max-time", "60",
+                                                       "--user", "alice:secret", "pop3://127.0.0.1:\(port)/\(path)"], timeout: 90)
+            guard run.status == 0 else { throw SMTPLab.LabError.setup("curl \(path): \(run.stderr)") }
+            return run.stdout
+        }
+        #expect(try curl(lab.proxyPort, "") == (try curl(dovecot.port, "")))  // LIST as the server gave it
+        let straight = try [curl(dovecot.port, "1"), curl(dovecot.port, "2")]
+        let relayed = try [curl(lab.proxyPort, "1"), curl(lab.proxyPort, "2")]
+        let clean = try #require(straight.firstIndex { $0.contains("Subject: clean\r\n") })
+        #expect(relayed[clean] == straight[clean])
+        #expect(relayed[1 - clean].contains("\r\nSubject: [SPAM] offer\r\n"))
+        #expect(relayed[1 - clean].hasSuffix(Self.gtube + "\r\n"))
+    }
+
     @Test func listingCommandsAndDeleteBehaveAsWithoutTheAppliance() throws {
         let dovecot = try Self.dovecot([Self.message(subject: "one", body: "first"), Self.message(subject: "two", body: "second"),
                                         Self.message(subject: "three", body: "third")])
