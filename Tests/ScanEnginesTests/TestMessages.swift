@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import ScanEngines
 
 /// Messages built for the tests, CRLF line ends, and the checked-in corpus fixtures.
@@ -77,11 +78,7 @@ enum TestMessages {
         --b1--
         """)
 
-    /// The repository root, found from this file (Tests/ScanEnginesTests/TestMessages.swift).
-    /// (`ProductBinary.repositoryRoot()` takes `#filePath` at its call site, so it is only right
-    /// for callers exactly two levels below the root.)
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = ProductBinary.repositoryRoot()
     static let makePKIScript = repositoryRoot.appendingPathComponent("firmware/make-pki.sh").path
 
     static let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")

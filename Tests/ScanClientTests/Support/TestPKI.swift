@@ -11,10 +11,7 @@ struct TestPKI {
 
     init(in directory: TemporaryDirectory) throws {
         let pki = directory.path("pki")
-        // This file is one level deeper (Support/) than ProductBinary.repositoryRoot() assumes.
-        let root = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let script = root.appendingPathComponent("firmware/make-pki.sh").path
+        let script = ProductBinary.repositoryRoot().appendingPathComponent("firmware/make-pki.sh").path
         let made = try runCommand("/bin/sh", [script, pki])
         guard made.status == 0 else { throw TestFailure("make-pki.sh: \(made.stderr)") }
         caBundle = pki + "/ca.pem"
