@@ -16,11 +16,8 @@ import TestSupport
         var arguments = ["--local", "--nouser-config", "--listen=127.0.0.1:\(port)", "--allowed-ips=127.0.0.1",
                          "--max-children=2", "--syslog=stderr", "--pidfile=\(directory.path("spamd.pid"))"]
         if getuid() == 0 { arguments.append("--username=nobody") }  // spamd refuses to run children as root
-        // The test runner's threads block most signals and a spawned child inherits that mask;
-        // clamd and yscd reset theirs, spamd does not, so SIGTERM would never reach it. Perl
-        // (spamd's own interpreter) clears the mask and then becomes spamd.
-        let process = try ManagedProcess("/usr/bin/perl", ["-MPOSIX", "-e", "sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die; exec @ARGV or die",
-                                                           "--", spamd] + arguments, directory: directory.url)
+        // ManagedProcess spawns with a cleared signal mask, so spamd's SIGTERM handler works.
+        let process = try ManagedProcess(spamd, arguments, directory: directory.url)
         defer { process.stop() }
         let started = waitUntil(timeout: 90) { TCPPort.isListening(port) || !process.isRunning }
         try #require(started && process.isRunning, "spamd did not start: \(process.standardError)")
