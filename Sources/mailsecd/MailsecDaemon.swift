@@ -101,7 +101,7 @@ struct MailsecDaemon: AsyncParsableCommand {
                                           smtpSettings.update(SMTPProxySettings($0))
                                           interceptionDriver?.configurationChanged($0)
                                       },
-                                      interceptionStatus: { interceptionDriver?.statusLine ?? "off" })
+                                      interceptionStatus: { interceptionDriver?.statusLine ?? "off: nothing intercepted" })
         let console = ApplianceConsole(configuration: initial, store: store, services: services)
         services.configurationChanged(initial, events: Self.loadEvents(initial))
 

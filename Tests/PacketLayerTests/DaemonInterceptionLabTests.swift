@@ -209,6 +209,17 @@ struct DaemonInterceptionLabTests {
         #expect(diverted.line.hasPrefix("message 192.0.2.10 25 "), "\(diverted.line) \(daemon.standardError)")
         #expect(diverted.intercepted)
 
+        // A careless site rule that also diverts mail addressed to the appliance itself: the
+        // loop guard refuses the session instead of relaying it to the box's own address.
+        let careless = try site.applier.execute(NetfilterProcess.locate("nft"), [
+            "add", "rule", "inet", "mailsec", "prerouting", "iifname", "lan1", "ip", "daddr", "192.0.2.1",
+            "tcp", "dport", "25", "meta", "mark", "set", "0x1", "tproxy", "ip", "to", ":10025", "accept"])
+        #expect(careless.status == 0, "\(careless.stderr)")
+        let own = try CommandRun.run(Self.ip, ["netns", "exec", site.lab.prefix + "lan1", "/usr/bin/python3",
+                                               RulesetGolden.repositoryRoot + "/firmware/lab/probe.py", "connect", "192.0.2.1", "25"],
+                                     timeout: 20)
+        #expect(own.stdout.hasPrefix("421 "), "\(own.stdout) \(own.stderr)")
+
         // Changing the daemon's configuration never touches the site's rules, nor does exit.
         _ = try site.console("mail security use off")
         _ = try site.console("mail security port smtp 26")
