@@ -191,6 +191,61 @@ struct DaemonInterceptionLabTests {
         #expect(untouched.hasPrefix("message 192.0.2.10 25 "), "\(untouched)")
     }
 
+    /// A plan that cannot be loaded is shown and logged, the daemon keeps serving, and the
+    /// rules in place stay until a valid change comes.
+    @Test func aFailureIsShownAndLoggedAndNotFatal() throws {
+        let site = try Site(mode: "router")
+        defer { site.tearDown() }
+        let daemon = try site.startDaemon(["--interception", "appliance", "--lan1", "lan1", "--lan2", "lan2", "--mode", "router"])
+        try #require(waitUntil { ((try? site.table()) ?? nil) != nil }, "no rules: \(daemon.standardError)")
+
+        _ = try site.console("mail security port pop 25")
+        #expect(waitUntil {
+            ((try? site.console("show status mail security")) ?? "")
+                .contains("FAILED to load the rules: invalid interception plan: port 25 is both an SMTP and a POP3 port")
+        })
+        #expect(daemon.standardError.contains("interception: cannot load the rules: invalid interception plan"))
+        #expect(try site.table()?.contains("tproxy ip to :10025") == true)
+        #expect(try site.sendCounting(to: 25, subject: "stillintercepted").intercepted)
+
+        _ = try site.console("mail security port pop 110")
+        #expect(waitUntil { ((try? site.console("show status mail security")) ?? "").contains("rules loaded (SMTP 25, POP3 110)") })
+        #expect(daemon.isRunning)
+    }
+
+    /// A bridge that does not exist: the apply fails with the reason, the daemon runs on.
+    @Test func aMissingBridgeIsReported() throws {
+        let site = try Site(mode: "router")
+        defer { site.tearDown() }
+        let daemon = try site.startDaemon(["--interception", "appliance", "--lan1", "lan1", "--lan2", "lan2",
+                                           "--mode", "bridge", "--bridge", "nosuch0"])
+        #expect(waitUntil {
+            ((try? site.console("show status mail security")) ?? "").contains("FAILED to load the rules: invalid interception plan: bridge nosuch0 does not exist or has no MAC address")
+        }, "\(daemon.standardError)")
+        #expect(try site.table() == nil)
+        #expect(daemon.isRunning)
+    }
+
+    /// With a port map and no --interception flag, the console setting decides, live.
+    @Test func theConsoleSettingSwitchesBetweenApplianceAndExternal() throws {
+        let site = try Site(mode: "router")
+        defer { site.tearDown() }
+        let daemon = try site.startDaemon(["--lan1", "lan1", "--lan2", "lan2", "--mode", "router"])
+        try #require(waitUntil { ((try? site.table()) ?? nil) != nil }, "no rules: \(daemon.standardError)")
+        #expect(daemon.standardError.contains("interception from the configuration"))
+
+        _ = try site.console("mail security interception external")
+        #expect(waitUntil { site.tableIsGone() })
+        #expect(waitUntil { ((try? site.console("show status mail security")) ?? "").contains("external: rules managed elsewhere") })
+        #expect(!(try site.sendCounting(to: 25, subject: "notdiverted").intercepted))
+
+        _ = try site.console("mail security interception appliance")
+        #expect(waitUntil { ((try? site.table()) ?? nil) != nil })
+        #expect(try site.sendCounting(to: 25, subject: "divertedagain").intercepted)
+        #expect(daemon.stop(signal: SIGINT) == 0)
+        #expect(site.tableIsGone())
+    }
+
     /// External: the site's own rules (loaded here by the test) divert to the daemon's
     /// transparent listeners; the daemon never loads or removes a rule.
     @Test func externalModeLoadsNoRulesAndIsFedByTheSitesOwn() throws {
