@@ -17,6 +17,7 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case mailSecurityWhiteListSetEnable
     case mailSecurityInactiveTransfer
     case mailSecurityPOP3ComfortInterval
+    case mailSecurityMonitor
     case yscConnectionTimeout
     case yscRequestTimeout
     case yscRetry
@@ -37,6 +38,7 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case showCommand
     case showStatusMailSecurity
     case showStatusWhiteList
+    case showStatusMonitor
     case clearMailSecurityHistory
     case clearWhiteListHistory
     case showStatusYSC

@@ -125,6 +125,13 @@ enum CommandTable {
         "Keep POP3 clients alive during a long scan",
         "Extension (client comforting): while a retrieved message is being scanned, one byte of the answer that every possible outcome starts with is sent per interval, so the client does not time out; nothing that could be contradicted later is ever sent early. What can be sent depends on `mail security inactive transfer` (docs/pop3-client-comforting.md). `off` sends nothing until the answer is known.",
         default: "15", examples: ["mail security comfort interval 10", "mail security comfort interval off"]),
+
+        setting(.mailSecurityMonitor, "mail security monitor", [
+            ParameterSpec("IFNAME", .interfaceName, "Network interface name, up to 15 characters (`eth1`, `lan2`)."),
+        ], .mailSecurity,
+        "Monitor-only mode: watch an interface passively",
+        "Extension: mail crossing this interface to the `mail security port smtp/pop` ports is captured passively (libpcap), reassembled and a copy of each message is scanned; detections are counted in `show status mail security monitor` and logged with `Monitor:` in front. Traffic is never touched: nothing is blocked, tagged or delayed, and encrypted sessions are not seen (docs/monitor-and-replay.md). Takes effect at once; `no mail security monitor` stops the capture.",
+        default: "none (off)", examples: ["mail security monitor eth1"]),
     ]
 
     // MARK: ysc
@@ -273,6 +280,11 @@ enum CommandTable {
         "Show white-list counters or history",
         "Without `history`: the match count of each pattern. With `history`: the most recent white-list matches, newest first.",
         examples: ["show status mail security white-list", "show status mail security white-list history"]) { words in .showStatusWhiteList(history: !words.isEmpty) },
+
+        operation(.showStatusMonitor, "show status mail security monitor", [], .status,
+                  "Show monitor-only mode counters",
+                  "The watched interface and capture state, packets captured and dropped, sessions followed and encrypted, and per protocol the messages seen, scanned, clean, spam, virus, spam+virus, could not scan, not scanned (incomplete or over size or busy).",
+                  examples: ["show status mail security monitor"]) { _ in .showStatusMonitor },
 
         operation(.clearMailSecurityHistory, "clear mail security history", [], .status,
                   "Clear the detection history",

@@ -56,6 +56,9 @@ extension Configuration {
         return Int(word)
     }
 
+    /// `mail security monitor`: the interface watched passively; nil when monitor-only mode is off.
+    public var monitorInterface: String? { entered(.mailSecurityMonitor)?.first }
+
     /// `login timer`, in seconds; nil after `login timer clear` (no timeout). Default 300.
     public var loginTimer: Int? {
         guard let word = entered(.loginTimer)?.first else { return 300 }

@@ -13,13 +13,18 @@ public final class DaemonServices: ApplianceServices {
     private let scanStatus: (any ScanStatusReporting)?
     /// Told of every configuration change (the mail proxies' live settings).
     private let configurationObserver: (@Sendable (Configuration) -> Void)?
+    /// `show status mail security monitor`, rendered by monitor-only mode; nil when the daemon
+    /// was built without it.
+    private let monitorStatus: (@Sendable () -> String)?
 
     public init(syslog: SyslogSender, statistics: MailStatistics, scanStatus: (any ScanStatusReporting)? = nil,
-                configurationObserver: (@Sendable (Configuration) -> Void)? = nil) {
+                configurationObserver: (@Sendable (Configuration) -> Void)? = nil,
+                monitorStatus: (@Sendable () -> String)? = nil) {
         self.syslog = syslog
         self.statistics = statistics
         self.scanStatus = scanStatus
         self.configurationObserver = configurationObserver
+        self.monitorStatus = monitorStatus
     }
 
     public func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {
@@ -35,6 +40,9 @@ public final class DaemonServices: ApplianceServices {
             return ok(statistics.renderWhiteListStatus(patterns: configuration.whiteListPatterns.keys.sorted()))
         case .showStatusWhiteList(history: true):
             return ok(statistics.renderWhiteListHistory())
+        case .showStatusMonitor:
+            guard let monitorStatus else { return .error("Error: Monitor-only mode is not available") }
+            return ok(monitorStatus())
         case .clearMailSecurityHistory:
             statistics.clearDetectionHistory()
             return ok("")

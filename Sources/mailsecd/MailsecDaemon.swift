@@ -76,8 +76,11 @@ struct MailsecDaemon: AsyncParsableCommand {
         licenseClient.start(on: group.next())
         let statistics = MailStatistics()
         let smtpSettings = SMTPProxySettingsProvider(SMTPProxySettings(initial))
+        let monitor = MonitorWiring(scanClient: scanClient, availability: { scanServices.availability },
+                                    eventLoop: group.next(), log: { syslog.log($0) }, report: report)
         let services = DaemonServices(syslog: syslog, statistics: statistics, scanStatus: scanServices,
-                                      configurationObserver: { smtpSettings.update(SMTPProxySettings($0)) })
+                                      configurationObserver: { smtpSettings.update(SMTPProxySettings($0)); monitor.apply($0) },
+                                      monitorStatus: { monitor.statistics.render() })
         let console = ApplianceConsole(configuration: initial, store: store, services: services)
         services.configurationChanged(initial, events: Self.loadEvents(initial))
 
@@ -159,6 +162,7 @@ struct MailsecDaemon: AsyncParsableCommand {
             report("configuration reloaded from \(store.path)", .info)
         })
 
+        monitor.stop()
         for listener in mailListeners { try? await listener.close().get() }
         try? await mailGroup.shutdownGracefully()
         try? await mailThreadPool.shutdownGracefully()

@@ -51,18 +51,20 @@ struct CommandTableTests {
         #expect(lines.contains("mail security port smtp PORT [PORT ...]"))
         #expect(lines.contains("mail security white-list pattern NUM [from=KEYWORD] [to=KEYWORD]"))
         #expect(lines.contains("show status mail security white-list [history]"))
+        #expect(lines.contains("mail security monitor IFNAME"))
+        #expect(lines.contains("show status mail security monitor"))
         #expect(lines.contains("login timer SECONDS|clear"))
     }
 
     @Test(arguments: [
         ([String](), CommandID.allCases.count),
-        (["mail"], 16),
+        (["mail"], 17),
         (["mail", "security", "white-list"], 3),
         (["m", "s", "w"], 3),
         (["MAIL", "SEC", "white-list", "set"], 2),
         (["ysc"], 4),
         (["syslog"], 6),
-        (["show", "status"], 4),
+        (["show", "status"], 5),
         (["clear"], 3),
         (["login"], 2),
     ])

@@ -29,6 +29,7 @@ struct ConfigurationSettingsTests {
         #expect(config.syslog == SyslogSettings(hosts: [], facility: .user, info: true, debug: false, notice: false, format: .rfc3164))
         #expect(config.loginTimer == 300)
         #expect(config.pop3ComfortInterval == 15)
+        #expect(config.monitorInterface == nil)
         #expect(!config.hasAdministratorPassword && !config.hasLoginPassword)
     }
 
@@ -76,6 +77,8 @@ struct ConfigurationSettingsTests {
         Case(line: "login timer clear", noLine: "no login timer") { $0.loginTimer == nil },
         Case(line: "mail security comfort interval 45", noLine: "no mail security comfort interval") { $0.pop3ComfortInterval == 45 },
         Case(line: "mail security comfort interval off", noLine: "no mail security comfort interval") { $0.pop3ComfortInterval == nil },
+        Case(line: "mail security monitor eth1", noLine: "no mail security monitor") { $0.monitorInterface == "eth1" },
+        Case(line: "mail security monitor veth-Mon.1", noLine: "no mail security monitor eth1") { $0.monitorInterface == "veth-Mon.1" },
     ]
 
     @Test(arguments: cases)
