@@ -24,7 +24,7 @@ public final class PcapLiveCapture: FrameSource {
     public init(interface: String, filter: String) throws {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let handle = pcap_create(interface, &errorBuffer) else {
-            throw PcapError.cannotOpen(String(cString: errorBuffer))
+            throw PcapError.cannotOpen(errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         }
         func fail(_ what: String) -> PcapError {
             let reason = String(cString: pcap_geterr(handle))
