@@ -86,6 +86,10 @@ final class MonitorWiring: @unchecked Sendable {
                                              guard let failure else { return }
                                              statistics.setState(interface: wanted.interface, state: "failed")
                                              report("monitor: capture on \(wanted.interface) failed: \(failure)", .warning)
+                                             // Forget it, so entering the command again retries.
+                                             queue.async { [self] in
+                                                 if running?.settings == wanted { running = nil }
+                                             }
                                          })
             capture.start()
             running = (wanted, capture)
