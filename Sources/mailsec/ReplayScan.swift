@@ -61,12 +61,13 @@ struct ReplayScan {
         case .overSize: return .unscanned("over max size")
         case .overBudget, .notKept: return .unscanned("content not kept")
         }
+        // The scan protocol refuses an empty body (400): nothing to judge, so it is not sent.
+        guard !bytes.isEmpty else { return .unscanned("empty message") }
         let task = client.scan(ByteBuffer(bytes: bytes), operation: message.mailProtocol == .smtp ? .send : .receive,
                                requestID: "replay-\(number)", on: eventLoop)
         guard let outcome = try? task.futureResult.wait() else { return .unscanned("scan abandoned") }
         if let verdict = outcome.verdict { return .scanned(score: verdict.spamScore, viruses: verdict.viruses) }
-        let failure = outcome.failure
-        return .unscanned(Self.reason(failure?.kind) + (failure.map { $0.detail.isEmpty ? "" : ": \($0.detail)" } ?? ""))
+        return .unscanned(Self.reason(outcome.failure))
     }
 
     static func text(_ verdict: Verdict, threshold: Int) -> String {
@@ -84,6 +85,17 @@ struct ReplayScan {
         case .unscanned(let reason):
             return "unscanned (\(ReplayReport.escapedWord(reason)))"
         }
+    }
+
+    /// Why the service gave no verdict: the failure class, then the detail (libcurl's text or
+    /// the service's `error`) unless it only repeats the class.
+    static func reason(_ failure: ScanFailure?) -> String {
+        let text = reason(failure?.kind)
+        var detail = failure?.detail ?? ""
+        if case .httpStatus(let code)? = failure?.kind, detail.hasPrefix("HTTP \(code)") {
+            detail = String(detail.dropFirst("HTTP \(code)".count).drop { $0 == ":" || $0 == " " })
+        }
+        return detail.isEmpty ? text : "\(text): \(detail)"
     }
 
     static func reason(_ kind: ScanFailureKind?) -> String {

@@ -95,7 +95,7 @@ import TestSupport
     /// The corpus captures: every line is the checked-in replay line plus a verdict; TLS
     /// sessions and unfinished messages are unscanned, with the reason.
     @Test(arguments: ["zeek__smtp.pcap", "sv__smtp-rfc2231.pcap", "zeek__pop3.pcap", "arkime__smtp-decrypted.pcap",
-                      "sv__pop3.pcap"])
+                      "sv__pop3.pcap", "sv__smtp-pipelined-rset-data-replies.pcap"])
     func corpusLinesGainAVerdict(capture: String) throws {
         let service = try ScanService()
         let expected = try String(contentsOf: Self.fixtures.appendingPathComponent(
@@ -114,12 +114,23 @@ import TestSupport
                 #expect(verdict == "unscanned (incomplete message)")
             } else if plain.hasSuffix(" gap") {
                 #expect(verdict == "unscanned (bytes missing from the capture)")
+            } else if plain.contains(" size=0 ") {
+                #expect(verdict == "unscanned (empty message)")
             } else {
                 let keyword = verdict.split(separator: " ").first.map(String.init) ?? ""
                 #expect(["clean", "spam", "virus", "spam+virus"].contains(keyword), "\(line)")
                 #expect(verdict.contains(" score=") && verdict.contains(" viruses="), "\(line)")
             }
         }
+    }
+
+    /// A real attachment: the corpus's zipped EICAR is found inside the archive.
+    @Test func theZippedEICAROfTheCorpusIsAVirus() throws {
+        let service = try ScanService()
+        let result = try service.replay(Self.fixtures.appendingPathComponent("sv__smtp-rfc2231.pcap").path)
+        let virusLines = result.stdout.split(separator: "\n").filter { $0.contains(" scan=virus ") }
+        #expect(virusLines.count == 1, "\(result.stdout)")
+        #expect(virusLines.first?.hasSuffix("viruses=EICAR-Test-File") == true)
     }
 
     /// With no scan service listening every message is `unscanned (reason)`, and the command
