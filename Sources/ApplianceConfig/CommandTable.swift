@@ -283,7 +283,7 @@ enum CommandTable {
 
         operation(.showStatusMonitor, "show status mail security monitor", [], .status,
                   "Show monitor-only mode counters",
-                  "The watched interface and capture state, packets captured and dropped, sessions followed and encrypted, and per protocol the messages seen, scanned, clean, spam, virus, spam+virus, could not scan, not scanned (incomplete or over size or busy).",
+                  "The watched interface and capture state, packets captured and dropped, sessions followed and encrypted, and per protocol the messages seen, scanned, clean, spam, virus, spam+virus, could not scan, and not scanned (incomplete, over size, empty, or busy: too much mail in flight).",
                   examples: ["show status mail security monitor"]) { _ in .showStatusMonitor },
 
         operation(.clearMailSecurityHistory, "clear mail security history", [], .status,

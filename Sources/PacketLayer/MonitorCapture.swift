@@ -10,9 +10,10 @@ public enum MonitorLimits {
     /// The content of every message being reassembled at once, together. A message that would
     /// exceed it is not kept (counted `not scanned, busy`).
     public static let contentBudgetBytes = 128 << 20
-    /// Messages whose copies are being scanned at once; more are counted `not scanned, busy`
-    /// rather than queued without end.
+    /// Messages whose copies are being scanned at once, and their bytes together; more are
+    /// counted `not scanned, busy` rather than queued without end.
     public static let maximumScansInFlight = 16
+    public static let maximumScanBytesInFlight = 128 << 20
 }
 
 /// What the capture thread reports: messages that ended and the counters' increase since the

@@ -34,6 +34,7 @@ final class MonitorWiring: @unchecked Sendable {
     private let lock = NSLock()
     private var spamLevel = 3
     private var scansInFlight = 0
+    private var scanBytesInFlight = 0
     private var nextRequest = 0
 
     // Queue-confined.
@@ -118,6 +119,9 @@ final class MonitorWiring: @unchecked Sendable {
                 continue
             }
             switch message.content {
+            case .kept(let bytes) where bytes.isEmpty:
+                // The scan protocol refuses an empty body: there is nothing to judge.
+                statistics.increment(.notScannedEmpty, for: proto)
             case .kept(let bytes):
                 scan(bytes, proto: proto)
             case .overSize:
@@ -135,8 +139,10 @@ final class MonitorWiring: @unchecked Sendable {
             return
         }
         let request: Int? = lock.withLock {
-            guard scansInFlight < MonitorLimits.maximumScansInFlight else { return nil }
+            guard scansInFlight < MonitorLimits.maximumScansInFlight,
+                  scanBytesInFlight + bytes.count <= MonitorLimits.maximumScanBytesInFlight else { return nil }
             scansInFlight += 1
+            scanBytesInFlight += bytes.count
             nextRequest &+= 1
             return nextRequest
         }
@@ -146,9 +152,11 @@ final class MonitorWiring: @unchecked Sendable {
         }
         let task = scanClient.scan(ByteBuffer(bytes: bytes), operation: proto == .smtp ? .send : .receive,
                                    requestID: "monitor-\(request)", on: eventLoop)
+        let size = bytes.count
         task.futureResult.whenSuccess { [self] outcome in
             let level = lock.withLock {
                 scansInFlight -= 1
+                scanBytesInFlight -= size
                 return spamLevel
             }
             record(outcome.verdict, proto: proto, spamLevel: level)
