@@ -18,6 +18,7 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case mailSecurityInactiveTransfer
     case mailSecurityPOP3ComfortInterval
     case mailSecurityInterception
+    case mailSecurityMonitor
     case yscConnectionTimeout
     case yscRequestTimeout
     case yscRetry
@@ -38,6 +39,7 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case showCommand
     case showStatusMailSecurity
     case showStatusWhiteList
+    case showStatusMonitor
     case clearMailSecurityHistory
     case clearWhiteListHistory
     case showStatusYSC

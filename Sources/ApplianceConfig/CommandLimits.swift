@@ -27,6 +27,8 @@ public enum CommandLimits {
     /// `mail security comfort interval`: one byte per interval keeps a POP3 client that
     /// gives up after about a minute of silence alive (SPEC §8); 45 s leaves room for one more.
     public static let pop3ComfortIntervalRange = 1...45
+    /// `mail security monitor IFNAME`: a Linux interface name is at most IFNAMSIZ-1 = 15 bytes.
+    public static let maxInterfaceNameLength = 15
     /// `ysc url`: long enough for any real endpoint.
     public static let maxURLLength = 1024
     /// `syslog host`: up to 4 collectors.

@@ -94,6 +94,8 @@ enum ParameterKind: Sendable {
     case host
     /// The scan service's `https://` URL.
     case httpsURL
+    /// A network interface name (`mail security monitor IFNAME`).
+    case interfaceName
     /// `PASSWORD`, or `encrypted HASH` as `show config` writes it back.
     case password
     /// Seconds in the range, or the keyword that means "no limit".

@@ -132,6 +132,12 @@ enum CommandTable {
         "How mail crossing LAN1 and LAN2 reaches the proxies",
         "Extension. `appliance`: the box loads its own netfilter rules (TPROXY) for the `mail security port` ports crossing the ports of its port map, while `mail security use` is on, and removes them when it is off and when the daemon stops. `external`: the transparent proxies run but the box loads no rules; a firewall managed elsewhere diverts the mail to them. `off`: nothing is intercepted. `mailsecd --interception` overrides this setting (docs/interception.md).",
         default: "appliance", examples: ["mail security interception external"]),
+        setting(.mailSecurityMonitor, "mail security monitor", [
+            ParameterSpec("IFNAME", .interfaceName, "Network interface name, up to 15 characters (`eth1`, `lan2`)."),
+        ], .mailSecurity,
+        "Monitor-only mode: watch an interface passively",
+        "Extension: mail crossing this interface to the `mail security port smtp/pop` ports is captured passively (libpcap), reassembled and a copy of each message is scanned; detections are counted in `show status mail security monitor` and logged with `Monitor:` in front. Traffic is never touched: nothing is blocked, tagged or delayed, and encrypted sessions are not seen (docs/monitor-and-replay.md). Takes effect at once; `no mail security monitor` stops the capture.",
+        default: "none (off)", examples: ["mail security monitor eth1"]),
     ]
 
     // MARK: ysc
@@ -280,6 +286,11 @@ enum CommandTable {
         "Show white-list counters or history",
         "Without `history`: the match count of each pattern. With `history`: the most recent white-list matches, newest first.",
         examples: ["show status mail security white-list", "show status mail security white-list history"]) { words in .showStatusWhiteList(history: !words.isEmpty) },
+
+        operation(.showStatusMonitor, "show status mail security monitor", [], .status,
+                  "Show monitor-only mode counters",
+                  "The watched interface and capture state, packets captured and dropped, sessions followed and encrypted, and per protocol the messages seen, scanned, clean, spam, virus, spam+virus, could not scan, and not scanned (incomplete, over size, empty, or busy: too much mail in flight).",
+                  examples: ["show status mail security monitor"]) { _ in .showStatusMonitor },
 
         operation(.clearMailSecurityHistory, "clear mail security history", [], .status,
                   "Clear the detection history",

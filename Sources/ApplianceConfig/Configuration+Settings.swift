@@ -60,6 +60,8 @@ extension Configuration {
     public var interception: InterceptionSetting {
         entered(.mailSecurityInterception)?.first.flatMap(InterceptionSetting.init(rawValue:)) ?? .appliance
     }
+    /// `mail security monitor`: the interface watched passively; nil when monitor-only mode is off.
+    public var monitorInterface: String? { entered(.mailSecurityMonitor)?.first }
 
     /// `login timer`, in seconds; nil after `login timer clear` (no timeout). Default 300.
     public var loginTimer: Int? {

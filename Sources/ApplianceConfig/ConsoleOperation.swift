@@ -5,6 +5,8 @@ public enum ConsoleOperation: Equatable, Sendable {
     case showLog
     case showStatusMailSecurity(history: Bool)
     case showStatusWhiteList(history: Bool)
+    /// `show status mail security monitor`: the counters of monitor-only mode.
+    case showStatusMonitor
     case clearMailSecurityHistory
     case clearWhiteListHistory
     case showStatusYSC

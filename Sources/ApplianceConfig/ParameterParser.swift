@@ -79,6 +79,8 @@ enum ParameterParser {
             return ValueSyntax.host(word)
         case .httpsURL:
             return ValueSyntax.httpsURL(word)
+        case .interfaceName:
+            return ValueSyntax.interfaceName(word)
         case .integerOrKeyword(let range, let special):
             if word.lowercased() == special { return .success(special) }
             return integer(word, range).map(String.init)

@@ -9,6 +9,17 @@ enum ValueSyntax {
         return .success(word)
     }
 
+    /// A Linux interface name as the kernel accepts it (dev_valid_name): 1-15 bytes, not `.`
+    /// or `..`, no `/`, `:`, whitespace or control characters. Kept as typed (names are
+    /// case-sensitive).
+    static func interfaceName(_ word: String) -> Result<String, CommandError> {
+        guard !word.isEmpty, word != ".", word != "..",
+              word.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "/" && $0 != ":" })
+        else { return .failure(.illegalString) }
+        guard word.utf8.count <= CommandLimits.maxInterfaceNameLength else { return .failure(.tooLongString) }
+        return .success(word)
+    }
+
     /// `auto` (any case), a full address (contains `@`), or a local part.
     static func notificationAddress(_ word: String) -> Result<String, CommandError> {
         if word.lowercased() == "auto" { return .success("auto") }

@@ -15,15 +15,20 @@ public final class DaemonServices: ApplianceServices {
     private let configurationObserver: (@Sendable (Configuration) -> Void)?
     /// The Interception row of `show status mail security` (mode, whether the rules are in).
     private let interceptionStatus: (@Sendable () -> String)?
+    /// `show status mail security monitor`, rendered by monitor-only mode; nil when the daemon
+    /// was built without it.
+    private let monitorStatus: (@Sendable () -> String)?
 
     public init(syslog: SyslogSender, statistics: MailStatistics, scanStatus: (any ScanStatusReporting)? = nil,
                 configurationObserver: (@Sendable (Configuration) -> Void)? = nil,
-                interceptionStatus: (@Sendable () -> String)? = nil) {
+                interceptionStatus: (@Sendable () -> String)? = nil,
+                monitorStatus: (@Sendable () -> String)? = nil) {
         self.syslog = syslog
         self.statistics = statistics
         self.scanStatus = scanStatus
         self.configurationObserver = configurationObserver
         self.interceptionStatus = interceptionStatus
+        self.monitorStatus = monitorStatus
     }
 
     public func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {
@@ -40,6 +45,9 @@ public final class DaemonServices: ApplianceServices {
             return ok(statistics.renderWhiteListStatus(patterns: configuration.whiteListPatterns.keys.sorted()))
         case .showStatusWhiteList(history: true):
             return ok(statistics.renderWhiteListHistory())
+        case .showStatusMonitor:
+            guard let monitorStatus else { return .error("Error: Monitor-only mode is not available") }
+            return ok(monitorStatus())
         case .clearMailSecurityHistory:
             statistics.clearDetectionHistory()
             return ok("")

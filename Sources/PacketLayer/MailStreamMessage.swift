@@ -34,9 +34,12 @@ public struct ReplayedMessage: Sendable, Hashable {
     /// Octets of the message after dot-unstuffing (BDAT: the chunk octets).
     public var size: Int
     public var status: Status
+    /// The message's own octets when the analyser was asked to keep them (`ContentRetention`).
+    public var content: MessageContent
 
     public init(time: CaptureTime, mailProtocol: MailProtocol, client: TCPEndpoint, server: TCPEndpoint,
-                from: [String], to: [String], subject: String?, size: Int, status: Status) {
+                from: [String], to: [String], subject: String?, size: Int, status: Status,
+                content: MessageContent = .notKept) {
         self.time = time
         self.mailProtocol = mailProtocol
         self.client = client
@@ -46,6 +49,7 @@ public struct ReplayedMessage: Sendable, Hashable {
         self.subject = subject
         self.size = size
         self.status = status
+        self.content = content
     }
 }
 
@@ -66,17 +70,30 @@ struct MailStreamMessageCapture {
     var head: [UInt8] = []
     var size = 0
     var hadGap = false
+    /// The whole content, when it is to be kept (a reference: copies of the capture share it).
+    let held: HeldContent?
+
+    init(retention: ContentRetention? = nil) {
+        held = retention.map(HeldContent.init(retention:))
+    }
 
     mutating func append(_ bytes: ByteBuffer) {
         size += bytes.readableBytes
         let room = MailStreamLimits.maximumHeadBytes - head.count
         if room > 0 { head += bytes.readableBytesView.prefix(room) }
+        held?.append(bytes.readableBytesView)
     }
 
     mutating func append(_ bytes: ArraySlice<UInt8>) {
         size += bytes.count
         let room = MailStreamLimits.maximumHeadBytes - head.count
         if room > 0 { head += bytes.prefix(room) }
+        held?.append(bytes)
+    }
+
+    /// The content for the finished message (`.notKept` when none was asked for).
+    func takeContent() -> MessageContent {
+        held?.take() ?? .notKept
     }
 
     /// Header fields of interest.

@@ -31,9 +31,19 @@ struct POP3StreamMachine {
     private var message: MailStreamMessageCapture?
     private var lastTime = CaptureTime(seconds: 0, microseconds: 0)
 
-    init(client: TCPEndpoint, server: TCPEndpoint) {
+    /// Whether messages keep their content (for scanning); nil: summaries only.
+    let retention: ContentRetention?
+
+    init(client: TCPEndpoint, server: TCPEndpoint, retention: ContentRetention? = nil) {
         self.client = client
         self.server = server
+        self.retention = retention
+    }
+
+    /// Hands out the messages finished so far (live monitoring drains them as they end).
+    mutating func takeMessages() -> [ReplayedMessage] {
+        defer { messages = [] }
+        return messages
     }
 
     mutating func clientData(_ bytes: [UInt8], time: CaptureTime) {
@@ -72,7 +82,7 @@ struct POP3StreamMachine {
                 return
             case .message(var decoder):
                 let input = ByteBuffer(bytes: serverBuffer.takeAll())
-                var capture = message ?? MailStreamMessageCapture()
+                var capture = message ?? MailStreamMessageCapture(retention: retention)
                 let outcome = decoder.decode(input) { capture.append($0) }
                 message = capture
                 switch outcome {
@@ -125,7 +135,7 @@ struct POP3StreamMachine {
         guard positive else { return }
         switch entry {
         case .retrieve:
-            message = MailStreamMessageCapture()
+            message = MailStreamMessageCapture(retention: retention)
             mode = .message(DataContentDecoder())
         case .multiLine:
             mode = .listing
@@ -144,7 +154,7 @@ struct POP3StreamMachine {
         let header = capture.headerSummary()
         messages.append(ReplayedMessage(time: time, mailProtocol: .pop3, client: client, server: server,
                                         from: header.from, to: header.to, subject: header.subject,
-                                        size: capture.size, status: status))
+                                        size: capture.size, status: status, content: capture.takeContent()))
         message = nil
     }
 }

@@ -44,9 +44,19 @@ struct SMTPStreamMachine {
     private var recipients: [(address: String, refused: Bool)] = []
     private var message: MailStreamMessageCapture?
 
-    init(client: TCPEndpoint, server: TCPEndpoint) {
+    /// Whether messages keep their content (for scanning); nil: summaries only.
+    let retention: ContentRetention?
+
+    init(client: TCPEndpoint, server: TCPEndpoint, retention: ContentRetention? = nil) {
         self.client = client
         self.server = server
+        self.retention = retention
+    }
+
+    /// Hands out the messages finished so far (live monitoring drains them as they end).
+    mutating func takeMessages() -> [ReplayedMessage] {
+        defer { messages = [] }
+        return messages
     }
 
     mutating func clientData(_ bytes: [UInt8], time: CaptureTime) {
@@ -129,7 +139,7 @@ struct SMTPStreamMachine {
                 if case .awaitingDataReply = mode { startData() } else { startTLS(time: time) }
             case .data(var decoder):
                 let input = ByteBuffer(bytes: clientBuffer.takeAll())
-                var capture = message ?? MailStreamMessageCapture()
+                var capture = message ?? MailStreamMessageCapture(retention: retention)
                 let outcome = decoder.decode(input) { capture.append($0) }
                 message = capture
                 switch outcome {
@@ -187,7 +197,7 @@ struct SMTPStreamMachine {
                 return
             }
             push(.bdat)
-            if message == nil { message = MailStreamMessageCapture() }
+            if message == nil { message = MailStreamMessageCapture(retention: retention) }
             let last = words.dropFirst().contains { $0.uppercased() == "LAST" }
             mode = .bdat(remaining: size, last: last)
         case .rset, .helo, .ehlo:
@@ -203,7 +213,7 @@ struct SMTPStreamMachine {
 
     private mutating func startData() {
         mode = .data(DataContentDecoder())
-        if message == nil { message = MailStreamMessageCapture() }
+        if message == nil { message = MailStreamMessageCapture(retention: retention) }
     }
 
     private mutating func endBDAT(last: Bool, time: CaptureTime) {
@@ -287,7 +297,7 @@ struct SMTPStreamMachine {
         let to = recipients.isEmpty ? header.to : accepted
         messages.append(ReplayedMessage(time: time, mailProtocol: .smtp, client: client, server: server,
                                         from: from, to: to, subject: header.subject, size: capture.size,
-                                        status: status))
+                                        status: status, content: capture.takeContent()))
         message = nil
         envelopeFrom = nil
         recipients = []

@@ -3,9 +3,11 @@ public enum Replay {
     /// Reads the capture at `path` and returns its SMTP and POP3 messages (and encrypted
     /// sessions), ordered by the capture time of their end. Throws only when the file cannot be
     /// opened as a capture; a damaged record ends the reading and what came before is replayed.
-    public static func run(path: String, limits: TCPReassemblyLimits = .standard) throws -> [ReplayedMessage] {
+    /// With `retention`, each message also carries its content (for `replay --scan`).
+    public static func run(path: String, limits: TCPReassemblyLimits = .standard,
+                           retention: ContentRetention? = nil) throws -> [ReplayedMessage] {
         let reader = try PcapReader(path: path)
-        var analyser = ReplayAnalyser(limits: limits)
+        var analyser = ReplayAnalyser(limits: limits, retention: retention)
         while let frame = try reader.next() {
             analyser.add(frame: frame.bytes[...], linkType: reader.linkType, time: frame.time)
         }
@@ -52,6 +54,9 @@ public enum ReplayReport {
     static func addresses(_ list: [String]) -> String {
         list.map { "<\(escaped($0))>" }.joined(separator: ",")
     }
+
+    /// Text for the report with control characters replaced (no quoting added).
+    public static func escapedWord(_ text: String) -> String { escaped(text) }
 
     static func escaped(_ text: String) -> String {
         var out = ""

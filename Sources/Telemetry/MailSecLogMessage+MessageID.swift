@@ -12,6 +12,8 @@ extension MailSecLogMessage {
         case .whiteListSetEnabled: "whiteListSetEnabled"
         case .rejectInactiveLicense: "rejectInactiveLicense"
         case .rejectYSCFailure: "rejectYSCFailure"
+        case .monitorDetection: "monitorDetection"
+        case .monitorCannotScan: "monitorCannotScan"
         case .yscConnect: "yscConnect"
         case .yscTLSError: "yscTLSError"
         case .yscConnectFailed: "yscConnectFailed"

@@ -12,6 +12,11 @@ public enum MailSecLogMessage: Equatable, Sendable {
     case whiteListSetEnabled(set: Int)
     case rejectInactiveLicense
     case rejectYSCFailure
+    /// Monitor-only mode: a copy of captured mail was detected (spam when `score` is given,
+    /// virus when `names` is not empty). Nothing was done to the mail itself.
+    case monitorDetection(protocol: MailProtocol, score: Int?, names: [String])
+    /// Monitor-only mode: a copy of captured mail could not be scanned.
+    case monitorCannotScan(protocol: MailProtocol)
     /// DEBUG `[ID] Connect ADDRESS:PORT`
     case yscConnect(id: String, address: String, port: Int)
     /// DEBUG `[ID] SSL connect error`
@@ -50,6 +55,13 @@ public enum MailSecLogMessage: Equatable, Sendable {
         case .whiteListSetEnabled(let set): "White list set (\(set)) enabled by configuration"
         case .rejectInactiveLicense: "Reject mail transfer for inactive license"
         case .rejectYSCFailure: "Reject mail transfer for failure to access YSC"
+        case .monitorDetection(let proto, let score, let names):
+            switch (score, names.isEmpty) {
+            case (let score?, true): "Monitor: \(proto.logName): Detect spam mail (\(score))"
+            case (let score?, false): "Monitor: \(proto.logName): Detect spam(\(score)) + virus mail (\(names.joined(separator: ",")))"
+            case (nil, _): "Monitor: \(proto.logName): Detect virus mail (\(names.joined(separator: ",")))"
+            }
+        case .monitorCannotScan(let proto): "Monitor: \(proto.logName): can't scan mail"
         case .yscConnect(let id, let address, let port): "[\(id)] Connect \(address):\(port)"
         case .yscTLSError(let id): "[\(id)] SSL connect error"
         case .yscConnectFailed(let id, let code): "[\(id)] Can't connect to YSC(\(code))"

@@ -16,6 +16,8 @@ struct MailsecCommand: ParsableCommand {
             mailsec                                  interactive console (prompt '# ')
             mailsec --config FILE 'COMMAND'          offline, directly on a config file
             mailsec replay FILE.pcap                 the mail messages in a capture, one line each
+            mailsec replay --scan [--config FILE] [--ysc-ca FILE] FILE.pcap
+                                                     … each also scanned by the configured scan service
             """
     )
 
@@ -56,19 +58,63 @@ struct MailsecCommand: ParsableCommand {
         if !reply.ok { throw ExitCode(1) }
     }
 
-    /// `mailsec replay FILE.pcap`: offline, no daemon needed; the SMTP and POP3 messages the
-    /// capture holds (TCP streams reassembled), one line each, oldest first.
+    /// `mailsec replay [--scan [--config FILE] [--ysc-ca FILE]] FILE.pcap`: offline, no daemon
+    /// needed; the SMTP and POP3 messages the capture holds (TCP streams reassembled), one line
+    /// each, oldest first; with `--scan` each also scanned (the scan service, spam level and
+    /// max size of the configuration file, the firmware's one by default).
     private func replay(_ arguments: [String]) throws {
-        guard arguments.count == 1, let path = arguments.first else {
-            FileHandle.standardOutput.write(Data("Error: Insufficient or too many parameters\n".utf8))
-            throw ExitCode(1)
+        var scan = false
+        var configPath = config
+        var caBundle = FirmwareDefaults.yscCABundle
+        var files: [String] = []
+        var rest = arguments[...]
+        while let word = rest.popFirst() {
+            switch word {
+            case "--scan": scan = true
+            case "--config", "--ysc-ca":
+                guard let value = rest.popFirst() else { return try usageError() }
+                if word == "--config" { configPath = value } else { caBundle = value }
+            default: files.append(word)
+            }
         }
+        guard files.count == 1, let path = files.first else { return try usageError() }
         do {
-            let messages = try Replay.run(path: path)
-            FileHandle.standardOutput.write(Data(ReplayReport.render(messages).utf8))
+            if scan {
+                let configuration = try Self.replayConfiguration(configPath ?? FirmwareDefaults.configPath,
+                                                                 required: configPath != nil)
+                let report = try ReplayScan(configuration: configuration, caBundlePath: caBundle).run(path: path)
+                FileHandle.standardOutput.write(Data(report.utf8))
+            } else {
+                let messages = try Replay.run(path: path)
+                FileHandle.standardOutput.write(Data(ReplayReport.render(messages).utf8))
+            }
+        } catch let error as ReplayConfigError {
+            FileHandle.standardOutput.write(Data("Error: \(error.text)\n".utf8))
+            throw ExitCode(1)
         } catch {
             FileHandle.standardOutput.write(Data("Error: Cannot read the capture \(path) (\(error))\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    private func usageError() throws {
+        FileHandle.standardOutput.write(Data("Error: Insufficient or too many parameters\n".utf8))
+        throw ExitCode(1)
+    }
+
+    struct ReplayConfigError: Error { let text: String }
+
+    /// The configuration whose `ysc …` and `mail security spam level/max size` the scan uses.
+    /// The firmware's default file may be missing (a workstation): the defaults apply then.
+    private static func replayConfiguration(_ path: String, required: Bool) throws -> Configuration {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            if required { throw ReplayConfigError(text: "Cannot read the configuration \(path)") }
+            return Configuration()
+        }
+        let (configuration, problems) = Configuration.load(text)
+        for problem in problems {
+            FileHandle.standardError.write(Data("mailsec: \(path) line \(problem.lineNumber): \(problem.error.message)\n".utf8))
+        }
+        return configuration
     }
 }

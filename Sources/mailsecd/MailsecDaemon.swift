@@ -96,12 +96,16 @@ struct MailsecDaemon: AsyncParsableCommand {
         licenseClient.start(on: group.next())
         let statistics = MailStatistics()
         let smtpSettings = SMTPProxySettingsProvider(SMTPProxySettings(initial))
+        let monitor = MonitorWiring(scanClient: scanClient, availability: { scanServices.availability },
+                                    eventLoop: group.next(), log: { syslog.log($0) }, report: report)
         let services = DaemonServices(syslog: syslog, statistics: statistics, scanStatus: scanServices,
                                       configurationObserver: {
                                           smtpSettings.update(SMTPProxySettings($0))
                                           interceptionDriver?.configurationChanged($0)
+                                          monitor.apply($0)
                                       },
-                                      interceptionStatus: { interceptionDriver?.statusLine ?? "off: nothing intercepted" })
+                                      interceptionStatus: { interceptionDriver?.statusLine ?? "off: nothing intercepted" },
+                                      monitorStatus: { monitor.statistics.render() })
         let console = ApplianceConsole(configuration: initial, store: store, services: services)
         services.configurationChanged(initial, events: Self.loadEvents(initial))
 
@@ -189,6 +193,7 @@ struct MailsecDaemon: AsyncParsableCommand {
 
         // Rules out first: from now on mail passes untouched, not to a closing listener.
         await interceptionDriver?.shutdown()
+        monitor.stop()
         for listener in mailListeners { try? await listener.close().get() }
         try? await mailGroup.shutdownGracefully()
         try? await mailThreadPool.shutdownGracefully()

@@ -51,6 +51,8 @@ struct CommandTableTests {
         #expect(lines.contains("mail security port smtp PORT [PORT ...]"))
         #expect(lines.contains("mail security white-list pattern NUM [from=KEYWORD] [to=KEYWORD]"))
         #expect(lines.contains("show status mail security white-list [history]"))
+        #expect(lines.contains("mail security monitor IFNAME"))
+        #expect(lines.contains("show status mail security monitor"))
         #expect(lines.contains("login timer SECONDS|clear"))
     }
 
@@ -62,7 +64,7 @@ struct CommandTableTests {
         (["MAIL", "SEC", "white-list", "set"], 2),
         (["ysc"], 4),
         (["syslog"], 6),
-        (["show", "status"], 4),
+        (["show", "status"], 5),
         (["clear"], 3),
         (["login"], 2),
     ])

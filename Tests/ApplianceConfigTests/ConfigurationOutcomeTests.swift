@@ -36,6 +36,8 @@ struct ConfigurationOutcomeTests {
         ("show status mail security white-list history", .showStatusWhiteList(history: true)),
         ("SHOW STATUS MAIL SECURITY WHITE-LIST HISTORY", .showStatusWhiteList(history: true)),
         ("sh st m s w h", .showStatusWhiteList(history: true)),
+        ("show status mail security monitor", .showStatusMonitor),
+        ("sh st m s mo", .showStatusMonitor),
         ("clear mail security history", .clearMailSecurityHistory),
         ("clear mail security white-list history", .clearWhiteListHistory),
         ("show status ysc", .showStatusYSC),

@@ -30,6 +30,7 @@ struct ConfigurationSettingsTests {
         #expect(config.loginTimer == 300)
         #expect(config.pop3ComfortInterval == 15)
         #expect(config.interception == .appliance)
+        #expect(config.monitorInterface == nil)
         #expect(!config.hasAdministratorPassword && !config.hasLoginPassword)
     }
 
@@ -79,6 +80,8 @@ struct ConfigurationSettingsTests {
         Case(line: "mail security comfort interval off", noLine: "no mail security comfort interval") { $0.pop3ComfortInterval == nil },
         Case(line: "mail security interception external", noLine: "no mail security interception") { $0.interception == .external },
         Case(line: "mail security interception off", noLine: "no mail security interception") { $0.interception == .off },
+        Case(line: "mail security monitor eth1", noLine: "no mail security monitor") { $0.monitorInterface == "eth1" },
+        Case(line: "mail security monitor veth-Mon.1", noLine: "no mail security monitor eth1") { $0.monitorInterface == "veth-Mon.1" },
     ]
 
     @Test(arguments: cases)

@@ -13,6 +13,10 @@ import TestSupport
         .cannotScan(protocol: .smtp), .cannotScan(protocol: .pop3),
         .whiteListMatch(pattern: 3), .whiteListSetEnabled(set: 1),
         .rejectInactiveLicense, .rejectYSCFailure,
+        .monitorDetection(protocol: .smtp, score: 100, names: []),
+        .monitorDetection(protocol: .pop3, score: nil, names: ["EICAR-Test-File"]),
+        .monitorDetection(protocol: .smtp, score: 99, names: ["EICAR-Test-File"]),
+        .monitorCannotScan(protocol: .smtp), .monitorCannotScan(protocol: .pop3),
         .yscConnect(id: "42", address: "203.0.113.10", port: 443), .yscTLSError(id: "42"),
         .yscConnectFailed(id: "42", code: 7), .yscReadError(id: "42", code: 56),
         .noSuchDomainName(fqdn: "ysc.example.net"),
@@ -20,7 +24,7 @@ import TestSupport
 
     /// The number of catalogue cases. `caseNumber` has no `default`, so a new case does not
     /// compile until it is numbered here — and then `everyCaseHasAnExample` asks for its example.
-    static let caseCount = 14
+    static let caseCount = 16
     static func caseNumber(_ message: MailSecLogMessage) -> Int {
         switch message {
         case .detectSpam: 0
@@ -37,6 +41,8 @@ import TestSupport
         case .yscConnectFailed: 11
         case .yscReadError: 12
         case .noSuchDomainName: 13
+        case .monitorDetection: 14
+        case .monitorCannotScan: 15
         }
     }
 
