@@ -135,10 +135,10 @@ postfix_up() {
     install -d -m 0730 -o postfix -g postdrop "$pf/queue/maildrop"
     install -d -m 0710 -o postfix -g postdrop "$pf/queue/public"
     install -d -m 0700 -o postfix -g root "$pf/data"
-    install -d -m 0755 -o nobody -g nogroup "$SVC/mail" "$SVC/mail/$DOMAIN"
+    install -d -m 0755 -o nobody -g "$(id -g nobody)" "$SVC/mail" "$SVC/mail/$DOMAIN"
     : > "$pf/conf/mailboxes"
     for user in $USERS; do
-        for d in "" /cur /new /tmp; do install -d -m 0700 -o nobody -g nogroup "$SVC/mail/$DOMAIN/$user$d"; done
+        for d in "" /cur /new /tmp; do install -d -m 0700 -o nobody -g "$(id -g nobody)" "$SVC/mail/$DOMAIN/$user$d"; done
         echo "$user@$DOMAIN $DOMAIN/$user/" >> "$pf/conf/mailboxes"
     done
     cat > "$pf/conf/main.cf" <<EOF
@@ -296,6 +296,11 @@ up() {
     # Ready once the licence is active (activated against yscd in the background at start).
     wait_until 20 eval '"$bin/mailsec" --control "$md/ctl.sock" "show status mail security" 2>/dev/null | grep -qE "^License +active"' \
         || fail "the licence did not become active"
+    # Intercepting once its ruleset is loaded (it is, at start, when the configuration says so).
+    if [ -z "${LAB_INTERCEPTION_ARGS:-}" ] && grep -qiE '^[[:space:]]*mail[[:space:]]+security[[:space:]]+use[[:space:]]+on' "$md/mailsec.conf"; then
+        wait_until 20 eval 'in_ns "$NS_FW" nft list table inet mailsec >/dev/null 2>&1' \
+            || fail "mailsecd did not load its interception ruleset"
+    fi
     for name in postfix dovecot yscd syslog mailsecd; do alive "$name" || fail "$name exited"; done
     COMPLETE=1
     echo "services ${PREFIX}: up ($mode): Postfix+Dovecot $server, yscd $YSC_ADDRESS:$YSC_PORT, mailsecd in $NS_FW"
