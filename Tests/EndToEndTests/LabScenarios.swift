@@ -131,14 +131,15 @@ enum LabScenarios {
         // curl: the clean message through the appliance equals the one fetched on the server's host.
         let listing = try lab.curlPOP3("alice")
         #expect(listing.status == 0, "\(listing.stderr)")
-        let count = listing.stdout.split(separator: "\n").count
+        // CRLF lines: "\r\n" is one Character, so split at any newline, not at "\n".
+        let count = listing.stdout.split(whereSeparator: \.isNewline).count
         var cleanNumber: Int?
-        for number in 1...max(count, 1) {
+        for number in 1...max(count, 1) where cleanNumber == nil {
             if try lab.curlPOP3("alice", message: number, on: "lan2", address: "127.0.0.1").stdout.contains(clean) {
                 cleanNumber = number
             }
         }
-        let number = try #require(cleanNumber)
+        let number = try #require(cleanNumber, "\(clean) not among \(count) messages: \(listing.stdout)")
         let viaAppliance = try lab.curlPOP3("alice", message: number)
         let onServer = try lab.curlPOP3("alice", message: number, on: "lan2", address: "127.0.0.1")
         #expect(viaAppliance.status == 0 && !viaAppliance.stdout.isEmpty)
