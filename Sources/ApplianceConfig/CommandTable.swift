@@ -125,6 +125,13 @@ enum CommandTable {
         "Keep POP3 clients alive during a long scan",
         "Extension (client comforting): while a retrieved message is being scanned, one byte of the answer that every possible outcome starts with is sent per interval, so the client does not time out; nothing that could be contradicted later is ever sent early. What can be sent depends on `mail security inactive transfer` (docs/pop3-client-comforting.md). `off` sends nothing until the answer is known.",
         default: "15", examples: ["mail security comfort interval 10", "mail security comfort interval off"]),
+
+        setting(.mailSecurityInterception, "mail security interception", [
+            ParameterSpec("MODE", .keyword(InterceptionSetting.allCases.map(\.rawValue)), "`appliance`, `external` or `off`."),
+        ], .mailSecurity,
+        "How mail crossing LAN1 and LAN2 reaches the proxies",
+        "Extension. `appliance`: the box loads its own netfilter rules (TPROXY) for the `mail security port` ports crossing the ports of its port map, while `mail security use` is on, and removes them when it is off and when the daemon stops. `external`: the transparent proxies run but the box loads no rules; a firewall managed elsewhere diverts the mail to them. `off`: nothing is intercepted. `mailsecd --interception` overrides this setting (docs/interception.md).",
+        default: "appliance", examples: ["mail security interception external"]),
     ]
 
     // MARK: ysc
