@@ -19,11 +19,15 @@ export LAB_PREFIX=${LAB_PREFIX:-msdemo-}
 work=$(mktemp -d /tmp/mailsec-demo.XXXXXX)
 chmod 0755 "$work"   # the lab's Dovecot runs helpers as user dovecot, which must get in
 export LAB_STATE_DIR=$work
+cleaned=0
 cleanup() {
+    [ "$cleaned" = 1 ] && return 0
+    trap '' INT TERM   # removing the lab is not to be cut short
     set +e
     "$services" down >/dev/null
     "$lab" down >/dev/null
     rm -rf "$work"
+    cleaned=1
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -119,7 +123,6 @@ title "Syslog ([MAIL_SEC] lines the appliance sent)"
 cat "$LAB_SYSLOG"
 
 title "Removing the lab"
-trap - EXIT
 cleanup
 "$lab" status
 if [ "$failures" -ne 0 ]; then
