@@ -65,6 +65,8 @@ down() {
       ip netns del "$name"
     fi
   done < "$STATE"
+  # The files of firmware/lab/services.sh, whose processes just ended with the namespaces.
+  rm -rf "$STATE_DIR/mailsec-lab-${PREFIX}services"
   rm -f "$STATE"
   echo "lab ${PREFIX}: removed"
 }
