@@ -16,6 +16,9 @@ public struct InterceptionReconciler: Sendable {
 
     /// What the kernel holds after our last successful apply; nil before the first one.
     public private(set) var installed: InterceptionPlan?
+    /// An apply failed since: the kernel may hold part of it, so even a wish equal to
+    /// `installed` is applied again.
+    private var uncertain = false
     /// Being applied right now.
     public private(set) var inFlight: InterceptionPlan?
     /// The latest wish, applied when the one in flight is done.
@@ -27,7 +30,7 @@ public struct InterceptionReconciler: Sendable {
     public init() {}
 
     /// True when nothing is being applied and nothing is waiting.
-    public var isIdle: Bool { inFlight == nil && (wanted == nil || wanted == installed || wanted == failed) }
+    public var isIdle: Bool { inFlight == nil && (wanted == nil || (wanted == installed && !uncertain) || wanted == failed) }
 
     /// The configuration now wants `plan` (disabled: no rules).
     public mutating func want(_ plan: InterceptionPlan) -> Apply? {
@@ -42,16 +45,18 @@ public struct InterceptionReconciler: Sendable {
         if succeeded {
             installed = plan
             failed = nil
+            uncertain = false
         } else {
             failed = plan
             // What the kernel holds is now unknown; the next apply replaces our tables whole,
             // and a disabled plan removes both our tables and our routing rule anyway.
+            uncertain = true
         }
         return next()
     }
 
     private mutating func next() -> Apply? {
-        guard inFlight == nil, let wanted, wanted != installed, wanted != failed else { return nil }
+        guard inFlight == nil, let wanted, wanted != installed || uncertain, wanted != failed else { return nil }
         inFlight = wanted
         return Apply(plan: wanted, replacing: installed)
     }

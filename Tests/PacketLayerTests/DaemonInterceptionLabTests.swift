@@ -5,13 +5,13 @@ import TestSupport
 
 /// `mailsecd --interception` in the namespace lab: the daemon itself runs in the appliance
 /// namespace, loads the rules, follows the console live, and removes everything on exit.
-/// A tiny SMTP server (`firmware/lab/smtpprobe.py`) stands in for the mail server in lan2 and
+/// A tiny SMTP server (`firmware/lab/mailprobe.py`) stands in for the mail server in lan2 and
 /// prints the address each message came from; the office PC in lan1 sends with smtplib.
 @Suite(.serialized,
        .enabled(if: NetlabEnvironment.canUseNetfilter && access("/usr/bin/python3", X_OK) == 0,
                 "needs root, nft, ip and python3"))
 struct DaemonInterceptionLabTests {
-    static let smtpProbe = RulesetGolden.repositoryRoot + "/firmware/lab/smtpprobe.py"
+    static let mailProbe = RulesetGolden.repositoryRoot + "/firmware/lab/mailprobe.py"
     static let ip = NetfilterProcess.locate("ip")
 
     /// A lab with the probe server in lan2 and mailsecd in fw.
@@ -20,6 +20,7 @@ struct DaemonInterceptionLabTests {
         let scratch: TemporaryDirectory
         let applier: NetfilterApplier
         let server: DaemonProcess
+        let pop3Server: DaemonProcess
         var daemon: DaemonProcess?
         let serverAddress: String
 
@@ -35,10 +36,13 @@ struct DaemonInterceptionLabTests {
                 throw LabSetupError("lab up: \(up.stderr)")
             }
             server = try DaemonProcess(Self.ipPath, ["netns", "exec", lab.prefix + "lan2", "/usr/bin/python3",
-                                                     DaemonInterceptionLabTests.smtpProbe, "server"] + serverPorts.map(String.init),
+                                                     DaemonInterceptionLabTests.mailProbe, "server"] + serverPorts.map(String.init),
                                        directory: scratch.url)
-            guard waitUntil({ self.server.standardOutput.contains("ready") }) else {
-                throw LabSetupError("probe server: \(server.standardError)")
+            pop3Server = try DaemonProcess(Self.ipPath, ["netns", "exec", lab.prefix + "lan2", "/usr/bin/python3",
+                                                         DaemonInterceptionLabTests.mailProbe, "pop3-server", "110"],
+                                           directory: scratch.url)
+            guard waitUntil({ self.server.standardOutput.contains("ready") && self.pop3Server.standardOutput.contains("ready") }) else {
+                throw LabSetupError("probe servers: \(server.standardError) \(pop3Server.standardError)")
             }
         }
 
@@ -68,11 +72,11 @@ struct DaemonInterceptionLabTests {
             return result.stdout
         }
 
-        /// Sum of the SMTP counters of `show status mail security`: it grows when a session
-        /// went through the proxy.
-        func smtpCount() throws -> Int {
+        /// Sum of the SMTP (or POP3) counters of `show status mail security`: it grows when a
+        /// message went through the proxy.
+        func smtpCount(_ prefix: String = "SMTP ") throws -> Int {
             try console("show status mail security").split(separator: "\n")
-                .filter { $0.hasPrefix("SMTP ") }
+                .filter { $0.hasPrefix(prefix) }
                 .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
                 .reduce(0, +)
         }
@@ -80,7 +84,7 @@ struct DaemonInterceptionLabTests {
         /// Sends one message from the office PC; returns the server's line for it.
         func send(to port: Int, subject: String) throws -> String {
             let result = try CommandRun.run(Self.ipPath, ["netns", "exec", lab.prefix + "lan1", "/usr/bin/python3",
-                                                          DaemonInterceptionLabTests.smtpProbe, "send", serverAddress,
+                                                          DaemonInterceptionLabTests.mailProbe, "send", serverAddress,
                                                           String(port), subject], timeout: 60)
             guard result.stdout.hasPrefix("sent") else {
                 return "not sent: \(result.stdout) \(result.stderr)"
@@ -102,7 +106,25 @@ struct DaemonInterceptionLabTests {
             return (line, intercepted)
         }
 
+        /// Retrieves message 1 from the office PC over POP3: the client's line, the server's
+        /// RETR lines, and whether the proxy counted it.
+        func fetchCounting() throws -> (client: String, server: [String], intercepted: Bool) {
+            let before = try smtpCount("POP3 ")
+            let result = try CommandRun.run(Self.ipPath, ["netns", "exec", lab.prefix + "lan1", "/usr/bin/python3",
+                                                          DaemonInterceptionLabTests.mailProbe, "fetch", serverAddress, "110"],
+                                            timeout: 60)
+            let intercepted = waitUntil(timeout: 3) { ((try? self.smtpCount("POP3 ")) ?? before) > before }
+            let retrs = pop3Server.standardOutput.split(separator: "\n").filter { $0.hasPrefix("retr ") }.map(String.init)
+            return (result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), retrs, intercepted)
+        }
+
         func table() throws -> String? { try applier.listTable() }
+
+        /// Waits until `show status mail security` holds `text` (the Interception row is set
+        /// once an apply has run to its end: nft, then the policy routing).
+        func waitForStatus(_ text: String) -> Bool {
+            waitUntil { ((try? self.console("show status mail security")) ?? "").contains(text) }
+        }
 
         /// True once `nft list table inet mailsec` says there is none (false when nft failed).
         func tableIsGone() -> Bool {
@@ -117,6 +139,7 @@ struct DaemonInterceptionLabTests {
         func tearDown() {
             daemon?.stop(signal: SIGKILL)
             server.stop(signal: SIGKILL)
+            pop3Server.stop(signal: SIGKILL)
             _ = try? lab.run(["down"])
         }
     }
@@ -130,13 +153,21 @@ struct DaemonInterceptionLabTests {
         let site = try Site(mode: "router")
         defer { site.tearDown() }
         let daemon = try site.startDaemon(["--interception", "appliance", "--lan1", "lan1", "--lan2", "lan2", "--mode", "router"])
-        try #require(waitUntil { ((try? site.table()) ?? nil) != nil }, "no rules: \(daemon.standardError)")
-        #expect(try site.console("show status mail security").contains("Interception                  appliance router lan1-lan2: rules loaded (SMTP 25, POP3 110)"))
+        try #require(site.waitForStatus("rules loaded"), "no rules: \(daemon.standardError)")
+        #expect(waitUntil {
+            ((try? site.console("show status mail security")) ?? "")
+                .contains("Interception                  appliance router lan1-lan2: rules loaded (SMTP 25, POP3 110)")
+        })
 
         // Intercepted, and the server sees the office PC's own address (full transparency).
         let first = try site.sendCounting(to: 25, subject: "first")
         #expect(first.line.hasPrefix("message 192.0.2.10 25 "), "\(first.line) \(daemon.standardError)")
         #expect(first.intercepted)
+        // POP3 too: retrieved through the proxy, the server sees the PC.
+        let fetched = try site.fetchCounting()
+        #expect(fetched.client == "fetched mailbox", "\(fetched) \(daemon.standardError)")
+        #expect(fetched.server == ["retr 192.0.2.10 110"])
+        #expect(fetched.intercepted)
         // 587 is not a mail security port yet: it passes untouched.
         let direct = try site.sendCounting(to: 587, subject: "direct587")
         #expect(direct.line.hasPrefix("message 192.0.2.10 587 "), "\(direct.line)")
@@ -144,7 +175,7 @@ struct DaemonInterceptionLabTests {
 
         // A port change takes effect without a restart.
         _ = try site.console("mail security port smtp 25 587")
-        #expect(waitUntil { ((try? site.table()) ?? nil)?.contains("587") == true })
+        #expect(site.waitForStatus("rules loaded (SMTP 25 587, POP3 110)"))
         let diverted = try site.sendCounting(to: 587, subject: "diverted587")
         #expect(diverted.line.hasPrefix("message 192.0.2.10 587 "), "\(diverted.line)")
         #expect(diverted.intercepted)
@@ -152,16 +183,17 @@ struct DaemonInterceptionLabTests {
         // use off: the rules go, and mail passes untouched.
         _ = try site.console("mail security use off")
         #expect(waitUntil { site.tableIsGone() })
-        #expect(try site.fwmarkRules().isEmpty)
-        #expect(try site.console("show status mail security").contains("no rules (mail security use off)"))
+        #expect(waitUntil { ((try? site.fwmarkRules()) ?? ["?"]).isEmpty })
+        #expect(waitUntil { ((try? site.console("show status mail security")) ?? "").contains("no rules (mail security use off)") })
         let untouched = try site.sendCounting(to: 25, subject: "untouched")
         #expect(untouched.line.hasPrefix("message 192.0.2.10 25 "), "\(untouched.line)")
         #expect(!untouched.intercepted)
 
         // use on again, then exit: nothing of ours is left in the appliance's namespace.
         _ = try site.console("mail security use on")
-        #expect(waitUntil { ((try? site.table()) ?? nil) != nil })
-        #expect(try site.fwmarkRules().count == 1)
+        #expect(site.waitForStatus("rules loaded"))
+        // The policy routing follows the table (nft first, then ip).
+        #expect(waitUntil { ((try? site.fwmarkRules()) ?? []).count == 1 })
         #expect(daemon.stop(signal: SIGTERM) == 0)
         #expect(try site.table() == nil)
         #expect(try site.fwmarkRules().isEmpty)
@@ -175,7 +207,7 @@ struct DaemonInterceptionLabTests {
         defer { site.tearDown() }
         let daemon = try site.startDaemon(["--interception", "appliance", "--lan1", "lan1", "--lan2", "lan2",
                                            "--mode", "bridge", "--bridge", "br0"])
-        try #require(waitUntil { ((try? site.table(family: "bridge")) ?? nil) != nil }, "no rules: \(daemon.standardError)")
+        try #require(site.waitForStatus("rules loaded"), "no rules: \(daemon.standardError)")
         let mac = try #require(try site.applier.macAddress(of: "br0"))
         #expect(try site.table(family: "bridge")?.contains(mac) == true)
 
@@ -189,6 +221,61 @@ struct DaemonInterceptionLabTests {
         #expect(try site.fwmarkRules().isEmpty)
         let untouched = try site.send(to: 25, subject: "afterexit")
         #expect(untouched.hasPrefix("message 192.0.2.10 25 "), "\(untouched)")
+    }
+
+    /// A plan that cannot be loaded is shown and logged, the daemon keeps serving, and the
+    /// rules in place stay until a valid change comes.
+    @Test func aFailureIsShownAndLoggedAndNotFatal() throws {
+        let site = try Site(mode: "router")
+        defer { site.tearDown() }
+        let daemon = try site.startDaemon(["--interception", "appliance", "--lan1", "lan1", "--lan2", "lan2", "--mode", "router"])
+        try #require(site.waitForStatus("rules loaded"), "no rules: \(daemon.standardError)")
+
+        _ = try site.console("mail security port pop 25")
+        #expect(waitUntil {
+            ((try? site.console("show status mail security")) ?? "")
+                .contains("FAILED to load the rules: invalid interception plan: port 25 is both an SMTP and a POP3 port")
+        })
+        #expect(daemon.standardError.contains("interception: cannot load the rules: invalid interception plan"))
+        #expect(try site.table()?.contains("tproxy ip to :10025") == true)
+        #expect(try site.sendCounting(to: 25, subject: "stillintercepted").intercepted)
+
+        _ = try site.console("mail security port pop 110")
+        #expect(waitUntil { ((try? site.console("show status mail security")) ?? "").contains("rules loaded (SMTP 25, POP3 110)") })
+        #expect(daemon.isRunning)
+    }
+
+    /// A bridge that does not exist: the apply fails with the reason, the daemon runs on.
+    @Test func aMissingBridgeIsReported() throws {
+        let site = try Site(mode: "router")
+        defer { site.tearDown() }
+        let daemon = try site.startDaemon(["--interception", "appliance", "--lan1", "lan1", "--lan2", "lan2",
+                                           "--mode", "bridge", "--bridge", "nosuch0"])
+        #expect(waitUntil {
+            ((try? site.console("show status mail security")) ?? "").contains("FAILED to load the rules: invalid interception plan: bridge nosuch0 does not exist or has no MAC address")
+        }, "\(daemon.standardError)")
+        #expect(try site.table() == nil)
+        #expect(daemon.isRunning)
+    }
+
+    /// With a port map and no --interception flag, the console setting decides, live.
+    @Test func theConsoleSettingSwitchesBetweenApplianceAndExternal() throws {
+        let site = try Site(mode: "router")
+        defer { site.tearDown() }
+        let daemon = try site.startDaemon(["--lan1", "lan1", "--lan2", "lan2", "--mode", "router"])
+        try #require(site.waitForStatus("rules loaded"), "no rules: \(daemon.standardError)")
+        #expect(daemon.standardError.contains("interception from the configuration"))
+
+        _ = try site.console("mail security interception external")
+        #expect(waitUntil { site.tableIsGone() })
+        #expect(waitUntil { ((try? site.console("show status mail security")) ?? "").contains("external: rules managed elsewhere") })
+        #expect(!(try site.sendCounting(to: 25, subject: "notdiverted").intercepted))
+
+        _ = try site.console("mail security interception appliance")
+        #expect(site.waitForStatus("rules loaded"))
+        #expect(try site.sendCounting(to: 25, subject: "divertedagain").intercepted)
+        #expect(daemon.stop(signal: SIGINT) == 0)
+        #expect(site.tableIsGone())
     }
 
     /// External: the site's own rules (loaded here by the test) divert to the daemon's

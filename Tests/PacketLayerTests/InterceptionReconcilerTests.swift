@@ -56,6 +56,19 @@ import Testing
         #expect(reconciler.want(on) == .init(plan: on, replacing: off))
     }
 
+    @Test func afterAFailureTheInstalledPlanIsAppliedAgain() {
+        var reconciler = InterceptionReconciler()
+        _ = reconciler.want(on)
+        _ = reconciler.finished(on, succeeded: true)
+        #expect(reconciler.want(port587) == .init(plan: port587, replacing: on))
+        #expect(reconciler.finished(port587, succeeded: false) == nil)
+        // The kernel may hold half of port587: `on` goes in again although it was installed.
+        #expect(reconciler.want(on) == .init(plan: on, replacing: on))
+        #expect(reconciler.finished(on, succeeded: true) == nil)
+        #expect(reconciler.isIdle)
+        #expect(reconciler.want(on) == nil)
+    }
+
     @Test func aStrayCompletionChangesNothing() {
         var reconciler = InterceptionReconciler()
         _ = reconciler.want(on)
