@@ -92,8 +92,9 @@ enum LabScenarios {
         #expect(try lab.nothingDelivered(to: "bob", containing: tooBig))
         try lab.console("no mail security max size")
 
-        // scan service unreachable: 451 under `inactive transfer reject`, unscanned under pass.
-        try lab.console("ysc url https://203.0.113.99:8443/")
+        // scan service unreachable (the appliance's own cloud-side address, where nothing
+        // listens: refused at once): 451 under `inactive transfer reject`, unscanned under pass.
+        try lab.console("ysc url https://203.0.113.1:8443/")
         try lab.console("ysc retry 0")
         try lab.console("ysc connection timeout 1")
         try lab.console("mail security inactive transfer reject")
@@ -146,6 +147,23 @@ enum LabScenarios {
         #expect(viaAppliance.stdout == onServer.stdout)
         // The stored copies are what the server had: tagging happens on the way to the client.
         #expect(lab.delivered(to: "alice", containing: spam)?.contains("\nSubject: \(spam)\n") == true)
+
+        // Scan service unreachable under `inactive transfer reject`: -ERR [SYS/TEMP] for each
+        // RETR, and every message stays on the server for a later try.
+        defer {
+            for command in ["ysc url \(MailLab.scanServiceURL)", "no ysc retry", "no ysc connection timeout",
+                            "no mail security inactive transfer"] {
+                _ = try? lab.console(command)
+            }
+        }
+        try lab.console("ysc url https://203.0.113.1:8443/")
+        try lab.console("ysc retry 0")
+        try lab.console("ysc connection timeout 1")
+        try lab.console("mail security inactive transfer reject")
+        let stored = lab.mailbox("alice").messages().count
+        let refused = try lab.poplibSubjects("alice")
+        #expect(!refused.isEmpty && refused.allSatisfy { $0.hasPrefix("ERR|-ERR [SYS/TEMP]") }, "\(refused)")
+        #expect(lab.mailbox("alice").messages().count == stored)
     }
 
     /// `mail security use off`: the ruleset goes, mail passes untouched and uncounted.

@@ -155,7 +155,7 @@ final class MailLab: @unchecked Sendable {
 
     /// The one stored message of `user` holding `token`, as the client sent it (the fields
     /// Postfix adds on the way in taken off), or nil when none arrives within `timeout`.
-    func delivered(to user: String, containing token: String, timeout: TimeInterval = 10) -> String? {
+    func delivered(to user: String, containing token: String, timeout: TimeInterval = 20) -> String? {
         var found: String?
         _ = waitUntil(timeout: timeout) {
             found = copies(to: user, containing: token).first
