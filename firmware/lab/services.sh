@@ -14,7 +14,10 @@
 #   services.sh paths                print where things are (shell assignments, for `eval`)
 #
 # Environment: LAB_PREFIX and LAB_STATE_DIR as for lab.sh (the lab's mode comes from its state
-# file); LAB_PKI, the private CA's directory (default firmware/pki; made if missing).
+# file); LAB_PKI, the private CA's directory (default firmware/pki; made if missing);
+# LAB_INTERCEPTION_ARGS, mailsecd's interception flags instead of `--interception appliance
+# --mode MODE --lan1 lan1 --lan2 lan2 --bridge br0` (e.g. `--interception external` when the
+# rules are loaded by other means).
 # Everything lives in one directory beside the lab's state file. Postfix and Dovecot are
 # private instances: their own configuration, queue, runtime and log files there; the system's
 # /etc/postfix and /etc/dovecot are never read, no syslog daemon and no DNS are needed.
@@ -124,7 +127,7 @@ down() {
 }
 
 postfix_up() {
-    local server=$1 pf="$SVC/postfix" daemon_dir user
+    local pf="$SVC/postfix" daemon_dir user
     mkdir -p "$pf/conf"
     # The ownership and modes Postfix checks (postfix-files): queue root and pid/ root's, the
     # rest mail_owner's, maildrop/ and public/ also setgid_group's.
@@ -273,7 +276,7 @@ up() {
         || fail "$SVC is not reachable by user dovecot: make its parent directories traversable (o+x)"
     "$firmware/make-pki.sh" "$PKI" >/dev/null
 
-    postfix_up "$server"
+    postfix_up
     dovecot_up
     start yscd "$NS_CLOUD" "$bin/yscd" --listen "$YSC_ADDRESS:$YSC_PORT" \
         --cert "$PKI/server.pem" --key "$PKI/server.key"
