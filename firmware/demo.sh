@@ -40,6 +40,7 @@ GTUBE='XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X'
 EICAR='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
 failures=0
 
+sent() { printf '%-36s → %s\n' "$1" "$2"; }
 title() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 console() {
     printf '# %s\n' "$1"
@@ -68,17 +69,17 @@ eval "$("$services" paths)"
 console "show config"
 
 title "The office PC sends four mails to bob@example.com at $SERVER:25 (swaks)"
-echo "clean mail                      → $(send clean alice@example.com "Minutes of Monday's meeting" "See you on Friday.")"
-echo "spam (GTUBE)                    → $(send spam deals@example.org "Cheap watches, today only" "$GTUBE")"
-echo "virus (EICAR), action pass      → $(send virus alice@example.com "Invoice attached" "$EICAR")"
-echo "spam from the white-listed partner → $(send partner news@partner.example.net "Partner newsletter" "$GTUBE")"
+sent "clean mail" "$(send clean alice@example.com "Minutes of Monday's meeting" "See you on Friday.")"
+sent "spam (GTUBE)" "$(send spam deals@example.org "Cheap watches, today only" "$GTUBE")"
+sent "virus (EICAR), action pass" "$(send virus alice@example.com "Invoice attached" "$EICAR")"
+sent "spam from the white-listed partner" "$(send partner news@partner.example.net "Partner newsletter" "$GTUBE")"
 console "mail security smtp detect illegal mail reject"
 rejected=$(send virus2 alice@example.com "Invoice attached (again)" "$EICAR")
-echo "virus (EICAR), action reject    → $rejected"
+sent "virus (EICAR), action reject" "$rejected"
 check "EICAR under 'detect illegal mail reject' gets 554 5.7.1" grep -q '^<\*\* *554 5.7.1' "$work/virus2.swaks"
 
 title "Meanwhile a mail from the internet reaches the server directly (not through the appliance)"
-echo "spam (GTUBE) to the server      → $(send inbound spammer@example.org "Inbound offer" "$GTUBE" "$SERVER_NS" 127.0.0.1)"
+sent "spam (GTUBE) to the server" "$(send inbound spammer@example.org "Inbound offer" "$GTUBE" "$SERVER_NS" 127.0.0.1)"
 
 title "The office PC fetches bob's mailbox by POP3 from $SERVER:110 (Python poplib)"
 # Postfix delivers in the background: wait until all five mails are in the mailbox.
