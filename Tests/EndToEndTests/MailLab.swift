@@ -27,9 +27,9 @@ final class MailLab: @unchecked Sendable {
     /// Root, iproute2, nftables, the mail servers and clients, and the built product.
     static var canRun: Bool {
         let fm = FileManager.default
-        return getuid() == 0 && fm.isExecutableFile(atPath: ip)
-            && ["/usr/sbin/nft", "/usr/bin/curl", "/usr/bin/python3", "/usr/sbin/ss", "/usr/bin/ss"]
-                .filter { fm.isExecutableFile(atPath: $0) }.count >= 4
+        let ss = ["/usr/bin/ss", "/usr/sbin/ss", "/bin/ss", "/sbin/ss"].contains { fm.isExecutableFile(atPath: $0) }
+        return getuid() == 0 && fm.isExecutableFile(atPath: ip) && ss
+            && ["/usr/sbin/nft", "/usr/bin/curl", "/usr/bin/python3"].allSatisfy { fm.isExecutableFile(atPath: $0) }
             && PostfixInstance.isInstalled && DovecotInstance.isInstalled && Swaks.isInstalled
             && fm.isExecutableFile(atPath: ProductBinary.path("mailsecd"))
     }
