@@ -455,7 +455,7 @@ final class POP3Session: ProxySessionEvents {
             guard settings.enabled else { return }
             let outcome = POP3MessageDecider.decideUnscanned(.unavailable(.serviceFailed), settings: settings)
             if let decision = outcome.decision { environment.accounting.record(decision, message: nil, protocol: .pop3) }
-        case .answerContradictsComfort, .serverProtocolError, .timedOut:
+        case .abortedAfterCommitment, .answerContradictsComfort, .serverProtocolError, .timedOut:
             break
         }
     }

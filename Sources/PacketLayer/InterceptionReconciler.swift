@@ -32,9 +32,11 @@ public struct InterceptionReconciler: Sendable {
     /// True when nothing is being applied and nothing is waiting.
     public var isIdle: Bool { inFlight == nil && (wanted == nil || (wanted == installed && !uncertain) || wanted == failed) }
 
-    /// The configuration now wants `plan` (disabled: no rules).
-    public mutating func want(_ plan: InterceptionPlan) -> Apply? {
+    /// The configuration now wants `plan` (disabled: no rules). `retryingFailure`: apply it
+    /// even if it is the plan that failed last (the daemon's exit removes the rules once more).
+    public mutating func want(_ plan: InterceptionPlan, retryingFailure: Bool = false) -> Apply? {
         wanted = plan
+        if retryingFailure, failed == plan { failed = nil }
         return next()
     }
 

@@ -48,10 +48,10 @@ final class InterceptionDriver: Sendable {
 
     /// Called with every configuration change.
     func configurationChanged(_ configuration: Configuration) {
-        guard state.withLockedValue({ $0.active }) else { return }
         let mode = startup.effective(configuration)
         let plan = self.plan(for: configuration, mode: mode)
         let action: InterceptionReconciler.Apply? = state.withLockedValue { state in
+            guard state.active else { return nil }
             state.mode = mode
             if mode == .appliance { state.managesRules = true }
             guard state.managesRules, let plan else {
@@ -84,7 +84,8 @@ final class InterceptionDriver: Sendable {
             return state.managesRules
         }
         if managesRules, let plan = removalPlan {
-            let action = state.withLockedValue { $0.reconciler.want(plan) }
+            // Retried even if removing failed before: this is the last chance.
+            let action = state.withLockedValue { $0.reconciler.want(plan, retryingFailure: true) }
             if let action { start(action) }
             let deadline = Date().addingTimeInterval(applier.timeout * 4)
             while Date() < deadline, !state.withLockedValue({ $0.reconciler.isIdle }) {

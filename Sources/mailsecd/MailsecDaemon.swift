@@ -118,8 +118,8 @@ struct MailsecDaemon: AsyncParsableCommand {
         let wantsSMTP = (smtpListen != nil && smtpUpstream != nil) || smtpTransparent != nil
         let wantsPOP3 = (pop3Listen != nil && pop3Upstream != nil) || pop3Transparent != nil
         let spoolDirectory = wantsSMTP || wantsPOP3 ? try SpoolDirectory.open(path: spool, threadPool: mailThreadPool) : nil
-        // SMTP scans as `send`; POP3 as `receive`, within the POP3 budget (under the client's
-        // silence budget, docs/pop3-client-comforting.md).
+        // SMTP scans as `send`; POP3 as `receive`, within the relay's cap on a RETR's wait (the
+        // relay ends the wait earlier when comforting runs out, docs/pop3-client-comforting.md).
         let smtpScan = SMTPScanService.ysc(client: scanClient, availability: { scanServices.availability })
         let pop3Scan = SMTPScanService.ysc(client: scanClient, availability: { scanServices.availability },
                                            operation: .receive, budget: POP3ProxyLimits.scanBudget)

@@ -69,6 +69,14 @@ import Testing
         #expect(reconciler.want(on) == nil)
     }
 
+    @Test func aFailedPlanCanBeRetriedOnPurpose() {
+        var reconciler = InterceptionReconciler()
+        _ = reconciler.want(off)
+        _ = reconciler.finished(off, succeeded: false)
+        #expect(reconciler.want(off) == nil)
+        #expect(reconciler.want(off, retryingFailure: true) == .init(plan: off, replacing: nil))
+    }
+
     @Test func aStrayCompletionChangesNothing() {
         var reconciler = InterceptionReconciler()
         _ = reconciler.want(on)
