@@ -46,7 +46,8 @@ test: deps pki
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## demo: the appliance on its embedded default, with a short console session
+## demo: the appliance in the network lab (namespaces, as root): the office PC sends mail to a
+## real Postfix and fetches it back from a real Dovecot, through mailsecd; then everything is removed
 demo: build pki
 	firmware/demo.sh $(BIN)
 
@@ -55,7 +56,8 @@ cli-reference:
 	$(SWIFT) build --product mailsec
 	$(BIN)/mailsec --write-cli-reference cli-reference
 
-## lab-up MODE=router|bridge: the network lab in namespaces (firmware/lab/lab.sh; root, iproute2)
+## lab-up MODE=router|bridge: the network lab in namespaces (firmware/lab/lab.sh; root, iproute2);
+## firmware/lab/services.sh up .build/debug then starts its daemons (see firmware/lab/README.md)
 MODE ?= router
 lab-up:
 	firmware/lab/lab.sh up $(MODE)

@@ -1,52 +1,133 @@
 #!/usr/bin/env bash
-# The lab demo: the appliance's daemon on a sample configuration and a short console
-# session against it. Usage: firmware/demo.sh BINDIR
+# The demo: the appliance in the network lab, with real mail servers on the far side.
+#
+#   firmware/demo.sh BINDIR        (`make demo`: as root, after the build)
+#
+# Builds the lab in router mode (firmware/lab/lab.sh), starts Postfix + Dovecot on the mail
+# server, yscd in the cloud and mailsecd on the appliance with firmware/demo.conf
+# (firmware/lab/services.sh); then the office PC (192.0.2.10) sends mail to the server
+# (198.51.100.25) with swaks and fetches its mailbox back by POP3, both through the appliance,
+# which nobody configured for it. Prints what an administrator would look at, and removes
+# everything on every way out. Exits 0 only when the mail came through as the configuration says.
 set -euo pipefail
-bin=${1:-.build/debug}
+bin=$(cd "${1:-.build/debug}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
+lab="$here/lab/lab.sh"
+services="$here/lab/services.sh"
+
+export LAB_PREFIX=${LAB_PREFIX:-msdemo-}
 work=$(mktemp -d /tmp/mailsec-demo.XXXXXX)
-daemon_pid=""
-ysc_pid=""
+chmod 0755 "$work"   # the lab's Dovecot runs helpers as user dovecot, which must get in
+export LAB_STATE_DIR=$work
+cleaned=0
 cleanup() {
-    for pid in $daemon_pid $ysc_pid; do
-        kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    done
+    [ "$cleaned" = 1 ] && return 0
+    trap '' INT TERM   # removing the lab is not to be cut short
+    set +e
+    "$services" down >/dev/null
+    "$lab" down >/dev/null
     rm -rf "$work"
+    cleaned=1
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-pki="$here/pki"
-"$here/make-pki.sh" "$pki"
-# The bundled scan service on its default address, where the embedded default `ysc url` points.
-"$bin/yscd" --cert "$pki/server.pem" --key "$pki/server.key" >"$work/yscd.log" 2>&1 &
-ysc_pid=$!
+PC=${LAB_PREFIX}lan1
+SERVER_NS=${LAB_PREFIX}lan2
+SERVER=198.51.100.25
+GTUBE='XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X'
+EICAR='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+failures=0
 
-cp "$here/demo.conf" "$work/mailsec.conf"
-"$bin/mailsecd" --config "$work/mailsec.conf" --control "$work/ctl.sock" --ysc-ca "$pki/ca.pem" \
-    --serial "$(cat "$here/serial")" 2>"$work/mailsecd.log" &
-daemon_pid=$!
-for _ in $(seq 100); do [ -S "$work/ctl.sock" ] && break; sleep 0.1; done
-[ -S "$work/ctl.sock" ] || { cat "$work/mailsecd.log"; exit 1; }
-
+sent() { printf '%-36s → %s\n' "$1" "$2"; }
+title() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 console() {
     printf '# %s\n' "$1"
-    "$bin/mailsec" --control "$work/ctl.sock" "$1" || true
+    "$bin/mailsec" --control "$LAB_CONTROL" "$1"
+}
+check() {  # check DESCRIPTION COMMAND…: a demo that shows the wrong thing must not exit 0
+    if ! "${@:2}"; then echo "demo: NOT AS EXPECTED: $1" >&2; failures=$((failures + 1)); fi
 }
 
-echo "== mailsecd started on the sample configuration (pid $daemon_pid)"
+# send NAME FROM SUBJECT BODY [NS [SERVER]]: a mail to bob@example.com, by swaks on the office
+# PC (or in NS), to the mail server's port 25; prints the server's last reply line.
+send() {
+    local name=$1 from=$2 subject=$3 body=$4 ns=${5:-$PC} server=${6:-$SERVER} helo=pc.example.com
+    [ "$ns" = "$PC" ] || helo=mx.example.org
+    printf 'From: <%s>\r\nTo: Bob <bob@example.com>\r\nSubject: %s\r\nMessage-ID: <%s@demo.example.com>\r\n\r\n%s\r\n' \
+        "$from" "$subject" "$name" "$body" > "$work/$name.eml"
+    ip netns exec "$ns" swaks --server "$server:25" --helo "$helo" --from "$from" --to bob@example.com \
+        --data "@$work/$name.eml" --timeout 60s > "$work/$name.swaks" 2>&1 || true
+    grep -E '^<[-*~]+ +[0-9]{3} ' "$work/$name.swaks" | grep -v '^<[-*~]* *221 ' | tail -n 1
+}
+
+title "The lab: office PC 192.0.2.10 | appliance | mail server $SERVER, scan service 203.0.113.10"
+"$lab" up router
+"$services" up "$bin" "$here/demo.conf"
+eval "$("$services" paths)"
 console "show config"
-console "mail security prefix spam '[SPAM] !'"
-console "mail security port smtp 25 587"
-console "mail security max size 0"
-console "mail security port smtp 1 2 3 4 5"
-console "ysc request timeout 30"
+
+title "The office PC sends four mails to bob@example.com at $SERVER:25 (swaks)"
+sent "clean mail" "$(send clean alice@example.com "Minutes of Monday's meeting" "See you on Friday.")"
+sent "spam (GTUBE)" "$(send spam deals@example.org "Cheap watches, today only" "$GTUBE")"
+sent "virus (EICAR), action pass" "$(send virus alice@example.com "Invoice attached" "$EICAR")"
+sent "spam from the white-listed partner" "$(send partner news@partner.example.net "Partner newsletter" "$GTUBE")"
+console "mail security smtp detect illegal mail reject"
+rejected=$(send virus2 alice@example.com "Invoice attached (again)" "$EICAR")
+sent "virus (EICAR), action reject" "$rejected"
+check "EICAR under 'detect illegal mail reject' gets 554 5.7.1" grep -q '^<\*\* *554 5.7.1' "$work/virus2.swaks"
+
+title "Meanwhile a mail from the internet reaches the server directly (not through the appliance)"
+sent "spam (GTUBE) to the server" "$(send inbound spammer@example.org "Inbound offer" "$GTUBE" "$SERVER_NS" 127.0.0.1)"
+
+title "The office PC fetches bob's mailbox by POP3 from $SERVER:110 (Python poplib)"
+# Postfix delivers in the background: wait until all five mails are in the mailbox.
+for _ in $(seq 100); do
+    [ "$(find "$LAB_MAIL/bob/new" "$LAB_MAIL/bob/cur" -type f | wc -l)" -ge 5 ] && break
+    sleep 0.1
+done
+ip netns exec "$PC" /usr/bin/python3 - "$SERVER" > "$work/fetched.txt" <<'PY'
+import poplib, re, sys
+SHOWN = ("from", "subject", "x-yamaha-mail-security", "received")
+box = poplib.POP3(sys.argv[1], 110, timeout=60)
+box.user("bob")
+box.pass_("secret")
+for number in range(1, len(box.list()[1]) + 1):
+    lines = box.retr(number)[1]
+    header = b"\n".join(lines[:lines.index(b"")]).decode("utf-8", "replace")
+    print(f"message {number}:")
+    for field in re.sub(r"\n[ \t]+", " ", header).split("\n"):
+        if field.split(":")[0].lower() in SHOWN:
+            print("   " + field)
+box.quit()
+PY
+cat "$work/fetched.txt"
+check "the clean mail arrives unchanged" grep -q "Subject: Minutes of Monday's meeting$" "$work/fetched.txt"
+check "GTUBE gets the spam prefix" grep -q "Subject: \[SPAM\] Cheap watches, today only" "$work/fetched.txt"
+check "EICAR under 'pass' gets the virus prefix" grep -q "Subject: \[VIRUS\] Invoice attached$" "$work/fetched.txt"
+check "the rejected EICAR never arrives" eval '! grep -q "Invoice attached (again)" "$work/fetched.txt"'
+check "the partner's mail gets the white-list header, no prefix" \
+    grep -q "X-Yamaha-Mail-Security: operation=send; result=spam; match=white" "$work/fetched.txt"
+check "inbound spam is tagged when fetched by POP3" grep -q "Subject: \[SPAM\] Inbound offer" "$work/fetched.txt"
+
+title "The mail server's log: it saw the office PC itself (full transparency), not the appliance"
+grep -E 'client=|connect from' "$LAB_MAILLOG" | grep -v 'disconnect' || true
+check "Postfix saw the client 192.0.2.10" grep -q 'client=unknown\[192.0.2.10\]' "$LAB_MAILLOG"
+
+title "The appliance"
 console "show status mail security"
+console "show status mail security history"
 console "show status ysc"
-sleep 1   # the licence is activated in the background at start
-console "show status license"
-console "show log"
-console "save"
-echo "== saved configuration file:"
-cat "$work/mailsec.conf"
-echo "== daemon log:"
-cat "$work/mailsecd.log"
+
+title "Syslog ([MAIL_SEC] lines the appliance sent)"
+cat "$LAB_SYSLOG"
+
+title "Removing the lab"
+cleanup
+"$lab" status
+if [ "$failures" -ne 0 ]; then
+    echo "demo: $failures result(s) not as expected" >&2
+    exit 1
+fi
+echo "demo: done"

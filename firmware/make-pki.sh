@@ -7,7 +7,9 @@
 # kept as they are, so running it from `make` never invalidates a CA that clients already trust;
 # a server certificate is re-issued only when it is missing or no longer verifies against the CA.
 # The server certificate names 127.0.0.1, ::1, localhost and ysc.local (subjectAltName), the
-# addresses the appliance uses to reach its own scan service.
+# addresses the appliance uses to reach its own scan service, and 203.0.113.10, the scan
+# service's address in the network lab (firmware/lab), where it runs on a host of its own.
+# A certificate that lacks one of these names (made by an older version) is re-issued.
 set -eu
 
 if [ $# -ne 1 ]; then
@@ -17,6 +19,7 @@ fi
 out=$1
 days_ca=3650
 days_server=825   # the longest validity TLS clients commonly accept for a server certificate
+san="IP:127.0.0.1,IP:::1,DNS:localhost,DNS:ysc.local,IP:203.0.113.10"
 
 mkdir -p "$out"
 umask 077
@@ -32,7 +35,8 @@ if [ ! -s "$out/ca.key" ] || [ ! -s "$out/ca.pem" ]; then
 fi
 
 if [ -s "$out/server.pem" ] && [ -s "$out/server.key" ] \
-    && openssl verify -CAfile "$out/ca.pem" "$out/server.pem" >/dev/null 2>&1; then
+    && openssl verify -CAfile "$out/ca.pem" "$out/server.pem" >/dev/null 2>&1 \
+    && openssl x509 -in "$out/server.pem" -noout -ext subjectAltName 2>/dev/null | grep -q "IP Address:203.0.113.10"; then
     echo "make-pki: $out is up to date"
     exit 0
 fi
@@ -44,7 +48,7 @@ cat >"$ext" <<EXT
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost,DNS:ysc.local
+subjectAltName=$san
 EXT
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
     -keyout "$out/server.key" -out "$csr" -subj "/O=Mail Security Appliance/CN=localhost" 2>/dev/null
@@ -52,4 +56,4 @@ openssl x509 -req -in "$csr" -CA "$out/ca.pem" -CAkey "$out/ca.key" -CAcreateser
     -out "$out/server.pem" -days "$days_server" -extfile "$ext" 2>/dev/null
 rm -f "$out/ca.srl"
 chmod 644 "$out/ca.pem" "$out/server.pem"
-echo "make-pki: issued $out/server.pem for 127.0.0.1, ::1, localhost, ysc.local"
+echo "make-pki: issued $out/server.pem for $san"

@@ -36,10 +36,12 @@ public enum Swaks {
 
     /// Sends `data` (a whole message: header and body) from `from` to `to` via `host:port`.
     /// `headers` are swaks `--header "Name: value"` options (replacing or adding a field).
+    /// `launcher`: a command that runs swaks for us, e.g. `ip netns exec NS` to send from
+    /// inside a network namespace.
     public static func send(port: Int, host: String = "127.0.0.1", from: String, to: [String],
                             data: Data, headers: [(String, String)] = [],
                             helo: String = "client.example.org", extraArguments: [String] = [],
-                            timeout: TimeInterval = 30) throws -> Result {
+                            launcher: [String] = [], timeout: TimeInterval = 30) throws -> Result {
         guard isInstalled else { throw MailServerError.notInstalled("swaks (\(path))") }
         let scratch = try TemporaryDirectory(prefix: "mailsec-swaks")
         let file = scratch.url.appendingPathComponent("message.eml")
@@ -48,7 +50,8 @@ public enum Swaks {
                          "--helo", helo, "--data", "@" + file.path, "--timeout", "\(Int(timeout))s"]
         for (name, value) in headers { arguments += ["--header", "\(name): \(value)"] }
         arguments += extraArguments
-        let run = try CommandRun.run(path, arguments, timeout: timeout + 5)
+        let command = launcher + [path] + arguments
+        let run = try CommandRun.run(command[0], Array(command.dropFirst()), timeout: timeout + 5)
         return Result(status: run.status, transcript: run.stdout, standardError: run.stderr,
                       replyCodes: replyCodes(in: run.stdout))
     }

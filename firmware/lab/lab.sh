@@ -1,9 +1,10 @@
 #!/bin/bash
-# The appliance lab: four network namespaces joined by veth pairs.
+# The appliance lab: six network namespaces joined by veth pairs.
 #
-#   PREFIXlan1 (office PC) ── PREFIXfw (the appliance) ── PREFIXlan2 (mail server)
-#                                   │
-#                             PREFIXcloud (scan service)
+#   PREFIXlan1 (office PC) ─┐
+#                           PREFIXsw1 (LAN1 switch) ── PREFIXfw (the appliance) ── PREFIXlan2 (mail server)
+#   PREFIXlan1b (office PC) ┘                                │
+#                                                      PREFIXcloud (scan service)
 #
 #   lab.sh up router|bridge     build it (router: two subnets; bridge: LAN1+LAN2 bridged)
 #   lab.sh down                 remove exactly what `up` made (safe to run twice)
@@ -17,6 +18,9 @@
 # Router mode:  pc 192.0.2.10/24 ─ fw lan1 192.0.2.1   fw lan2 198.51.100.1 ─ server 198.51.100.25/24
 # Bridge mode:  pc 192.0.2.10/24 ─ fw br0 (lan1+lan2) 192.0.2.1 ─ server 192.0.2.25/24
 # Both:         fw cloud 203.0.113.1 ─ yscd 203.0.113.10/24; fw forwards IPv4.
+#               A second office PC, 192.0.2.11/24, shares the office segment: the switch (a
+#               bridge "sw" in PREFIXsw1) joins both PCs and the appliance's lan1 port, so
+#               traffic between the two PCs stays on the LAN1 side.
 # Inside PREFIXfw the ports are called lan1, lan2, cloud (and br0); the far ends are eth0.
 set -euo pipefail
 
@@ -26,6 +30,8 @@ STATE="$STATE_DIR/mailsec-lab-${PREFIX}.state"
 BRIDGE_MAC=02:00:5e:00:53:01
 
 NS_PC=${PREFIX}lan1
+NS_PC2=${PREFIX}lan1b
+NS_SWITCH=${PREFIX}sw1
 NS_FW=${PREFIX}fw
 NS_SERVER=${PREFIX}lan2
 NS_CLOUD=${PREFIX}cloud
@@ -59,6 +65,8 @@ down() {
       ip netns del "$name"
     fi
   done < "$STATE"
+  # The files of firmware/lab/services.sh, whose processes just ended with the namespaces.
+  rm -rf "$STATE_DIR/mailsec-lab-${PREFIX}services"
   rm -f "$STATE"
   echo "lab ${PREFIX}: removed"
 }
@@ -70,7 +78,7 @@ up() {
     echo "lab ${PREFIX} is already up ($STATE); run '$0 down' first" >&2
     exit 1
   fi
-  for ns in "$NS_PC" "$NS_FW" "$NS_SERVER" "$NS_CLOUD"; do
+  for ns in "$NS_PC" "$NS_PC2" "$NS_SWITCH" "$NS_FW" "$NS_SERVER" "$NS_CLOUD"; do
     if ip netns list | awk '{print $1}' | grep -qxF "$ns"; then
       echo "namespace $ns exists but is not ours (no state file); choose another LAB_PREFIX" >&2
       exit 1
@@ -82,8 +90,17 @@ up() {
   SETUP_COMPLETE=0
   trap '[ "$SETUP_COMPLETE" = 1 ] || { echo "lab ${PREFIX}: set-up failed, removing it" >&2; down >&2; }' EXIT
 
-  for ns in "$NS_PC" "$NS_FW" "$NS_SERVER" "$NS_CLOUD"; do add_ns "$ns"; done
-  veth "$NS_FW" lan1 "$NS_PC" eth0
+  for ns in "$NS_PC" "$NS_PC2" "$NS_SWITCH" "$NS_FW" "$NS_SERVER" "$NS_CLOUD"; do add_ns "$ns"; done
+  # The office segment: a switch with the appliance's lan1 port and the two PCs.
+  in_ns "$NS_SWITCH" ip link add sw type bridge
+  veth "$NS_FW" lan1 "$NS_SWITCH" uplink
+  veth "$NS_PC" eth0 "$NS_SWITCH" pc
+  veth "$NS_PC2" eth0 "$NS_SWITCH" pc2
+  for port in uplink pc pc2; do
+    in_ns "$NS_SWITCH" ip link set "$port" master sw
+    in_ns "$NS_SWITCH" ip link set "$port" up
+  done
+  in_ns "$NS_SWITCH" ip link set sw up
   veth "$NS_FW" lan2 "$NS_SERVER" eth0
   veth "$NS_FW" cloud "$NS_CLOUD" eth0
 
@@ -97,6 +114,7 @@ up() {
     in_ns "$NS_FW" ip addr add 192.0.2.1/24 dev lan1
     in_ns "$NS_FW" ip addr add 198.51.100.1/24 dev lan2
     host "$NS_PC" 192.0.2.10/24 192.0.2.1
+    host "$NS_PC2" 192.0.2.11/24 192.0.2.1
     host "$NS_SERVER" 198.51.100.25/24 198.51.100.1
   else
     in_ns "$NS_FW" ip link add br0 address "$BRIDGE_MAC" type bridge
@@ -107,12 +125,13 @@ up() {
     in_ns "$NS_FW" ip link set br0 up
     in_ns "$NS_FW" ip addr add 192.0.2.1/24 dev br0
     host "$NS_PC" 192.0.2.10/24 192.0.2.1
+    host "$NS_PC2" 192.0.2.11/24 192.0.2.1
     host "$NS_SERVER" 192.0.2.25/24 192.0.2.1
     echo "bridge-mac $BRIDGE_MAC" >> "$STATE"
   fi
   host "$NS_CLOUD" 203.0.113.10/24 203.0.113.1
   SETUP_COMPLETE=1
-  echo "lab ${PREFIX}: up ($mode): $NS_PC $NS_FW $NS_SERVER $NS_CLOUD"
+  echo "lab ${PREFIX}: up ($mode): $NS_PC $NS_PC2 $NS_SWITCH $NS_FW $NS_SERVER $NS_CLOUD"
 }
 
 # An end host: address on eth0, default route through the appliance.
