@@ -29,6 +29,9 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "CA bundle that signs the scan service's certificate.")
     var yscCa: String = FirmwareDefaults.yscCABundle
 
+    @Option(help: "File whose first line is the scan service's API key, sent with every request (Authorization: Bearer KEY).")
+    var yscApiKeyFile: String?
+
     @Option(help: "Licence serial number (default: the firmware's serial file).")
     var serial: String?
 
@@ -53,6 +56,11 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "Spool directory for messages too large for memory.")
     var spool: String = FirmwareDefaults.spoolDirectory
 
+    /// Tests only: every protocol timeout divided by this (60: minutes become seconds), so a
+    /// test sees an idle or trickling client cut off without waiting for minutes.
+    @Option(help: .hidden)
+    var timeDivisor: Int = 1
+
     func run() async throws {
         // First: a SIGTERM during start-up must stop the daemon cleanly, not kill it.
         let signals = SignalWaiter()
@@ -66,9 +74,19 @@ struct MailsecDaemon: AsyncParsableCommand {
         }
         problems.forEach { report($0, .warning) }
 
+        var yscAPIKey: String?
+        if let yscApiKeyFile {
+            let line = (try? String(contentsOfFile: yscApiKeyFile, encoding: .utf8))?
+                .split(separator: "\n", omittingEmptySubsequences: false).first
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            if let line, !line.isEmpty { yscAPIKey = line } else {
+                // Never the key itself in the log: only that it could not be used.
+                report("cannot read an API key from \(yscApiKeyFile); scan requests go without one", .warning)
+            }
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let scanClient = ScanClient(
-            configuration: ScanServices.clientConfiguration(initial, caBundlePath: yscCa),
+            configuration: ScanServices.clientConfiguration(initial, caBundlePath: yscCa, apiKey: yscAPIKey),
             log: { syslog.log($0) })
         let licenseClient = LicenseClient(scanClient: scanClient, serial: boxSerial(),
                                           product: FirmwareDefaults.licenseProduct)
@@ -109,7 +127,8 @@ struct MailsecDaemon: AsyncParsableCommand {
                 accounting: SMTPAccounting(statistics: statistics, log: { syslog.log($0) }),
                 upstream: upstream,
                 hostname: ProcessInfo.processInfo.hostName,
-                decisionThreadPool: mailThreadPool)
+                decisionThreadPool: mailThreadPool,
+                timeDivisor: timeDivisor)
         }
         var mailListeners: [SMTPProxyListener] = []
         if let smtpListen, let smtpUpstream, let spoolDirectory {
