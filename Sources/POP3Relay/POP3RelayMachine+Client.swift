@@ -9,10 +9,12 @@ extension POP3RelayMachine {
             switch phase {
             case .idle:
                 guard let frame = clientFramer.nextLine() else { return }
+                lastInput = clock
                 handleCommand(frame, into: &actions)
             case .authContinuation:
                 // RFC 5034 §4: a SASL response line (or "*" to cancel), relayed raw.
                 guard let frame = clientFramer.nextLine() else { return }
+                lastInput = clock
                 switch frame {
                 case .line(let line, _) where !line.readableBytesView.contains(UInt8(ascii: "\r")):
                     sendToServer(line: line, into: &actions)

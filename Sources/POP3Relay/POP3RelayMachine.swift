@@ -115,10 +115,10 @@ public struct POP3RelayMachine: Sendable {
         switch event {
         case .clientReceived(let bytes):
             guard !isClosed else { return }
-            // Only input from the side awaited restarts its clock: pipelined commands that
-            // arrive while the server owes a response do not hide a silent server.
-            if case .idle = phase { lastInput = clock }
-            if case .authContinuation = phase { lastInput = clock }
+            // Client bytes alone restart no clock: pipelined commands that arrive while the
+            // server owes a response do not hide a silent server, and a command trickled in a
+            // byte at a time must still be whole within the autologout time (RFC 1939 §3); the
+            // clock restarts when a whole command is served (`serveClient`).
             clientFramer.append(bytes)
         case .serverReceived(let bytes):
             guard !isClosed else { return }

@@ -166,6 +166,31 @@ func comfortNeverChangesAByteTheClientReceives(status: String) {
     ])
 }
 
+/// A client that trickles a command in, a byte now and then, is logged out all the same: only a
+/// whole command restarts the autologout clock (RFC 1939 §3).
+@Test func aCommandTrickledInDoesNotPostponeTheAutologout() {
+    expectTranscript(loggedIn + [
+        (.tick(100), []),
+        (.client("S"), []),
+        (.tick(300), []),
+        (.client("T"), []),
+        (.tick(500), []),
+        (.client("A"), []),
+        (.tick(599), []),
+        (.tick(600), [.notice(.timedOut), .closeClient, .closeServer]),
+    ])
+}
+
+@Test func aWholeCommandRestartsTheAutologout() {
+    expectTranscript(loggedIn + [
+        (.tick(500), []),
+        (.client("NOOP\r\n"), [.toServer("NOOP\r\n")]),
+        (.server("+OK\r\n"), [.toClient("+OK\r\n")]),
+        (.tick(1099), []),
+        (.tick(1100), [.notice(.timedOut), .closeClient, .closeServer]),
+    ])
+}
+
 @Test func silentServerGivesTheClientATempfail() {
     expectTranscript(loggedIn + [
         (.tick(10), []),
