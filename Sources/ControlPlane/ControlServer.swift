@@ -30,7 +30,9 @@ public final class ControlServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(ControlCommandHandler(console: console, threadPool: threadPool))
                 }
             }
-        let previous = umask(0o077)
+        // 0177: the socket is born 0600 (a 0077 mask gave 0700 until the chmod below, which a
+        // watcher could see).
+        let previous = umask(0o177)
         defer { umask(previous) }
         let channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
         chmod(path, 0o600)
