@@ -228,21 +228,7 @@ struct SMTPAbuseEndToEndTests {
         let limit = 32  // MailProxyLimits.maximumSessionsPerClient
         var sockets: [Int32] = []
         defer { sockets.forEach { close($0) } }
-        func open() -> (Int32, String) {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(lab.proxyPort).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var timeout = timeval(tv_sec: 20, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            var buffer = [UInt8](repeating: 0, count: 512)
-            let n = recv(fd, &buffer, buffer.count, 0)
-            return (fd, n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : "")
-        }
+        func open() -> (Int32, String) { D.connect(port: lab.proxyPort) }
         for _ in 0..<limit {
             let (fd, greeting) = open()
             sockets.append(fd)

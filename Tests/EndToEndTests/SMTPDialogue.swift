@@ -101,4 +101,22 @@ struct SMTPDialogue {
     static func step(bytes: [UInt8], replies: Int = 1) -> Step {
         Step(send: Data(bytes), replies: replies)
     }
+
+    /// Opens a plain connection to 127.0.0.1:`port` and reads the first reply (greeting or
+    /// refusal) with a 20 s bound; the descriptor stays open for the caller to close.
+    static func connect(port: Int) -> (descriptor: Int32, greeting: String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return (fd, n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : "")
+    }
 }
