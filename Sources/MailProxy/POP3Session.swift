@@ -40,6 +40,8 @@ final class POP3Session: ProxySessionEvents {
     private var server: ProxySideHandler?
     private var admission: MemoryBudget.Admission?
     private var clientSlot: ClientSessionTable.Slot?
+    /// The client's IP address, for log lines ("-" when the channel has none, as in unit tests).
+    private var clientAddress = "-"
     private var clientOpen = true
     private var serverOpen = false
     private var serverConnecting = false
@@ -102,6 +104,7 @@ final class POP3Session: ProxySessionEvents {
         guard side == .client, !started else { return }
         started = true
         if let address = client?.context?.channel.remoteAddress?.ipAddress {
+            clientAddress = address
             guard let slot = environment.clientSessions.tryOpen(address) else {
                 // One host holds `MailProxyLimits.maximumSessionsPerClient` already (RFC 3206 §4:
                 // a temporary condition of the system; the client retries).
@@ -471,6 +474,8 @@ final class POP3Session: ProxySessionEvents {
             guard settings.enabled else { return }
             let outcome = POP3MessageDecider.decideUnscanned(.unavailable(.serviceFailed), settings: settings)
             if let decision = outcome.decision { environment.accounting.record(decision, message: nil, protocol: .pop3) }
+        case .tooManyErrors:
+            environment.accounting.log(.tooManyErrors(protocol: .pop3, address: clientAddress))
         case .answerContradictsComfort, .serverProtocolError, .timedOut:
             break
         }

@@ -100,6 +100,8 @@ public struct POP3RelayMachine: Sendable {
     var clock: NIODeadline?
     /// When bytes last came from the side the relay waits for (idle and response timeouts).
     var lastInput: NIODeadline?
+    /// `-ERR` responses the client collected (`POP3Limits.maximumErrorResponses`).
+    var errorResponses = 0
     /// When the client last heard something while its RETR waits (the silence budget).
     var clientQuietSince: NIODeadline?
     /// When the scan of the current message began (`POP3Limits.maximumDecisionWait`).

@@ -238,3 +238,18 @@ func comfortNeverChangesAByteTheClientReceives(status: String) {
         (.tick(640), [.notice(.timedOut), .closeClient, .closeServer]),
     ])
 }
+
+/// A flood of refused commands ends at `POP3Limits.maximumErrorResponses`, without QUIT (so no
+/// UPDATE state: nothing is deleted).
+@Test func refusedCommandsEndTheSessionAtTheErrorLimit() {
+    var steps = loggedIn
+    for n in 1..<POP3Limits.maximumErrorResponses {
+        steps.append((.client("XYZZY \(n)\r\n"), [.toServer("XYZZY \(n)\r\n")]))
+        steps.append((.server("-ERR Unknown command\r\n"), [.toClient("-ERR Unknown command\r\n")]))
+    }
+    steps.append((.client("STLS\r\n"), [
+        .toClient("-ERR STLS not available\r\n"), .notice(.tooManyErrors),
+        .toClient("-ERR Too many errors, closing connection\r\n"), .closeClient, .closeServer,
+    ]))
+    expectTranscript(steps)
+}
