@@ -58,7 +58,7 @@ let package = Package(
         ]),
 
         // MARK: executables (wiring only)
-        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", "ScanClient", "MailProxy", "MessageInspection", argumentParser, nioPosix, logging]),
+        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", "ScanClient", "MailProxy", "MessageInspection", "PacketLayer", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", "PacketLayer", argumentParser]),
         .executableTarget(name: "yscd", dependencies: [
             "ScanEngines", "ScanProtocol", argumentParser, nio, nioPosix, logging,

@@ -17,6 +17,7 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case mailSecurityWhiteListSetEnable
     case mailSecurityInactiveTransfer
     case mailSecurityPOP3ComfortInterval
+    case mailSecurityInterception
     case yscConnectionTimeout
     case yscRequestTimeout
     case yscRetry

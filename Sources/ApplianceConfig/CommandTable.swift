@@ -123,8 +123,15 @@ enum CommandTable {
             ParameterSpec("SECONDS|off", .integerOrKeyword(CommandLimits.pop3ComfortIntervalRange, keyword: "off"), "Seconds, 1-45, or `off`."),
         ], .mailSecurity,
         "Keep POP3 clients alive during a long scan",
-        "Extension (client comforting): while a retrieved message is being scanned, one byte of the answer that every possible outcome starts with is sent per interval, so the client does not time out; nothing that could be contradicted later is ever sent early. What can be sent depends on `mail security inactive transfer` (docs/pop3-client-comforting.md). `off` sends nothing until the answer is known.",
+        "Extension (client comforting): while a retrieved message is being scanned, one byte of the answer that every possible outcome starts with is sent per interval, so the client does not time out; nothing that could be contradicted later is ever sent early. Under `mail security inactive transfer pass` comforting starts after the first interval. Under `reject` (the default) nothing is sent while the scan can still end within 50 seconds, so a quick failure is a clean `-ERR [SYS/TEMP]`; if the scan is still running then, the appliance commits to `+OK` and starts comforting, and a failure after that closes the connection without deleting anything (the client fetches the message, and any it deleted earlier in that session, again later). No retrieval waits longer than 9 minutes (docs/pop3-client-comforting.md). `off` sends nothing until the answer is known; a scan still running after 50 seconds then gets `-ERR [SYS/TEMP]` (reject) or delivers the message unscanned (pass).",
         default: "15", examples: ["mail security comfort interval 10", "mail security comfort interval off"]),
+
+        setting(.mailSecurityInterception, "mail security interception", [
+            ParameterSpec("MODE", .keyword(InterceptionSetting.allCases.map(\.rawValue)), "`appliance`, `external` or `off`."),
+        ], .mailSecurity,
+        "How mail crossing LAN1 and LAN2 reaches the proxies",
+        "Extension. `appliance`: the box loads its own netfilter rules (TPROXY) for the `mail security port` ports crossing the ports of its port map, while `mail security use` is on, and removes them when it is off and when the daemon stops. `external`: the transparent proxies run but the box loads no rules; a firewall managed elsewhere diverts the mail to them. `off`: nothing is intercepted. `mailsecd --interception` overrides this setting (docs/interception.md).",
+        default: "appliance", examples: ["mail security interception external"]),
     ]
 
     // MARK: ysc

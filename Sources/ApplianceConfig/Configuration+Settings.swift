@@ -56,6 +56,11 @@ extension Configuration {
         return Int(word)
     }
 
+    /// `mail security interception`: who diverts crossing mail to the proxies. Default appliance.
+    public var interception: InterceptionSetting {
+        entered(.mailSecurityInterception)?.first.flatMap(InterceptionSetting.init(rawValue:)) ?? .appliance
+    }
+
     /// `login timer`, in seconds; nil after `login timer clear` (no timeout). Default 300.
     public var loginTimer: Int? {
         guard let word = entered(.loginTimer)?.first else { return 300 }

@@ -13,13 +13,17 @@ public final class DaemonServices: ApplianceServices {
     private let scanStatus: (any ScanStatusReporting)?
     /// Told of every configuration change (the mail proxies' live settings).
     private let configurationObserver: (@Sendable (Configuration) -> Void)?
+    /// The Interception row of `show status mail security` (mode, whether the rules are in).
+    private let interceptionStatus: (@Sendable () -> String)?
 
     public init(syslog: SyslogSender, statistics: MailStatistics, scanStatus: (any ScanStatusReporting)? = nil,
-                configurationObserver: (@Sendable (Configuration) -> Void)? = nil) {
+                configurationObserver: (@Sendable (Configuration) -> Void)? = nil,
+                interceptionStatus: (@Sendable () -> String)? = nil) {
         self.syslog = syslog
         self.statistics = statistics
         self.scanStatus = scanStatus
         self.configurationObserver = configurationObserver
+        self.interceptionStatus = interceptionStatus
     }
 
     public func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {
@@ -28,7 +32,8 @@ public final class DaemonServices: ApplianceServices {
             return ok(statistics.renderMailSecurityStatus(
                 use: configuration.mailSecurityEnabled,
                 licenseState: scanStatus?.licenseStateName ?? "unknown",
-                yscState: scanStatus?.serviceStateName ?? "unknown"))
+                yscState: scanStatus?.serviceStateName ?? "unknown",
+                interception: interceptionStatus?()))
         case .showStatusMailSecurity(history: true):
             return ok(statistics.renderDetectionHistory())
         case .showStatusWhiteList(history: false):

@@ -11,4 +11,11 @@ public enum FirmwareDefaults {
     public static let licenseProduct = "mail-security"
     /// Where messages too large for memory wait while they are scanned and delivered.
     public static let spoolDirectory = "/var/spool/mailsec"
+    /// Which interfaces are LAN1 and LAN2, and router or bridge mode (the repository's
+    /// `firmware/portmap` is installed here).
+    public static let portMapPath = "/etc/mailsec/portmap"
+    /// The transparent listeners TPROXY delivers intercepted mail to (all addresses: TPROXY
+    /// keeps the original destination as the accepted socket's local address).
+    public static let smtpTransparentListener = "0.0.0.0:10025"
+    public static let pop3TransparentListener = "0.0.0.0:10110"
 }

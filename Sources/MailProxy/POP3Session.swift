@@ -476,7 +476,7 @@ final class POP3Session: ProxySessionEvents {
             if let decision = outcome.decision { environment.accounting.record(decision, message: nil, protocol: .pop3) }
         case .tooManyErrors:
             environment.accounting.log(.tooManyErrors(protocol: .pop3, address: clientAddress))
-        case .answerContradictsComfort, .serverProtocolError, .timedOut:
+        case .abortedAfterCommitment, .answerContradictsComfort, .serverProtocolError, .timedOut:
             break
         }
     }

@@ -41,22 +41,27 @@ public struct FixedUpstream: SMTPUpstreamSelector {
 /// connection leaves from the client's address, so the server sees the real client.
 ///
 /// Loop guard: a connection whose destination is the listener itself (someone connected to
-/// the proxy's port directly, or traffic diverted twice) has no server to go to; it gets no
+/// the proxy's port directly, or traffic diverted twice) or any of the host's own addresses
+/// (mail addressed to the box, diverted by a careless rule) has no server to go to; it gets no
 /// target, so the session answers as if the server were unreachable instead of connecting to
 /// itself.
 public struct OriginalDestinationUpstream: SMTPUpstreamSelector {
     public var spoofClientAddress: Bool
     /// The transparent listener's own port (never a mail port: diverted mail keeps its port).
     public var listenerPort: Int?
+    /// The host's own addresses: a destination among them was addressed to the box itself.
+    public var localAddresses: LocalAddresses?
 
-    public init(spoofClientAddress: Bool, listenerPort: Int? = nil) {
+    public init(spoofClientAddress: Bool, listenerPort: Int? = nil, localAddresses: LocalAddresses? = .shared) {
         self.spoofClientAddress = spoofClientAddress
         self.listenerPort = listenerPort
+        self.localAddresses = localAddresses
     }
 
     public func target(forClient channel: any Channel) -> SMTPUpstreamTarget? {
         guard let destination = channel.localAddress else { return nil }
         if let listenerPort, destination.port == listenerPort { return nil }
+        if let localAddresses, localAddresses.contains(destination) { return nil }
         var source: SocketAddress?
         if spoofClientAddress, var client = channel.remoteAddress {
             client.port = 0  // any port: the client's own is in use by the client's connection

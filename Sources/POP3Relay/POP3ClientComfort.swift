@@ -10,17 +10,22 @@ import NIOCore
 ///     unchanged   +OK 120 octets CRLF <content> . CRLF     (the server's status line)
 ///     rewritten   +OK 134 octets CRLF <new header + rest> . CRLF   (count corrected)
 ///     tempfail    -ERR [SYS/TEMP] … CRLF                   (unavailable, reject policy only)
+///     abort       both sides closed, the server's without QUIT (RFC 1939 §6: nothing deleted)
 ///
-/// - Under the unavailable `reject` policy `+OK` and `-ERR` share no first byte: nothing is safe.
-/// - Under `pass`, the status line is common to unchanged and rewritten up to its octet count:
-///   all of `+OK message follows` CRLF; only `+OK ` of `+OK 120 octets`.
+/// - Under the unavailable `reject` policy `+OK` and `-ERR` share no first byte: nothing is safe
+///   while a tempfail may still be answered.
+/// - Under `pass`, and under `reject` once the relay has committed to `+OK` (`commitToAcceptance`:
+///   the silence budget ran out, a tempfail is no longer expressible, only an abort), the status
+///   line is common to unchanged and rewritten up to its octet count: all of
+///   `+OK message follows` CRLF; only `+OK ` of `+OK 120 octets`.
 /// - No content byte is ever safe: a rewrite may change the header from its first octet on.
 /// - Once the answer is fixed (over size: relayed unscanned), the whole status line is safe.
 ///
 /// One byte goes per comfort interval (a client's read timeout restarts on every byte it
 /// receives). At the decision, `remainder(of:)` checks the committed bytes against the final
-/// status line byte for byte; a mismatch (a configuration that broke the rule) yields nil, and
-/// the relay then closes both sides without QUIT rather than send a contradiction.
+/// status line byte for byte; a tempfail after any byte has gone becomes the abort (designed);
+/// any other mismatch (a configuration that broke the rule) yields nil too, and the relay then
+/// closes both sides without QUIT rather than send a contradiction.
 public struct POP3ClientComfort: Equatable, Sendable {
     /// The bytes every possible answer starts with.
     public private(set) var safePrefix: ByteBuffer
@@ -33,12 +38,29 @@ public struct POP3ClientComfort: Equatable, Sendable {
         case .reject:
             safePrefix = ByteBuffer()
         case .pass:
-            if let count = status.octetCountRange {
-                safePrefix = status.line.getSlice(at: status.line.readerIndex, length: count.lowerBound)!
-            } else {
-                safePrefix = status.wire
-            }
+            safePrefix = Self.acceptancePrefix(of: status)
         }
+    }
+
+    /// What every `+OK` answer to a RETR whose server status line is `status` starts with: the
+    /// whole line when it states no octet count, else the bytes before the count.
+    static func acceptancePrefix(of status: POP3Response) -> ByteBuffer {
+        if let count = status.octetCountRange {
+            return status.line.getSlice(at: status.line.readerIndex, length: count.lowerBound)!
+        }
+        return status.wire
+    }
+
+    /// Whether any byte has gone: from then on the answer is a `+OK` line extending those bytes
+    /// or an abort (closing both sides, the server's without QUIT); never `-ERR`.
+    public var isCommitted: Bool { sent > 0 }
+
+    /// The relay gives up the tempfail (reject policy, the silence budget ran out): from now on
+    /// the answer is `+OK` or an abort, so the `+OK` part of `status` becomes safe.
+    mutating func commitToAcceptance(status: POP3Response) {
+        let prefix = Self.acceptancePrefix(of: status)
+        precondition(prefix.readableBytesView.starts(with: safePrefix.readableBytesView.prefix(sent)), "commitment extends what was sent")
+        safePrefix = prefix
     }
 
     /// The answer is `status` whatever happens (TOP; RETR over size).

@@ -70,7 +70,9 @@ public enum POP3Limits {
 
     /// The longest the relay lets the client hear nothing while a RETR waits for its decision
     /// (SPEC §3: clients give up after about 60 seconds of silence). When it runs out and no byte
-    /// can be sent safely (see `POP3ClientComfort`), the unavailable policy applies.
+    /// can be sent safely (see `POP3ClientComfort`), the relay commits to `+OK` under `reject`
+    /// with comforting on, or else applies the unavailable policy; after a commitment it runs
+    /// again from the last comfort byte.
     public static let defaultClientSilenceBudget = TimeAmount.seconds(50)
 
     /// Default spacing of comfort bytes (`mail security comfort interval`).

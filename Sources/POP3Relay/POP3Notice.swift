@@ -6,6 +6,12 @@ public enum POP3Notice: Equatable, Sendable {
     /// No decision within the silence budget or `POP3Limits.maximumDecisionWait`: the
     /// unavailable policy applied (`delivered`: relayed unscanned under pass).
     case scanTimedOut(message: Int, delivered: Bool)
+    /// The relay had committed to `+OK` (comfort bytes sent) when the answer became a tempfail
+    /// (the scan failed, or no decision came within the budget): POP3 cannot take the `+OK`
+    /// back, so both sides were closed, the server's without QUIT (RFC 1939 §6: no UPDATE state,
+    /// nothing deleted; the client retries). The failure itself is counted as "can't scan" by
+    /// the decision (or `scanTimedOut`) that led here.
+    case abortedAfterCommitment(message: Int)
     /// A decision would have changed bytes already sent to the client. Impossible when the
     /// configured unavailable policy matches the decision table's; if it happens anyway, the
     /// session is closed on both sides without QUIT, so the message stays on the server.

@@ -21,7 +21,8 @@ public struct POP3RelayConfiguration: Equatable, Sendable {
     /// Within `POP3Limits.comfortIntervalRange`.
     public var comfortInterval: TimeAmount?
     /// How long the client may hear nothing while its RETR waits; then, with no byte left that
-    /// may go safely, the unavailable policy applies. Under the client's own timeout (~60 s).
+    /// may go safely, the relay commits to `+OK` (reject policy, comforting on, nothing sent
+    /// yet) or applies the unavailable policy. Under the client's own timeout (~60 s).
     public var clientSilenceBudget: TimeAmount
     /// CAPA tags removed from the server's listing.
     public var removedCapabilities: Set<String>

@@ -38,9 +38,11 @@ extension POP3RelayMachine {
     ///     rewritten   A: <+OK line, count corrected>   sendRewrittenMessageToClient
     ///     tempfail    A: -ERR [SYS/TEMP] text          (the message stays on the server)
     ///
-    /// Only the part of the status line not yet sent as comfort goes; if what was sent is not
-    /// the beginning of this answer, the session is closed on both sides without QUIT instead
-    /// (never reached with a configuration that matches the decision table).
+    /// Only the part of the status line not yet sent as comfort goes. Once comfort bytes went,
+    /// the relay is committed to `+OK`: a tempfail can then only be an abort — both sides
+    /// closed, the server's without QUIT (RFC 1939 §6: no UPDATE state, nothing deleted, the
+    /// client retries). Any other answer that does not extend what was sent (never reached with
+    /// a configuration that matches the decision table) gets the same abort.
     mutating func finish(_ retrieval: Retrieval, with answer: Answer, into actions: inout [Action]) {
         var answer = answer
         if case .rewritten(let header, let replacing) = answer, !(0...retrieval.size).contains(replacing) {
@@ -61,7 +63,11 @@ extension POP3RelayMachine {
             status = POP3RelayReplies.tempfail(text)
         }
         guard let rest = retrieval.comfort.remainder(of: status) else {
-            actions.append(.notice(.answerContradictsComfort(message: retrieval.message)))
+            if case .tempfail = answer {
+                actions.append(.notice(.abortedAfterCommitment(message: retrieval.message)))
+            } else {
+                actions.append(.notice(.answerContradictsComfort(message: retrieval.message)))
+            }
             close(client: true, server: true, into: &actions)
             return
         }
@@ -95,11 +101,20 @@ extension POP3RelayMachine {
             if now - lastInput! >= POP3Limits.serverResponseTimeout { serverTimedOut(into: &actions) }
         case .scanning(var retrieval):
             comfort(&retrieval, now: now, into: &actions)
-            phase = .scanning(retrieval)
             if scanStarted == nil { scanStarted = now }
-            if now - scanStarted! >= POP3Limits.maximumDecisionWait
-                || now - clientQuietSince! >= configuration.clientSilenceBudget {
+            if now - scanStarted! >= POP3Limits.maximumDecisionWait {
+                phase = .scanning(retrieval)
                 giveUp(on: retrieval, into: &actions)
+            } else if now - clientQuietSince! >= configuration.clientSilenceBudget {
+                if mayCommit(retrieval) {
+                    commitToAcceptance(&retrieval, now: now, into: &actions)
+                    phase = .scanning(retrieval)
+                } else {
+                    phase = .scanning(retrieval)
+                    giveUp(on: retrieval, into: &actions)
+                }
+            } else {
+                phase = .scanning(retrieval)
             }
         case .idle, .authContinuation:
             // RFC 1939 §3: autologout; no UPDATE state, nothing deleted.
@@ -123,7 +138,25 @@ extension POP3RelayMachine {
         clientQuietSince = now
     }
 
-    /// No decision in time: the unavailable policy applies (SPEC §5).
+    /// Under `reject`, with comforting on and nothing sent yet, the silence budget does not end
+    /// the wait: the relay commits to `+OK` instead (docs/pop3-client-comforting.md).
+    private func mayCommit(_ retrieval: Retrieval) -> Bool {
+        configuration.unavailablePolicy == .reject && configuration.comfortInterval != nil
+            && !retrieval.comfort.isCommitted
+    }
+
+    /// The silence budget ran out under `reject` and the scan still runs: rather than give up,
+    /// the relay gives up the tempfail. The first byte of `+OK` goes now, the rest of the safe
+    /// prefix one per comfort interval; the budget runs again from the last byte sent.
+    private mutating func commitToAcceptance(_ retrieval: inout Retrieval, now: NIODeadline, into actions: inout [Action]) {
+        retrieval.comfort.commitToAcceptance(status: retrieval.status)
+        guard let byte = retrieval.comfort.nextByte() else { return }
+        actions.append(.replyToClient(byte))
+        clientQuietSince = now
+    }
+
+    /// No decision in time: the unavailable policy applies (SPEC §5) — under `reject` after a
+    /// commitment to `+OK`, as the abort (see `finish`).
     private mutating func giveUp(on retrieval: Retrieval, into actions: inout [Action]) {
         switch configuration.unavailablePolicy {
         case .reject:

@@ -30,7 +30,9 @@ import NIOCore
 /// does that): the server side is closed without QUIT, so nothing is deleted.
 ///
 /// While a RETR waits (content arriving, scan running), the client is kept alive by
-/// `POP3ClientComfort`: only bytes that every possible answer starts with may go early.
+/// `POP3ClientComfort`: only bytes that every possible answer starts with may go early. Under
+/// the reject policy that is nothing until the silence budget runs out; then the relay commits
+/// to `+OK`, and a tempfail after that is an abort without QUIT (docs/pop3-client-comforting.md).
 public struct POP3RelayMachine: Sendable {
     public enum Event: Equatable, Sendable {
         /// Bytes read from the client.

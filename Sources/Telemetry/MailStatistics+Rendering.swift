@@ -14,12 +14,15 @@ extension MailStatistics {
     /// POP3 rejected, YSC failure    0
     /// =======================================================
     /// ```
-    public func renderMailSecurityStatus(use: Bool, licenseState: String, yscState: String) -> String {
+    /// `interception`: the daemon's interception row (mode, ports, whether the rules are in).
+    public func renderMailSecurityStatus(use: Bool, licenseState: String, yscState: String,
+                                         interception: String? = nil) -> String {
         var rows: [(item: String, value: String)] = [
             ("Use", use ? "on" : "off"),
             ("License", licenseState),
             ("YSC", yscState),
         ]
+        if let interception { rows.append(("Interception", interception)) }
         for mailProtocol in MailProtocol.allCases {
             for counter in MailCounter.allCases {
                 rows.append(("\(mailProtocol.logName) \(counter.label)", String(value(counter, for: mailProtocol))))

@@ -5,6 +5,7 @@ import Foundation
 import MailProxy
 import NIOCore
 import NIOPosix
+import PacketLayer
 import ScanClient
 import Telemetry
 
@@ -61,6 +62,9 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: .hidden)
     var timeDivisor: Int = 1
 
+    @OptionGroup(title: "Interception")
+    var interceptionOptions: InterceptionOptions
+
     func run() async throws {
         // First: a SIGTERM during start-up must stop the daemon cleanly, not kill it.
         let signals = SignalWaiter()
@@ -73,6 +77,22 @@ struct MailsecDaemon: AsyncParsableCommand {
             syslog.log(text: line, severity: severity)
         }
         problems.forEach { report($0, .warning) }
+        let interception = try InterceptionStartup.decide(
+            interceptionOptions,
+            transparentListenerGiven: smtpTransparent != nil || pop3Transparent != nil,
+            explicitProxyGiven: smtpListen != nil || pop3Listen != nil)
+        // Where TPROXY delivers: the listeners given; with none given, both at the firmware's
+        // ports. Appliance rules divert both protocols, so there a missing one takes its default.
+        let bothByDefault = (self.smtpTransparent == nil && self.pop3Transparent == nil) || interception.mayLoadRules
+        let smtpTransparent = interception.runsTransparentListeners
+            ? self.smtpTransparent ?? (bothByDefault ? FirmwareDefaults.smtpTransparentListener : nil) : nil
+        let pop3Transparent = interception.runsTransparentListeners
+            ? self.pop3Transparent ?? (bothByDefault ? FirmwareDefaults.pop3TransparentListener : nil) : nil
+        let interceptionDriver = interception.runsTransparentListeners ? InterceptionDriver(
+            startup: interception,
+            smtpListenerPort: try Self.port(of: smtpTransparent ?? FirmwareDefaults.smtpTransparentListener),
+            pop3ListenerPort: try Self.port(of: pop3Transparent ?? FirmwareDefaults.pop3TransparentListener),
+            report: report) : nil
 
         var yscAPIKey: String?
         if let yscApiKeyFile {
@@ -95,7 +115,11 @@ struct MailsecDaemon: AsyncParsableCommand {
         let statistics = MailStatistics()
         let smtpSettings = SMTPProxySettingsProvider(SMTPProxySettings(initial))
         let services = DaemonServices(syslog: syslog, statistics: statistics, scanStatus: scanServices,
-                                      configurationObserver: { smtpSettings.update(SMTPProxySettings($0)) })
+                                      configurationObserver: {
+                                          smtpSettings.update(SMTPProxySettings($0))
+                                          interceptionDriver?.configurationChanged($0)
+                                      },
+                                      interceptionStatus: { interceptionDriver?.statusLine ?? "off: nothing intercepted" })
         let console = ApplianceConsole(configuration: initial, store: store, services: services)
         services.configurationChanged(initial, events: Self.loadEvents(initial))
 
@@ -112,8 +136,8 @@ struct MailsecDaemon: AsyncParsableCommand {
         let wantsSMTP = (smtpListen != nil && smtpUpstream != nil) || smtpTransparent != nil
         let wantsPOP3 = (pop3Listen != nil && pop3Upstream != nil) || pop3Transparent != nil
         let spoolDirectory = wantsSMTP || wantsPOP3 ? try SpoolDirectory.open(path: spool, threadPool: mailThreadPool) : nil
-        // SMTP scans as `send`; POP3 as `receive`, within the POP3 budget (under the client's
-        // silence budget, docs/pop3-client-comforting.md).
+        // SMTP scans as `send`; POP3 as `receive`, within the relay's cap on a RETR's wait (the
+        // relay ends the wait earlier when comforting runs out, docs/pop3-client-comforting.md).
         let smtpScan = SMTPScanService.ysc(client: scanClient, availability: { scanServices.availability })
         let pop3Scan = SMTPScanService.ysc(client: scanClient, availability: { scanServices.availability },
                                            operation: .receive, budget: POP3ProxyLimits.scanBudget)
@@ -165,6 +189,10 @@ struct MailsecDaemon: AsyncParsableCommand {
                 mailProtocol: .pop3).get())
             report("POP3 transparent proxy on \(pop3Transparent)", .info)
         }
+        report("interception \(interception.sourceDescription)"
+               + (interception.portMap.map { ", port map \($0.origin): \($0.map.mode.rawValue) lan1 \($0.map.lan1) lan2 \($0.map.lan2)" } ?? ""), .info)
+        // The rules go in once the listeners they divert to are up.
+        interceptionDriver?.activate { console.configuration }
         report("started; console on \(control), configuration \(config)", .info)
 
         await signals.run(onReload: {
@@ -178,6 +206,8 @@ struct MailsecDaemon: AsyncParsableCommand {
             report("configuration reloaded from \(store.path)", .info)
         })
 
+        // Rules out first: from now on mail passes untouched, not to a closing listener.
+        await interceptionDriver?.shutdown()
         for listener in mailListeners { try? await listener.close().get() }
         try? await mailGroup.shutdownGracefully()
         try? await mailThreadPool.shutdownGracefully()
@@ -197,6 +227,14 @@ struct MailsecDaemon: AsyncParsableCommand {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return try SocketAddress.makeAddressResolvingHost(host, port: port)
+    }
+
+    /// The port of `ADDR:PORT`.
+    private static func port(of text: String) throws -> UInt16 {
+        guard let port = try socketAddress(text).port, let value = UInt16(exactly: port), value != 0 else {
+            throw ValidationError("no port in '\(text)'")
+        }
+        return value
     }
 
     /// `--serial`, else the firmware's serial file, else the machine id (a lab box has no label).

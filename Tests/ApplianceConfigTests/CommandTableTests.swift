@@ -56,7 +56,7 @@ struct CommandTableTests {
 
     @Test(arguments: [
         ([String](), CommandID.allCases.count),
-        (["mail"], 16),
+        (["mail"], 17),
         (["mail", "security", "white-list"], 3),
         (["m", "s", "w"], 3),
         (["MAIL", "SEC", "white-list", "set"], 2),

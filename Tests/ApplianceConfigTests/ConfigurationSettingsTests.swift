@@ -29,6 +29,7 @@ struct ConfigurationSettingsTests {
         #expect(config.syslog == SyslogSettings(hosts: [], facility: .user, info: true, debug: false, notice: false, format: .rfc3164))
         #expect(config.loginTimer == 300)
         #expect(config.pop3ComfortInterval == 15)
+        #expect(config.interception == .appliance)
         #expect(!config.hasAdministratorPassword && !config.hasLoginPassword)
     }
 
@@ -76,6 +77,8 @@ struct ConfigurationSettingsTests {
         Case(line: "login timer clear", noLine: "no login timer") { $0.loginTimer == nil },
         Case(line: "mail security comfort interval 45", noLine: "no mail security comfort interval") { $0.pop3ComfortInterval == 45 },
         Case(line: "mail security comfort interval off", noLine: "no mail security comfort interval") { $0.pop3ComfortInterval == nil },
+        Case(line: "mail security interception external", noLine: "no mail security interception") { $0.interception == .external },
+        Case(line: "mail security interception off", noLine: "no mail security interception") { $0.interception == .off },
     ]
 
     @Test(arguments: cases)

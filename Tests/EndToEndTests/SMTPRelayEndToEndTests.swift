@@ -263,9 +263,7 @@ final class SMTPLab {
         let made = try runCommand(ProductBinary.repositoryRoot().appendingPathComponent("firmware/make-pki.sh").path, [pki])
         guard made.status == 0 else { throw LabError.setup("make-pki: \(made.stderr)") }
 
-        yscd = try ManagedProcess(ProductBinary.path("yscd"),
-                                  ["--listen", "127.0.0.1:\(scanPort)", "--cert", pki + "/server.pem", "--key", pki + "/server.key"],
-                                  directory: dir.url)
+        yscd = try startScanService()
 
         let config = dir.path("mailsec.conf")
         for command in ["mail security use on", "ysc url https://127.0.0.1:\(scanPort)/", "save"] {
@@ -305,6 +303,22 @@ final class SMTPLab {
     func stopScanService() {
         yscd?.stop()
         yscd = nil
+    }
+
+    private func startScanService(_ extra: [String] = []) throws -> ManagedProcess {
+        let pki = dir.path("pki")
+        return try ManagedProcess(ProductBinary.path("yscd"),
+                                  ["--listen", "127.0.0.1:\(scanPort)", "--cert", pki + "/server.pem", "--key", pki + "/server.key"] + extra,
+                                  directory: dir.url)
+    }
+
+    /// Starts yscd again on the same port with `extra` arguments (e.g. `--inject-latency`), once
+    /// the licence is active (activation goes through yscd too, and should not wait for them).
+    func restartScanService(_ extra: [String]) throws {
+        stopScanService()
+        yscd = try startScanService(extra)
+        let scanPort = scanPort
+        guard waitUntil({ TCPPort.isListening(scanPort) }) else { throw LabError.setup("yscd did not start again") }
     }
 
     @discardableResult

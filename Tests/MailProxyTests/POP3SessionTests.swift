@@ -226,8 +226,10 @@ import Testing
         #expect(try h.clientReceives() == "OK message follows\r\n" + Self.stuffed)
     }
 
-    @Test func silenceBudgetUnderRejectEndsInATempfailAndCancelsTheScan() throws {
-        let h = try harness()
+    @Test func withComfortingOffTheSilenceBudgetUnderRejectEndsInATempfailAndCancelsTheScan() throws {
+        var settings = SMTPProxySettings(enabled: true)
+        settings.pop3ComfortInterval = nil
+        let h = try harness(settings)
         try logIn(h)
         try retrieve(h)
         h.loop.advanceTime(by: .seconds(52))
@@ -239,6 +241,67 @@ import Testing
         #expect(h.counter(.inspected) == 0)
         try h.clientSends("RETR 1\r\n")  // the session goes on
         #expect(try h.serverReceives() == "RETR 1\r\n")
+    }
+
+    @Test func aFastScanFailureUnderRejectIsACleanTempfail() throws {
+        let h = try harness()
+        try logIn(h)
+        try retrieve(h)
+        h.loop.advanceTime(by: .seconds(5))
+        h.scanAnswers(.unavailable(.serviceFailed))
+        #expect(try h.clientReceives().hasPrefix("-ERR [SYS/TEMP] "))
+        #expect(h.counter(.couldNotScan) == 1)
+        try h.clientSends("QUIT\r\n")  // the session goes on
+        #expect(try h.serverReceives() == "QUIT\r\n")
+    }
+
+    @Test func aSlowScanUnderRejectCommitsToOKAtTheBudgetAndTheVerdictCompletesTheLine() throws {
+        let h = try harness()
+        try logIn(h)
+        try retrieve(h)
+        h.loop.advanceTime(by: .seconds(48))
+        #expect(try h.clientReceives() == "")  // a -ERR could still come in time: nothing goes
+        h.loop.advanceTime(by: .seconds(4))
+        #expect(try h.clientReceives() == "+")  // the budget ran out: committed to +OK
+        h.loop.advanceTime(by: .seconds(15))
+        #expect(try h.clientReceives() == "O")
+        h.scanAnswers(.verdict(score: 95, virusNames: []))
+        let tagged = Self.stuffed.replacingOccurrences(of: "Subject: hello", with: "Subject: [SPAM] hello")
+        #expect(try h.clientReceives() == "K \(Self.octets + 7) octets\r\n" + tagged)
+        #expect(h.counter(.spam) == 1)
+    }
+
+    @Test func aScanFailureAfterTheCommitmentClosesBothSidesWithoutQuit() throws {
+        let h = try harness()
+        try logIn(h)
+        try retrieve(h)
+        h.loop.advanceTime(by: .seconds(52))
+        #expect(try h.clientReceives() == "+")
+        h.scanAnswers(.unavailable(.serviceFailed))
+        #expect(try h.clientReceives() == "")  // no -ERR after a +OK byte: the close says it
+        #expect(try h.serverReceives() == "")  // no QUIT: the server never enters UPDATE
+        #expect(!h.client.isActive)
+        #expect(!h.server.isActive)
+        #expect(h.counter(.couldNotScan) == 1)
+        #expect(h.budget.counters.sessions == 0)
+    }
+
+    @Test func theBudgetAfterTheLastComfortByteEndsInTheAbortAndCancelsTheScan() throws {
+        let h = try harness()
+        try logIn(h)
+        try retrieve(h)
+        h.loop.advanceTime(by: .seconds(52))
+        h.loop.advanceTime(by: .seconds(45))
+        #expect(try h.clientReceives() == "+OK ")  // the safe prefix of "+OK n octets", all of it
+        h.loop.advanceTime(by: .seconds(45))
+        #expect(h.client.isActive)
+        h.loop.advanceTime(by: .seconds(10))
+        #expect(try h.clientReceives() == "")
+        #expect(try h.serverReceives() == "")
+        #expect(!h.client.isActive)
+        #expect(!h.server.isActive)
+        #expect(h.cancelledScans == 1)
+        #expect(h.counter(.couldNotScan) == 1)
     }
 
     @Test func pipelinedCommandsAfterADeliveryAreAnsweredInOrder() throws {

@@ -52,13 +52,14 @@ private let reject = POP3RelayConfiguration(unavailablePolicy: .reject, comfortI
     ], pass)
 }
 
-@Test func underRejectNothingGoesEarlyAndTheBudgetEndsInATempfail() {
+@Test func underRejectWithComfortingOffTheBudgetEndsInATempfail() {
+    let rejectOff = POP3RelayConfiguration(unavailablePolicy: .reject, comfortInterval: nil, clientSilenceBudget: .seconds(50))
     expectTranscript(scanning(status: "+OK message follows\r\n") + [
         (.tick(15), []), (.tick(30), []), (.tick(45), []), (.tick(49), []),
         (.tick(50), [.notice(.scanTimedOut(message: 1, delivered: false)),
                      .toClient("-ERR [SYS/TEMP] Mail security scan timed out, try again later\r\n"), .releaseMessage]),
         (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
-    ], reject)
+    ], rejectOff)
 }
 
 @Test func withComfortingOffTheClientHearsNothingUntilTheAnswer() {
@@ -70,12 +71,13 @@ private let reject = POP3RelayConfiguration(unavailablePolicy: .reject, comfortI
     ], off)
 }
 
-@Test func aTempfailAfterComfortBytesClosesBothSidesWithoutQuit() {
-    // Impossible when the configured policy matches the decision table; if it happens anyway the
-    // client gets no contradiction, only a closed connection, and nothing is deleted.
+@Test func aTempfailAfterComfortBytesUnderPassClosesBothSidesWithoutQuit() {
+    // Under pass the decision table gives no tempfail for an unavailable service, but a local
+    // problem (the spill file failed) still can: the client gets no contradiction, only a
+    // closed connection, and nothing is deleted.
     expectTranscript(scanning(status: "+OK message follows\r\n") + [
         (.tick(15), [.toClient("+")]),
-        (.decide(.serviceUnavailable), [.notice(.answerContradictsComfort(message: 1)), .releaseMessage, .closeClient, .closeServer]),
+        (.decide(.serviceUnavailable), [.notice(.abortedAfterCommitment(message: 1)), .releaseMessage, .closeClient, .closeServer]),
     ], pass)
 }
 
@@ -131,6 +133,18 @@ func comfortNeverChangesAByteTheClientReceives(status: String) {
                 var applied = decision
                 if comforted.contains(.notice(.scanTimedOut(message: 1, delivered: true))) { applied = .deliverUnchanged }
                 if comforted.contains(.notice(.scanTimedOut(message: 1, delivered: false))) { applied = .tempfail(text: POP3RelayReplies.scanTimedOut) }
+                if comforted.contains(.notice(.abortedAfterCommitment(message: 1))) {
+                    // A tempfail after the commitment to +OK: the client got the beginning of the
+                    // server's +OK line, then the close; the server got no QUIT.
+                    let opening = Array("+OK POP3 ready\r\n+OK\r\n+OK Welcome.\r\n".utf8)
+                    let bytes = clientBytes(comforted)
+                    let answer = Array(bytes.dropFirst(opening.count))
+                    #expect(bytes.starts(with: opening) && !answer.isEmpty && Array(status.utf8).starts(with: answer),
+                            "\(status.debugDescription) \(policy) \(decision) at \(seconds)s")
+                    #expect(comforted.suffix(2) == [.closeClient, .closeServer])
+                    #expect(!comforted.contains { if case .sendToServer(let b) = $0 { return b.string.uppercased().hasPrefix("QUIT") } else { return false } })
+                    continue
+                }
                 // Plain: no comforting, that answer at once.
                 let plainConfig = POP3RelayConfiguration(unavailablePolicy: policy, comfortInterval: nil)
                 var plainMachine = POP3RelayMachine(configuration: plainConfig)
