@@ -29,10 +29,26 @@ public final class ApplianceConsole: Sendable {
         services?.configurationChanged(configuration, events: [])
     }
 
+    /// Runs `line` with full rights: the offline console (whoever can run it can write the file
+    /// itself) and tests of the configuration path.
     public func execute(_ line: String) -> ConsoleReply {
-        state.withLockedValue { config in
+        execute(line, access: .trusted)
+    }
+
+    /// Runs `line` for one console session. When `administrator password` is set, changing the
+    /// configuration (and `save`) needs the session to have entered administrator mode first
+    /// (`AdministratorLogin`); reading status and the configuration does not.
+    public func execute(_ line: String, access: ConsoleAccess) -> ConsoleReply {
+        if let password = AdministratorLogin.password(in: line) {
+            return logIn(password ?? "", access: access)
+        }
+        return state.withLockedValue { config in
             var candidate = config
-            switch candidate.execute(line) {
+            let outcome = candidate.execute(line)
+            if config.hasAdministratorPassword, !access.isAdministrator, Self.needsAdministrator(outcome) {
+                return ConsoleAccess.needsAdministrator
+            }
+            switch outcome {
             case .failure(let error):
                 return .error(error.message)
             case .success(.configured(let events)):
@@ -48,6 +64,30 @@ public final class ApplianceConsole: Sendable {
                 return perform(operation, configuration: config)
             }
         }
+    }
+
+    /// Changes (settings and `no …`) and `save` are administrator work.
+    private static func needsAdministrator(_ outcome: Result<CommandOutcome, CommandError>) -> Bool {
+        switch outcome {
+        case .success(.configured): return true
+        case .success(.operation(.save)): return true
+        default: return false
+        }
+    }
+
+    /// `administrator mode PASSWORD`: checked against the stored hash (constant time), off the
+    /// configuration lock (the hash costs tens of milliseconds).
+    private func logIn(_ password: String, access: ConsoleAccess) -> ConsoleReply {
+        guard access.mayTryPassword else {
+            return .error("Error: Too many password failures on this session")
+        }
+        let config = configuration
+        if config.verifyAdministratorPassword(password) {
+            access.enterAdministratorMode()
+            return ConsoleReply(ok: true, output: "")
+        }
+        access.recordFailure()
+        return .error("Error: Password incorrect")
     }
 
     private func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {

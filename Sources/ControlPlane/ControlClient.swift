@@ -47,7 +47,9 @@ public final class ControlClient {
             let n = data.withUnsafeMutableBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ControlClientError.connectionLost
+                // The daemon may have answered and closed before reading the request (it refuses
+                // a peer that is not allowed at once): read what it said before giving up.
+                break
             }
             sent += n
         }

@@ -11,6 +11,8 @@ final class ControlCommandHandler: ChannelInboundHandler, @unchecked Sendable {
     private let threadPool: NIOThreadPool
     /// Replies are chained so a fast command never overtakes a slow one before it.
     private var tail: EventLoopFuture<Void>?
+    /// This connection's rights (administrator mode), starting unprivileged.
+    private let access = ConsoleAccess()
 
     init(console: ApplianceConsole, threadPool: NIOThreadPool) {
         self.console = console
@@ -21,12 +23,13 @@ final class ControlCommandHandler: ChannelInboundHandler, @unchecked Sendable {
         let line = unwrapInboundIn(data)
         let loop = context.eventLoop
         let console = self.console
+        let access = self.access
         let reply: EventLoopFuture<ConsoleReply>
         switch line {
         case .tooLong:
             reply = loop.makeSucceededFuture(.error("Error: Too long command line"))
         case .command(let text):
-            reply = threadPool.runIfActive(eventLoop: loop) { console.execute(text) }
+            reply = threadPool.runIfActive(eventLoop: loop) { console.execute(text, access: access) }
         }
         let previous = tail ?? loop.makeSucceededVoidFuture()
         let channel = context.channel

@@ -31,16 +31,21 @@ public final class ScanServices: ScanStatusReporting {
     public func renderLicenseStatus() -> String { licenseClient.statusReport() }
 
     public func configurationChanged(_ configuration: Configuration) {
-        scanClient.update(configuration: Self.clientConfiguration(configuration, caBundlePath: scanClient.configuration.caBundlePath))
+        let current = scanClient.configuration
+        scanClient.update(configuration: Self.clientConfiguration(configuration, caBundlePath: current.caBundlePath,
+                                                                  apiKey: current.apiKey))
     }
 
     /// The `ysc …` settings as the client takes them; the CA bundle is the firmware's, not a command.
-    public static func clientConfiguration(_ configuration: Configuration, caBundlePath: String) -> ScanClientConfiguration {
+    /// The API key likewise (`mailsecd --ysc-api-key-file`).
+    public static func clientConfiguration(_ configuration: Configuration, caBundlePath: String,
+                                           apiKey: String? = nil) -> ScanClientConfiguration {
         ScanClientConfiguration(
             url: configuration.yscURL,
             connectionTimeout: .seconds(Int64(configuration.yscConnectionTimeout)),
             requestTimeout: .seconds(Int64(configuration.yscRequestTimeout)),
             retries: configuration.yscRetry,
-            caBundlePath: caBundlePath)
+            caBundlePath: caBundlePath,
+            apiKey: apiKey)
     }
 }

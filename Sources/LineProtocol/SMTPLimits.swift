@@ -74,4 +74,22 @@ public enum SMTPLimits {
     /// RFC 5321 §4.5.3.2.7: server timeout, waiting for the next command or content from the
     /// client, at least 5 minutes.
     public static let clientIdleTimeout = TimeAmount.minutes(5)
+    /// The longest a whole DATA phase (from the 354 to the final ".") may take, however steadily
+    /// bytes trickle in. RFC 5321 §4.5.3.2.5 only bounds the wait for each block (3 minutes), so
+    /// a client sending a byte every few seconds could hold a session forever; this caps it.
+    /// Leniency: 30 minutes carries a 5 MiB message at under 3 KiB/s.
+    public static let maximumDataDuration = TimeAmount.minutes(30)
+
+    // MARK: Abuse (RFC 5321 §7.8: resistance to attacks; the bounds are the appliance's)
+
+    /// Error replies (5xx to a command, the appliance's or the server's) one session may collect
+    /// before the relay answers `421 4.7.0` and closes both sides (RFC 5321 §4.2.2 lets a server
+    /// close with 421 when it must; §7.8 names such limits). The figure is Postfix's
+    /// `smtpd_hard_error_limit`, so a real client never meets it first at the appliance.
+    public static let maximumErrorReplies = 20
+
+    /// NOOP, RSET, VRFY, EXPN and HELP (RFC 5321 §4.1.1.5, §4.1.1.6, §4.1.1.8, §4.1.1.9) carry no
+    /// mail. Past this many without a MAIL the server accepted, each further one counts as an
+    /// error (Postfix's `smtpd_junk_command_limit`), so a flood of them ends with the 421 above.
+    public static let maximumJunkCommands = 100
 }

@@ -39,6 +39,9 @@ final class POP3Session: ProxySessionEvents {
     private var client: ProxySideHandler?
     private var server: ProxySideHandler?
     private var admission: MemoryBudget.Admission?
+    private var clientSlot: ClientSessionTable.Slot?
+    /// The client's IP address, for log lines ("-" when the channel has none, as in unit tests).
+    private var clientAddress = "-"
     private var clientOpen = true
     private var serverOpen = false
     private var serverConnecting = false
@@ -100,8 +103,22 @@ final class POP3Session: ProxySessionEvents {
     func channelActive(_ side: ProxySide) {
         guard side == .client, !started else { return }
         started = true
+        if let address = client?.context?.channel.remoteAddress?.ipAddress {
+            clientAddress = address
+            guard let slot = environment.clientSessions.tryOpen(address) else {
+                // One host holds `MailProxyLimits.maximumSessionsPerClient` already (RFC 3206 §4:
+                // a temporary condition of the system; the client retries).
+                environment.accounting.log(.tooManyConnections(protocol: .pop3, address: address))
+                client?.write(ByteBuffer(string: "-ERR [SYS/TEMP] Too many connections from your address, try again later\r\n"))
+                client?.closeAfterWrites()
+                return
+            }
+            clientSlot = slot
+        }
         guard let admission = environment.budget.tryAdmitSession() else {
             // RFC 3206 §4: a temporary problem of the system; the client retries.
+            clientSlot?.release()
+            clientSlot = nil
             client?.write(ByteBuffer(string: "-ERR [SYS/TEMP] System resources exhausted, try again later\r\n"))
             client?.closeAfterWrites()
             return
@@ -301,6 +318,8 @@ final class POP3Session: ProxySessionEvents {
         deferredClientWrites.removeAll()
         admission?.release()
         admission = nil
+        clientSlot?.release()
+        clientSlot = nil
         client?.detach()
         server?.detach()
         client = nil
@@ -455,6 +474,8 @@ final class POP3Session: ProxySessionEvents {
             guard settings.enabled else { return }
             let outcome = POP3MessageDecider.decideUnscanned(.unavailable(.serviceFailed), settings: settings)
             if let decision = outcome.decision { environment.accounting.record(decision, message: nil, protocol: .pop3) }
+        case .tooManyErrors:
+            environment.accounting.log(.tooManyErrors(protocol: .pop3, address: clientAddress))
         case .abortedAfterCommitment, .answerContradictsComfort, .serverProtocolError, .timedOut:
             break
         }

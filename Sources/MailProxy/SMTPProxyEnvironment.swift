@@ -24,6 +24,12 @@ public struct SMTPProxyEnvironment: Sendable {
     /// transfer notification: work proportional to the message) runs, off the event loop;
     /// nil runs it on the loop (unit tests on an `EmbeddedEventLoop`).
     public var decisionThreadPool: NIOThreadPool?
+    /// Sessions per client address (`MailProxyLimits.maximumSessionsPerClient`); one table per
+    /// listener, so SMTP and POP3 count apart.
+    public var clientSessions: ClientSessionTable
+    /// Every protocol wait (RFC 5321 §4.5.3.2, RFC 1939 §3) divided by this: 1 in service; the
+    /// daemon's tests run with 60, so minutes become seconds.
+    public var timeDivisor: Int
 
     public init(settings: SMTPProxySettingsProvider, scanService: SMTPScanService, budget: MemoryBudget,
                 spillStorage: any SpillStorage, accounting: SMTPAccounting, upstream: any SMTPUpstreamSelector,
@@ -31,7 +37,9 @@ public struct SMTPProxyEnvironment: Sendable {
                 memoryThreshold: Int = MessageBufferLimits.defaultMemoryThreshold,
                 hostname: String = "firewall",
                 wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-                decisionThreadPool: NIOThreadPool? = nil) {
+                decisionThreadPool: NIOThreadPool? = nil,
+                clientSessions: ClientSessionTable = ClientSessionTable(),
+                timeDivisor: Int = 1) {
         self.settings = settings
         self.scanService = scanService
         self.budget = budget
@@ -43,5 +51,7 @@ public struct SMTPProxyEnvironment: Sendable {
         self.hostname = hostname
         self.wallClock = wallClock
         self.decisionThreadPool = decisionThreadPool
+        self.clientSessions = clientSessions
+        self.timeDivisor = max(timeDivisor, 1)
     }
 }

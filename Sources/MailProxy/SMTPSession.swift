@@ -32,6 +32,9 @@ final class SMTPSession: ProxySessionEvents {
     private var client: ProxySideHandler?
     private var server: ProxySideHandler?
     private var admission: MemoryBudget.Admission?
+    private var clientSlot: ClientSessionTable.Slot?
+    /// The client's IP address, for log lines ("-" when the channel has none, as in unit tests).
+    private var clientAddress = "-"
     private var clientOpen = true
     private var serverOpen = false
     private var serverConnecting = false
@@ -51,6 +54,7 @@ final class SMTPSession: ProxySessionEvents {
     private var armedTimeout: RelayTimeout?
     private var timeoutTask: Scheduled<Void>?
     private var timeoutDeadline: NIODeadline?
+    private var timeoutArmedAt: NIODeadline?
     private var timerGeneration = 0
     private var keepaliveTask: Scheduled<Void>?
     private var keepaliveInterval: TimeAmount?
@@ -77,7 +81,9 @@ final class SMTPSession: ProxySessionEvents {
         self.id = id
         let settings = environment.settings.current
         self.enabledAtStart = settings.enabled
-        self.machine = SMTPRelayMachine(configuration: settings.relayConfiguration)
+        var configuration = settings.relayConfiguration
+        configuration.timeouts = SMTPTimeouts.standard.divided(by: environment.timeDivisor)
+        self.machine = SMTPRelayMachine(configuration: configuration)
         actions.reserveCapacity(8)
     }
 
@@ -98,8 +104,21 @@ final class SMTPSession: ProxySessionEvents {
     func channelActive(_ side: Side) {
         guard side == .client, !started else { return }
         started = true
+        if let address = client?.context?.channel.remoteAddress?.ipAddress {
+            clientAddress = address
+            guard let slot = environment.clientSessions.tryOpen(address) else {
+                // One host holds `MailProxyLimits.maximumSessionsPerClient` already.
+                environment.accounting.log(.tooManyConnections(protocol: .smtp, address: address))
+                client?.write(ByteBuffer(string: "421 4.7.0 \(environment.hostname) Too many connections from your address, try again later\r\n"))
+                client?.closeAfterWrites()
+                return
+            }
+            clientSlot = slot
+        }
         guard let admission = environment.budget.tryAdmitSession() else {
             // SPEC §3: the appliance cannot accept the session (resource limit).
+            clientSlot?.release()
+            clientSlot = nil
             client?.write(ByteBuffer(string: "421 4.3.2 System resources exhausted, try again later\r\n"))
             client?.closeAfterWrites()
             return
@@ -292,6 +311,8 @@ final class SMTPSession: ProxySessionEvents {
         delivery = nil
         admission?.release()
         admission = nil
+        clientSlot?.release()
+        clientSlot = nil
         client?.detach()
         server?.detach()
         client = nil
@@ -310,11 +331,16 @@ final class SMTPSession: ProxySessionEvents {
             armedTimeout = timeout
             timerGeneration += 1
             if let timeout, !finished {
+                timeoutArmedAt = eventLoop.now
                 timeoutDeadline = eventLoop.now + timeout.duration
                 scheduleTimeout()
             }
         } else if restartClock, let timeout {
-            timeoutDeadline = eventLoop.now + timeout.duration
+            // Activity moves the deadline, but never past the wait's overall limit (a client
+            // trickling bytes cannot hold the session forever, RFC 5321 §4.5.3.2).
+            var deadline = eventLoop.now + timeout.duration
+            if let limit = timeout.limit, let armedAt = timeoutArmedAt { deadline = min(deadline, armedAt + limit) }
+            timeoutDeadline = deadline
         }
         let interval = machine.serverKeepaliveInterval
         if interval != keepaliveInterval {
@@ -486,6 +512,10 @@ final class SMTPSession: ProxySessionEvents {
             if let decision = outcome.decision { environment.accounting.record(decision, message: nil) }
         case .serverProtocolError:
             break
+        case .tooManyErrors:
+            environment.accounting.log(.tooManyErrors(protocol: .smtp, address: clientAddress))
+        case .clientTimedOut:
+            environment.accounting.log(.clientTimeout(protocol: .smtp, address: clientAddress))
         }
     }
 

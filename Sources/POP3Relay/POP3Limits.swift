@@ -36,6 +36,14 @@ public enum POP3Limits {
     /// many bytes the relay stops reading from the client until the queue drains.
     public static let maximumQueuedCommandBytes = 64 * 1024
 
+    // MARK: Abuse
+
+    /// `-ERR` responses (the server's or the relay's own) one session may collect before the
+    /// relay closes both sides without QUIT, so nothing is deleted (RFC 1939 §6: no UPDATE state).
+    /// RFC 1939 sets no figure; the same 20 as the SMTP relay's error limit. Dovecot's own limit
+    /// on bad commands is lower for unauthenticated clients, so a real client meets it first.
+    public static let maximumErrorResponses = 20
+
     // MARK: Remembered verdicts (SPEC §3: TOP gets the tags of a known verdict)
 
     /// RFC 1939 §5: message numbers are stable for the whole session, so a decision can be

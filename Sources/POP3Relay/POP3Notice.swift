@@ -20,4 +20,6 @@ public enum POP3Notice: Equatable, Sendable {
     case serverProtocolError
     /// A peer was silent past its timeout; the session was closed.
     case timedOut
+    /// The client collected `POP3Limits.maximumErrorResponses` errors; the session was closed.
+    case tooManyErrors
 }

@@ -9,10 +9,12 @@ extension POP3RelayMachine {
             switch phase {
             case .idle:
                 guard let frame = clientFramer.nextLine() else { return }
+                lastInput = clock
                 handleCommand(frame, into: &actions)
             case .authContinuation:
                 // RFC 5034 §4: a SASL response line (or "*" to cancel), relayed raw.
                 guard let frame = clientFramer.nextLine() else { return }
+                lastInput = clock
                 switch frame {
                 case .line(let line, _) where !line.readableBytesView.contains(UInt8(ascii: "\r")):
                     sendToServer(line: line, into: &actions)
@@ -30,25 +32,25 @@ extension POP3RelayMachine {
 
     private mutating func handleCommand(_ frame: LineFramer.Frame, into actions: inout [Action]) {
         guard case .line(let line, _) = frame else {
-            actions.append(.replyToClient(POP3RelayReplies.lineTooLong))
+            refuse(POP3RelayReplies.lineTooLong, into: &actions)
             return
         }
         // RFC 1939 §3: CR only in CRLF. A server that ended lines at a bare CR would read two
         // commands where the relay forwarded one, and the responses would fall out of step.
         if line.readableBytesView.contains(UInt8(ascii: "\r")) {
-            actions.append(.replyToClient(POP3RelayReplies.bareCarriageReturn))
+            refuse(POP3RelayReplies.bareCarriageReturn, into: &actions)
             return
         }
         let command = POP3Command.parse(line)
         // RFC 2449 §4; only AUTH may be longer (its initial response, RFC 5034 §4).
         if command.keyword != .auth && line.readableBytes + 2 > POP3Limits.maximumCommandLineLength {
-            actions.append(.replyToClient(POP3RelayReplies.lineTooLong))
+            refuse(POP3RelayReplies.lineTooLong, into: &actions)
             return
         }
         switch command.keyword {
         case .stls:
             // SPEC §3/§8 (STARTTLS policy strip): not offered, refused here, never forwarded.
-            actions.append(.replyToClient(POP3RelayReplies.stlsRefused))
+            refuse(POP3RelayReplies.stlsRefused, into: &actions)
         case .capa:
             forward(line, awaiting: .capa, into: &actions)
         case .list, .uidl:
@@ -56,7 +58,7 @@ extension POP3RelayMachine {
         case .retr:
             guard let n = command.messageNumber, command.arguments.count == 1 else {
                 // The relay must know which message a multi-line answer belongs to.
-                actions.append(.replyToClient(POP3RelayReplies.invalidMessageNumber))
+                refuse(POP3RelayReplies.invalidMessageNumber, into: &actions)
                 return
             }
             forward(line, awaiting: .retr(message: n), into: &actions)
@@ -65,7 +67,7 @@ extension POP3RelayMachine {
             let arguments = command.arguments
             guard let n = command.messageNumber, arguments.count == 2,
                   arguments[1].allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                actions.append(.replyToClient(POP3RelayReplies.invalidMessageNumber))
+                refuse(POP3RelayReplies.invalidMessageNumber, into: &actions)
                 return
             }
             forward(line, awaiting: .top(message: n), into: &actions)
@@ -91,6 +93,22 @@ extension POP3RelayMachine {
             clientReadsPaused = false
             actions.append(.resumeClientReads)
         }
+    }
+
+    /// Answers a command with an `-ERR` of the relay's own and counts it.
+    private mutating func refuse(_ response: ByteBuffer, into actions: inout [Action]) {
+        actions.append(.replyToClient(response))
+        countError(into: &actions)
+    }
+
+    /// Counts one `-ERR` the client got; at `POP3Limits.maximumErrorResponses` both sides close
+    /// without QUIT (nothing deleted).
+    mutating func countError(into actions: inout [Action]) {
+        errorResponses += 1
+        guard errorResponses >= POP3Limits.maximumErrorResponses, !isClosed else { return }
+        actions.append(.notice(.tooManyErrors))
+        actions.append(.replyToClient(POP3RelayReplies.tooManyErrors))
+        close(client: true, server: true, into: &actions)
     }
 
     mutating func forward(_ line: ByteBuffer, awaiting pending: Pending, into actions: inout [Action]) {

@@ -49,7 +49,7 @@ extension POP3RelayMachine {
             // -ERR: single-line whatever the command (RFC 1939 §3), relayed as is, response code
             // (RFC 2449 §8, RFC 3206) and all.
             relay(response, into: &actions)
-            if case .quit = pending { close(client: true, server: true, into: &actions) }
+            if case .quit = pending { close(client: true, server: true, into: &actions) } else { countError(into: &actions) }
             return
         }
         switch pending {

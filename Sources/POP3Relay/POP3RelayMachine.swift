@@ -102,6 +102,8 @@ public struct POP3RelayMachine: Sendable {
     var clock: NIODeadline?
     /// When bytes last came from the side the relay waits for (idle and response timeouts).
     var lastInput: NIODeadline?
+    /// `-ERR` responses the client collected (`POP3Limits.maximumErrorResponses`).
+    var errorResponses = 0
     /// When the client last heard something while its RETR waits (the silence budget).
     var clientQuietSince: NIODeadline?
     /// When the scan of the current message began (`POP3Limits.maximumDecisionWait`).
@@ -117,10 +119,10 @@ public struct POP3RelayMachine: Sendable {
         switch event {
         case .clientReceived(let bytes):
             guard !isClosed else { return }
-            // Only input from the side awaited restarts its clock: pipelined commands that
-            // arrive while the server owes a response do not hide a silent server.
-            if case .idle = phase { lastInput = clock }
-            if case .authContinuation = phase { lastInput = clock }
+            // Client bytes alone restart no clock: pipelined commands that arrive while the
+            // server owes a response do not hide a silent server, and a command trickled in a
+            // byte at a time must still be whole within the autologout time (RFC 1939 §3); the
+            // clock restarts when a whole command is served (`serveClient`).
             clientFramer.append(bytes)
         case .serverReceived(let bytes):
             guard !isClosed else { return }

@@ -6,6 +6,8 @@ enum POP3RelayReplies {
     static let stlsRefused = line("-ERR STLS not available")
     /// RFC 2449 §4: over 255 octets.
     static let lineTooLong = line("-ERR Line too long")
+    /// `POP3Limits.maximumErrorResponses` reached; both sides close without QUIT.
+    static let tooManyErrors = line("-ERR Too many errors, closing connection")
     /// RETR/TOP whose message number the relay cannot read (RFC 1939 §5 and §7: a required argument).
     static let invalidMessageNumber = line("-ERR Invalid message number")
     /// RFC 1939 §3: CR only in CRLF; a server that split at a bare CR would fall out of step.

@@ -25,17 +25,21 @@ public struct SMTPRelayConfiguration: Equatable, Sendable {
     public var bareLineFeeds: BareLineFeedPolicy
     /// EHLO keywords removed from the server's reply.
     public var removedCapabilities: Set<String>
+    /// Every wait of the relay (RFC 5321 §4.5.3.2 by default).
+    public var timeouts: SMTPTimeouts
 
     public init(
         maximumMessageSize: Int = 5 * 1024 * 1024,
         sizeOverflow: SizeOverflowPolicy = .pass,
         bareLineFeeds: BareLineFeedPolicy = .normalize,
-        removedCapabilities: Set<String> = EHLOCapabilityFilter.removedByDefault
+        removedCapabilities: Set<String> = EHLOCapabilityFilter.removedByDefault,
+        timeouts: SMTPTimeouts = .standard
     ) {
         precondition(maximumMessageSize > 0)
         self.maximumMessageSize = maximumMessageSize
         self.sizeOverflow = sizeOverflow
         self.bareLineFeeds = bareLineFeeds
         self.removedCapabilities = removedCapabilities
+        self.timeouts = timeouts
     }
 }

@@ -32,39 +32,40 @@ extension SMTPRelayMachine {
     }
 
     private mutating func handleCommand(_ frame: LineFramer.Frame, into actions: inout [Action]) {
+        clientTurn &+= 1
         guard case .line(let line, _) = frame else {
-            reply(SMTPRelayReplies.lineTooLong, into: &actions)
+            refuse(SMTPRelayReplies.lineTooLong, into: &actions)
             return
         }
         // RFC 5321 §2.3.8: CR only in CRLF. A server that ended lines at a bare CR would read
         // two commands where the relay forwarded one, and the two would fall out of step.
         if line.readableBytesView.contains(UInt8(ascii: "\r")) {
-            reply(SMTPRelayReplies.bareCarriageReturn, into: &actions)
+            refuse(SMTPRelayReplies.bareCarriageReturn, into: &actions)
             return
         }
         let command = SMTPCommand.parse(line)
         // RFC 5321 §4.5.3.1.4; only AUTH may be longer (RFC 4954 §4).
         if command.verb != .auth && line.readableBytes + 2 > SMTPLimits.maximumCommandLineLength {
-            reply(SMTPRelayReplies.lineTooLong, into: &actions)
+            refuse(SMTPRelayReplies.lineTooLong, into: &actions)
             return
         }
         switch command.verb {
         case .starttls, .turn:
-            reply(SMTPRelayReplies.notImplemented, into: &actions)
+            refuse(SMTPRelayReplies.notImplemented, into: &actions)
         case .bdat:
             // CHUNKING is not offered (RFC 3030). The chunk announced still follows the command
             // without waiting for a reply: step over its bytes so they are never read as
             // commands (they would be commands smuggled past the scan).
-            reply(SMTPRelayReplies.notImplemented, into: &actions)
             if let size = command.argument.split(separator: " ").first.flatMap({ Int($0) }), size >= 0 {
                 clientFramer.skip(size)
             }
+            refuse(SMTPRelayReplies.notImplemented, into: &actions)
         case .data:
             startData(into: &actions)
         case .mail:
             let path = MailPathArgument.parse(command.argument, prefix: "FROM:")
             if path?.body == "BINARYMIME" {
-                reply(SMTPRelayReplies.binaryMIMENotSupported, into: &actions)
+                refuse(SMTPRelayReplies.binaryMIMENotSupported, into: &actions)
             } else if configuration.sizeOverflow == .reject, let size = path?.size, size > configuration.maximumMessageSize {
                 // RFC 1870 §6.1: refused before any content is sent (SPEC §3).
                 reply(SMTPRelayReplies.messageTooBig, into: &actions)
@@ -73,6 +74,7 @@ extension SMTPRelayMachine {
             }
         case .rcpt:
             if transaction.recipients.count >= SMTPLimits.maximumRecipients {
+                // Not an error: RFC 5321 §4.5.3.1.10 tells the client to send the rest later.
                 reply(SMTPRelayReplies.tooManyRecipients, into: &actions)
             } else {
                 forward(line, awaiting: .rcpt(MailPathArgument.parse(command.argument, prefix: "TO:")), into: &actions)
@@ -82,14 +84,32 @@ extension SMTPRelayMachine {
         case .ehlo:
             forward(line, awaiting: .helo(extended: true), into: &actions)
         case .rset:
+            guard !countJunk(into: &actions) else { return }
             forward(line, awaiting: .rset, into: &actions)
         case .quit:
             forward(line, awaiting: .quit, into: &actions)
         case .auth:
             forward(line, awaiting: .auth, into: &actions)
-        case .noop, .vrfy, .expn, .help, .other:
+        case .noop, .vrfy, .expn, .help:
+            guard !countJunk(into: &actions) else { return }
+            forward(line, awaiting: .other, into: &actions)
+        case .other:
             forward(line, awaiting: .other, into: &actions)
         }
+    }
+
+    /// A command that carries no mail; past `SMTPLimits.maximumJunkCommands` each one counts as
+    /// an error. True when that ended the session.
+    private mutating func countJunk(into actions: inout [Action]) -> Bool {
+        junkCommands += 1
+        guard junkCommands > SMTPLimits.maximumJunkCommands else { return false }
+        return countError(into: &actions)
+    }
+
+    /// Replies with an error of the appliance's own and counts it.
+    private mutating func refuse(_ error: SMTPReply, into actions: inout [Action]) {
+        reply(error, into: &actions)
+        _ = countError(into: &actions)
     }
 
     /// `DATA` is answered by the appliance: the server sees it only once the message may go.
@@ -187,6 +207,16 @@ extension SMTPRelayMachine {
 
     func reply(_ reply: SMTPReply, into actions: inout [Action]) {
         actions.append(.replyToClient(reply.encoded()))
+    }
+
+    /// Counts one error reply the client got; at `SMTPLimits.maximumErrorReplies` the session
+    /// ends with `421 4.7.0` (both sides closed). True when it ended.
+    mutating func countError(into actions: inout [Action]) -> Bool {
+        errorReplies += 1
+        guard errorReplies >= SMTPLimits.maximumErrorReplies else { return false }
+        actions.append(.notice(.tooManyErrors))
+        close(replying: SMTPRelayReplies.tooManyErrors, server: true, into: &actions)
+        return true
     }
 
     mutating func release(into actions: inout [Action]) {

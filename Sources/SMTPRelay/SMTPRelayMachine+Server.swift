@@ -52,6 +52,10 @@ extension SMTPRelayMachine {
             close(replying: reply, server: true, into: &actions)
             return
         }
+        // The server's refusals of the client's own commands count towards
+        // `SMTPLimits.maximumErrorReplies`, as the appliance's do (counted after the reply is
+        // relayed, so the client hears the refusal before the 421).
+        var clientError = reply.code >= 500
         switch pending {
         case .helo(let extended):
             if extended && reply.code == 250 {
@@ -65,6 +69,7 @@ extension SMTPRelayMachine {
             self.reply(reply, into: &actions)
             if reply.isPositiveCompletion {
                 transaction = Transaction(mailAccepted: true, reversePath: path?.address ?? "", recipients: [])
+                junkCommands = 0
             }
         case .rcpt(let path):
             self.reply(reply, into: &actions)
@@ -84,10 +89,13 @@ extension SMTPRelayMachine {
         case .other:
             self.reply(reply, into: &actions)
         case .internalReset:
-            break
+            clientError = false
         case .deliveryData, .deliveryContent, .transferReset, .transferMail, .transferRcpt, .transferData:
+            // The reply to a message (or the appliance's own commands), not to a command.
+            clientError = false
             handleDeliveryReply(reply, for: pending, into: &actions)
         }
+        if clientError, !isClosed { _ = countError(into: &actions) }
     }
 
     private func isQuit(_ pending: Pending) -> Bool {

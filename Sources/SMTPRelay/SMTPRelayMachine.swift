@@ -93,6 +93,10 @@ public struct SMTPRelayMachine: Sendable {
         case overSize(size: Int, delivered: Bool)
         /// The server broke the protocol; the session was closed.
         case serverProtocolError(SMTPReplyError)
+        /// The client collected `SMTPLimits.maximumErrorReplies` errors; the session was closed.
+        case tooManyErrors
+        /// The client did not finish a command or its content in time; the session was closed.
+        case clientTimedOut
     }
 
     public let configuration: SMTPRelayConfiguration
@@ -108,6 +112,12 @@ public struct SMTPRelayMachine: Sendable {
     var clientReadsPaused = false
     var keepaliveOutstanding = false
     var deferredServerCommand: ByteBuffer?
+    /// Counts the client commands served (see `RelayTimeout.turn`).
+    var clientTurn = 0
+    /// 5xx replies the client collected (`SMTPLimits.maximumErrorReplies`).
+    var errorReplies = 0
+    /// NOOP/RSET/VRFY/EXPN/HELP since the last accepted MAIL (`SMTPLimits.maximumJunkCommands`).
+    var junkCommands = 0
 
     public init(configuration: SMTPRelayConfiguration = SMTPRelayConfiguration()) {
         self.configuration = configuration
@@ -147,6 +157,7 @@ public struct SMTPRelayMachine: Sendable {
             guard let current = timeout, current.side == side else { return }  // stale timer
             switch side {
             case .client:
+                actions.append(.notice(.clientTimedOut))
                 close(replying: SMTPRelayReplies.clientTimeout, server: true, into: &actions)
             case .server:
                 close(replying: SMTPRelayReplies.serverTimeout, server: true, into: &actions)
@@ -178,31 +189,39 @@ public struct SMTPRelayMachine: Sendable {
     /// runs a repeating timer while this is non-nil.
     public var serverKeepaliveInterval: TimeAmount? {
         switch phase {
-        case .collecting, .scanning: return SMTPLimits.serverKeepaliveInterval
+        case .collecting, .scanning: return configuration.timeouts.serverKeepalive
         default: return nil
         }
     }
 
     /// What the relay is waiting for and for how long (RFC 5321 §4.5.3.2); nil once closed.
+    ///
+    /// A client command must arrive whole within `clientCommand` of the relay being ready for it
+    /// (`limit` equals `duration`: bytes dripping in do not extend it); content may pause up to
+    /// `dataBlock` between reads and take `dataTotal` in all. `turn` changes with every command
+    /// served, so each command gets its own clock even when the wait looks the same.
     public var timeout: RelayTimeout? {
+        let t = configuration.timeouts
         switch phase {
         case .awaitingGreeting:
-            return RelayTimeout(side: .server, duration: SMTPLimits.initialGreetingTimeout)
+            return RelayTimeout(side: .server, duration: t.initialGreeting)
         case .awaitingReply(let pending):
             switch pending {
             case .deliveryData, .transferData:
-                return RelayTimeout(side: .server, duration: SMTPLimits.dataInitiationTimeout)
+                return RelayTimeout(side: .server, duration: t.dataInitiation)
             case .deliveryContent:
-                return RelayTimeout(side: .server, duration: SMTPLimits.dataTerminationTimeout)
+                return RelayTimeout(side: .server, duration: t.dataTermination)
             case .rcpt, .transferRcpt:
-                return RelayTimeout(side: .server, duration: SMTPLimits.rcptCommandTimeout)
+                return RelayTimeout(side: .server, duration: t.rcptCommand)
             default:
-                return RelayTimeout(side: .server, duration: SMTPLimits.mailCommandTimeout)
+                return RelayTimeout(side: .server, duration: t.mailCommand)
             }
-        case .idle, .authContinuation, .collecting:
-            return RelayTimeout(side: .client, duration: SMTPLimits.clientIdleTimeout)
+        case .idle, .authContinuation:
+            return RelayTimeout(side: .client, duration: t.clientCommand, limit: t.clientCommand, turn: clientTurn)
+        case .collecting:
+            return RelayTimeout(side: .client, duration: t.dataBlock, limit: t.dataTotal, turn: clientTurn)
         case .scanning:
-            return RelayTimeout(side: .decision, duration: SMTPLimits.decisionTimeout)
+            return RelayTimeout(side: .decision, duration: t.decision)
         case .closed:
             return nil
         }
@@ -222,5 +241,20 @@ public struct RelayTimeout: Equatable, Sendable {
     }
 
     public var side: Side
+    /// How long the awaited side may stay silent; each read from it restarts this clock.
     public var duration: TimeAmount
+    /// The longest the wait may last in all, counted from when it was armed, however often the
+    /// awaited side sends something (nil: no bound beyond `duration`). A client trickling a
+    /// byte every few seconds is cut off by this, not by `duration`.
+    public var limit: TimeAmount?
+    /// Distinguishes consecutive waits that look alike (one per client command), so the I/O
+    /// layer arms a fresh clock for each.
+    public var turn: Int
+
+    public init(side: Side, duration: TimeAmount, limit: TimeAmount? = nil, turn: Int = 0) {
+        self.side = side
+        self.duration = duration
+        self.limit = limit
+        self.turn = turn
+    }
 }

@@ -29,4 +29,6 @@ enum SMTPRelayReplies {
     static let decisionTimeout = SMTPReply(code: 451, text: "4.7.1 Mail security scan timed out, try again later")
     /// RFC 5321 §4.5.3.2.7: the client was silent too long.
     static let clientTimeout = SMTPReply(code: 421, text: "4.4.2 Timeout waiting for client input")
+    /// `SMTPLimits.maximumErrorReplies` reached (RFC 5321 §7.8; RFC 3463 4.7.0 security policy).
+    static let tooManyErrors = SMTPReply(code: 421, text: "4.7.0 Too many errors, closing connection")
 }

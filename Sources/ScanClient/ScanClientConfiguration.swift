@@ -24,6 +24,11 @@ public struct ScanClientConfiguration: Equatable, Sendable {
     /// PEM file of the CAs that may sign the service's certificate.
     public var caBundlePath: String
     public var retryBackoff: TimeAmount
+    /// The service's API key (`mailsecd --ysc-api-key-file`), sent with every request as
+    /// `Authorization: Bearer KEY` (docs/ysc-protocol.md, Authentication); nil: none sent.
+    /// Like the CA bundle it is the firmware's, never a console setting, so it never shows in
+    /// `show config`.
+    public var apiKey: String?
 
     public init(
         url: String = ScanClientConfiguration.defaultURL,
@@ -31,7 +36,8 @@ public struct ScanClientConfiguration: Equatable, Sendable {
         requestTimeout: TimeAmount = .seconds(60),
         retries: Int = 3,
         caBundlePath: String = ScanClientConfiguration.firmwareCABundlePath,
-        retryBackoff: TimeAmount = ScanClientConfiguration.defaultRetryBackoff
+        retryBackoff: TimeAmount = ScanClientConfiguration.defaultRetryBackoff,
+        apiKey: String? = nil
     ) {
         self.url = url
         self.connectionTimeout = connectionTimeout
@@ -39,6 +45,12 @@ public struct ScanClientConfiguration: Equatable, Sendable {
         self.retries = retries
         self.caBundlePath = caBundlePath
         self.retryBackoff = retryBackoff
+        self.apiKey = apiKey
+    }
+
+    /// The headers that prove the appliance may use the service (none without a key).
+    var authenticationHeaders: [String] {
+        apiKey.map { ["Authorization: Bearer \($0)"] } ?? []
     }
 
     /// `url` joined with a service path (`YSCEndpoint`), whichever side brings the slash.

@@ -67,7 +67,7 @@ final class ScanJob: @unchecked Sendable {
         let configuration = client.configuration
         let left = deadline - now
         return CurlRequest(
-            method: method, url: configuration.endpoint(path), headers: headers, body: body,
+            method: method, url: configuration.endpoint(path), headers: headers + configuration.authenticationHeaders, body: body,
             connectTimeoutMilliseconds: Int(min(configuration.connectionTimeout, left).nanoseconds / 1_000_000),
             totalTimeoutMilliseconds: Int(min(configuration.requestTimeout, left).nanoseconds / 1_000_000),
             caBundlePath: configuration.caBundlePath, replyLimit: ScanClientLimits.maxReplyBytes)

@@ -12,6 +12,9 @@ public enum YSCEndpoint {
     public static let operationHeader = "X-Operation"
     /// An opaque ID the client chooses; echoed in the reply so logs of both sides can be joined.
     public static let requestIDHeader = "X-Request-Id"
+    /// The scan service's API key (docs/ysc-protocol.md, Authentication); `Authorization:
+    /// Bearer KEY` is accepted as well.
+    public static let apiKeyHeader = "X-API-Key"
 
     /// The media type of a scan request body (RFC 2046 §5.2.1).
     public static let messageContentType = "message/rfc822"

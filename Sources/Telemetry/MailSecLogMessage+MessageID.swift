@@ -19,6 +19,9 @@ extension MailSecLogMessage {
         case .yscConnectFailed: "yscConnectFailed"
         case .yscReadError: "yscReadError"
         case .noSuchDomainName: "noSuchDomainName"
+        case .tooManyConnections: "tooManyConnections"
+        case .tooManyErrors: "tooManyErrors"
+        case .clientTimeout: "clientTimeout"
         }
     }
 }

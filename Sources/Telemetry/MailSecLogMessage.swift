@@ -27,6 +27,12 @@ public enum MailSecLogMessage: Equatable, Sendable {
     case yscReadError(id: String, code: Int)
     /// DEBUG `no such domain name (FQDN)`
     case noSuchDomainName(fqdn: String)
+    /// A client address already had the most sessions allowed; the new one was refused (421).
+    case tooManyConnections(protocol: MailProtocol, address: String)
+    /// A client collected the most error replies allowed; its session was closed (421).
+    case tooManyErrors(protocol: MailProtocol, address: String)
+    /// A client did not finish a command or its message in time; its session was closed (421).
+    case clientTimeout(protocol: MailProtocol, address: String)
 
     /// Every line starts with this (SPEC §9).
     public static let prefix = "[MAIL_SEC] "
@@ -67,6 +73,9 @@ public enum MailSecLogMessage: Equatable, Sendable {
         case .yscConnectFailed(let id, let code): "[\(id)] Can't connect to YSC(\(code))"
         case .yscReadError(let id, let code): "[\(id)] Read error from YSC(\(code))"
         case .noSuchDomainName(let fqdn): "no such domain name (\(fqdn))"
+        case .tooManyConnections(let proto, let address): "\(proto.logName): Too many connections from \(address)"
+        case .tooManyErrors(let proto, let address): "\(proto.logName): Too many errors from \(address), session closed"
+        case .clientTimeout(let proto, let address): "\(proto.logName): Timeout waiting for \(address), session closed"
         }
     }
 }

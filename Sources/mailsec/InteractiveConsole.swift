@@ -41,6 +41,13 @@ struct InteractiveConsole {
             switch line.lowercased() {
             case "exit", "quit", "logout":
                 return
+            case "administrator":
+                // Router style: the password is asked for, never part of the history.
+                write("Password: ")
+                let password = readPassword()
+                write("\n")
+                write(session.run(AdministratorLogin.request(password: password)).output)
+                continue
             case "show history":
                 for (index, command) in history.enumerated() { write("\(index + 1)  \(command)\n") }
                 continue
@@ -81,6 +88,19 @@ struct InteractiveConsole {
             if rc == 0 { return false }
             if errno != EINTR { return true }
         }
+    }
+
+    /// One line from standard input, not echoed when it is a terminal.
+    private func readPassword() -> String {
+        var saved = termios()
+        let isTerminal = isatty(STDIN_FILENO) == 1 && tcgetattr(STDIN_FILENO, &saved) == 0
+        if isTerminal {
+            var quiet = saved
+            quiet.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
+        }
+        defer { if isTerminal { tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) } }
+        return readLine(strippingNewline: true) ?? ""
     }
 
     private func write(_ text: String) {

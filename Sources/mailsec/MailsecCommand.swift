@@ -15,6 +15,7 @@ struct MailsecCommand: ParsableCommand {
             mailsec 'show status mail security'      one command against the daemon
             mailsec                                  interactive console (prompt '# ')
             mailsec --config FILE 'COMMAND'          offline, directly on a config file
+            mailsec --administrator-password-file F 'COMMAND'   a change when 'administrator password' is set
             mailsec replay FILE.pcap                 the mail messages in a capture, one line each
             mailsec replay --scan [--config FILE] [--ysc-ca FILE] FILE.pcap
                                                      … each also scanned by the configured scan service
@@ -26,6 +27,9 @@ struct MailsecCommand: ParsableCommand {
 
     @Option(help: "Work offline on this configuration file instead of the daemon.")
     var config: String?
+
+    @Option(help: "Enter administrator mode first with the password in this file (its first line), for changes when 'administrator password' is set.")
+    var administratorPasswordFile: String?
 
     @Option(help: .hidden)
     var writeCliReference: String?
@@ -48,6 +52,21 @@ struct MailsecCommand: ParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
+        }
+        if let administratorPasswordFile {
+            let password: String
+            do {
+                let text = try String(contentsOfFile: administratorPasswordFile, encoding: .utf8)
+                password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+            } catch {
+                FileHandle.standardError.write(Data("Error: Cannot read \(administratorPasswordFile)\n".utf8))
+                throw ExitCode(1)
+            }
+            let reply = session.run(AdministratorLogin.request(password: password))
+            if !reply.ok {
+                FileHandle.standardOutput.write(Data(reply.output.utf8))
+                throw ExitCode(1)
+            }
         }
         if words.isEmpty {
             InteractiveConsole(session: session).run()

@@ -30,6 +30,9 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "CA bundle that signs the scan service's certificate.")
     var yscCa: String = FirmwareDefaults.yscCABundle
 
+    @Option(help: "File whose first line is the scan service's API key, sent with every request (Authorization: Bearer KEY).")
+    var yscApiKeyFile: String?
+
     @Option(help: "Licence serial number (default: the firmware's serial file).")
     var serial: String?
 
@@ -53,6 +56,11 @@ struct MailsecDaemon: AsyncParsableCommand {
 
     @Option(help: "Spool directory for messages too large for memory.")
     var spool: String = FirmwareDefaults.spoolDirectory
+
+    /// Tests only: every protocol timeout divided by this (60: minutes become seconds), so a
+    /// test sees an idle or trickling client cut off without waiting for minutes.
+    @Option(help: .hidden)
+    var timeDivisor: Int = 1
 
     @OptionGroup(title: "Interception")
     var interceptionOptions: InterceptionOptions
@@ -86,9 +94,19 @@ struct MailsecDaemon: AsyncParsableCommand {
             pop3ListenerPort: try Self.port(of: pop3Transparent ?? FirmwareDefaults.pop3TransparentListener),
             report: report) : nil
 
+        var yscAPIKey: String?
+        if let yscApiKeyFile {
+            let line = (try? String(contentsOfFile: yscApiKeyFile, encoding: .utf8))?
+                .split(separator: "\n", omittingEmptySubsequences: false).first
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            if let line, !line.isEmpty { yscAPIKey = line } else {
+                // Never the key itself in the log: only that it could not be used.
+                report("cannot read an API key from \(yscApiKeyFile); scan requests go without one", .warning)
+            }
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let scanClient = ScanClient(
-            configuration: ScanServices.clientConfiguration(initial, caBundlePath: yscCa),
+            configuration: ScanServices.clientConfiguration(initial, caBundlePath: yscCa, apiKey: yscAPIKey),
             log: { syslog.log($0) })
         let licenseClient = LicenseClient(scanClient: scanClient, serial: boxSerial(),
                                           product: FirmwareDefaults.licenseProduct)
@@ -137,7 +155,8 @@ struct MailsecDaemon: AsyncParsableCommand {
                 accounting: SMTPAccounting(statistics: statistics, log: { syslog.log($0) }),
                 upstream: upstream,
                 hostname: ProcessInfo.processInfo.hostName,
-                decisionThreadPool: mailThreadPool)
+                decisionThreadPool: mailThreadPool,
+                timeDivisor: timeDivisor)
         }
         var mailListeners: [SMTPProxyListener] = []
         if let smtpListen, let smtpUpstream, let spoolDirectory {

@@ -31,6 +31,9 @@ struct YSCCommand: ParsableCommand {
     @Option(help: "Licence file (lines SERIAL PRODUCT YYYY-MM-DD); without it every serial is granted a year.")
     var licenses: String?
 
+    @Option(help: "API key file (first line): scan and licence requests must carry it (Authorization: Bearer KEY or X-API-Key: KEY). Without it the service answers them only on a loopback address.")
+    var apiKeyFile: String?
+
     @Option(help: "Largest scan request body in bytes; larger ones get 413.")
     var maxBody = YSCServerLimits.defaultMaxBody
 
@@ -86,16 +89,27 @@ struct YSCCommand: ParsableCommand {
         faults.garbage = injectGarbage
         faults.dropConnections = dropConnections
 
+        var access = APIKeyPolicy(key: nil, loopbackOnly: APIKeyPolicy.isLoopback(ListenAddress(parsing: listen)!.host))
+        if let apiKeyFile {
+            guard let key = APIKeyPolicy.key(fromFile: try String(contentsOfFile: apiKeyFile, encoding: .utf8)) else {
+                throw ValidationError("\(apiKeyFile): no key on its first line")
+            }
+            access.key = key
+        } else if !access.loopbackOnly {
+            logger.warning("listening on \(listen) without --api-key-file: scan and licence requests are refused (401)")
+        }
+
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let server = YSCServer(listen: ListenAddress(parsing: listen)!,  // checked in validate()
                                tls: try YSCServer.makeTLSContext(certificatePath: cert, keyPath: key),
-                               router: router, maxBody: maxBody, faults: faults, logger: logger)
+                               router: router, maxBody: maxBody, faults: faults, access: access, logger: logger)
         let channel = try server.bind(on: group)
         let port = channel.localAddress?.port ?? 0
         let host = ListenAddress(parsing: listen)!.host
         let shown = host.contains(":") ? "[\(host)]" : host
         var ready = "yscd: ready on https://\(shown):\(port)/ engines=\(engines.map(\.name).joined(separator: ","))"
         ready += " licences=\(licenses == nil ? "default" : "file") max-body=\(maxBody)"
+        ready += " api-key=\(access.key != nil ? "required" : access.loopbackOnly ? "none" : "missing")"
         if faults.isActive { ready += " FAULT-INJECTION" }
         // Written straight to the descriptor: stdout to a file or pipe is block-buffered, and
         // whoever waits for this line (make, a test) must see it now.

@@ -30,9 +30,11 @@ final class YSCHTTPHandler: ChannelInboundHandler {
     private let maxBody: Int
     private let faults: FaultInjection
     private let logger: Logger
+    private let access: APIKeyPolicy
 
-    init(router: YSCRouter, maxBody: Int, faults: FaultInjection, logger: Logger) {
+    init(router: YSCRouter, maxBody: Int, faults: FaultInjection, access: APIKeyPolicy, logger: Logger) {
         self.router = router
+        self.access = access
         self.maxBody = maxBody
         self.faults = faults
         self.logger = logger
@@ -88,6 +90,11 @@ final class YSCHTTPHandler: ChannelInboundHandler {
             return
         }
         let path = String(head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        guard access.admits(path: path, headers: head.headers) else {
+            // Decided from the head alone: an unauthorised body is never read into memory.
+            rejectUnauthorized(head, context: context)
+            return
+        }
         let limit = YSCRouter.bodyLimit(for: path, maxScanBody: maxBody)
         let declared = head.headers.first(name: "Content-Length").flatMap { Int($0) }
         if let declared, declared > limit {
@@ -109,6 +116,18 @@ final class YSCHTTPHandler: ChannelInboundHandler {
         write(.error(.payloadTooLarge, "request body larger than \(limit) bytes"), for: head, keepAlive: false, context: context)
         if head.headers[canonicalForm: "Expect"].contains(where: { $0.lowercased() == "100-continue" }) {
             // The client waits for our answer before sending the body: none is coming, close now.
+            context.close(promise: nil)
+        }
+    }
+
+    /// RFC 9110 §15.5.2 401 with RFC 6750 §3's challenge; the connection closes after it, as
+    /// after a 413 (the body, if any, is thrown away unread up to the same bound).
+    private func rejectUnauthorized(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        logger.info("\(head.method.rawValue) \(head.uri) 401 (no valid API key)")
+        state = .discarding(remaining: YSCServerLimits.maxDiscardBytes)
+        write(.error(.unauthorized, "a valid API key is required"), for: head, keepAlive: false,
+              extraHeaders: [("WWW-Authenticate", "Bearer realm=\"ysc\"")], context: context)
+        if head.headers[canonicalForm: "Expect"].contains(where: { $0.lowercased() == "100-continue" }) {
             context.close(promise: nil)
         }
     }
@@ -142,8 +161,9 @@ final class YSCHTTPHandler: ChannelInboundHandler {
         }
     }
 
-    private func write(_ response: YSCRouter.Response, for head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
+    private func write(_ response: YSCRouter.Response, for head: HTTPRequestHead, keepAlive: Bool,
+                       extraHeaders: [(String, String)] = [], context: ChannelHandlerContext) {
+        var headers = HTTPHeaders(extraHeaders)
         headers.add(name: "Content-Type", value: YSCEndpoint.jsonContentType)
         headers.add(name: "Content-Length", value: String(response.body.count))
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")

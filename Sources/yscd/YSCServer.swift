@@ -12,6 +12,7 @@ struct YSCServer {
     var router: YSCRouter
     var maxBody: Int
     var faults: FaultInjection
+    var access: APIKeyPolicy
     var logger: Logger
 
     static func makeTLSContext(certificatePath: String, keyPath: String) throws -> NIOSSLContext {
@@ -24,6 +25,7 @@ struct YSCServer {
 
     func bind(on group: any EventLoopGroup) throws -> any Channel {
         let tls = self.tls, router = self.router, maxBody = self.maxBody, faults = self.faults, logger = self.logger
+        let access = self.access
         return try ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -34,7 +36,7 @@ struct YSCServer {
                     try pipeline.addHandler(NIOSSLServerHandler(context: tls))
                     try pipeline.addHandler(IdleStateHandler(readTimeout: YSCServerLimits.idleTimeout))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try pipeline.addHandler(YSCHTTPHandler(router: router, maxBody: maxBody, faults: faults, logger: logger))
+                    try pipeline.addHandler(YSCHTTPHandler(router: router, maxBody: maxBody, faults: faults, access: access, logger: logger))
                 }
             }
             .bind(host: listen.host, port: listen.port)

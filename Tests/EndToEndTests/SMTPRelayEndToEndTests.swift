@@ -254,7 +254,8 @@ final class SMTPLab {
     private var yscd: ManagedProcess?
     private var mailsecd: ManagedProcess?
 
-    init(serverPort: Int, pop3: Bool = false) throws {
+    /// `daemonArguments`: more mailsecd options (e.g. `--time-divisor`, `--ysc-api-key-file`).
+    init(serverPort: Int, pop3: Bool = false, daemonArguments: [String] = []) throws {
         self.serverPort = serverPort
         dir = try TemporaryDirectory(prefix: "smtp-e2e")
         control = dir.path("ctl.sock")
@@ -278,7 +279,7 @@ final class SMTPLab {
             "--ysc-ca", pki + "/ca.pem", "--serial", "E2E-0001", "--spool", dir.path("spool"),
             pop3 ? "--pop3-listen" : "--smtp-listen", "127.0.0.1:\(proxyPort)",
             pop3 ? "--pop3-upstream" : "--smtp-upstream", "127.0.0.1:\(serverPort)",
-        ], directory: dir.url)
+        ] + daemonArguments, directory: dir.url)
         mailsecd = daemon
         guard waitUntil({ TCPPort.isListening(proxyPort) }) else {
             throw LabError.setup("mailsecd did not start: \(daemon.standardError)")

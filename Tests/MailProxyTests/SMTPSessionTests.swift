@@ -377,12 +377,46 @@ import Testing
         let h = try SMTPProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
-        h.loop.advanceTime(by: .minutes(4))
+        // Content may pause up to the data block timeout (RFC 5321 §4.5.3.2.5, 3 minutes).
+        h.loop.advanceTime(by: .minutes(2))
         try h.clientSends("Subject: slow\r\n")
-        h.loop.advanceTime(by: .minutes(4))
-        #expect(try h.clientReceives() == "")  // 8 minutes in, 4 since the last bytes
+        h.loop.advanceTime(by: .minutes(2))
+        #expect(try h.clientReceives() == "")  // 4 minutes in, 2 since the last bytes
         #expect(h.client.isActive)
-        h.loop.advanceTime(by: .seconds(90))
+        h.loop.advanceTime(by: .seconds(70))
+        #expect(try h.clientReceives() == "421 4.4.2 Timeout waiting for client input\r\n")
+        #expect(!h.client.isActive)
+    }
+
+    /// A byte every two minutes keeps every block wait short, but the DATA phase as a whole
+    /// ends at `SMTPLimits.maximumDataDuration`.
+    @Test func contentTrickledInIsCutOffAtTheOverallLimit() throws {
+        let h = try SMTPProxyHarness()
+        try h.openTransaction()
+        _ = try h.clientReceives()
+        var elapsed = TimeAmount.zero
+        while h.client.isActive && elapsed < .minutes(40) {
+            try h.clientSends("x")
+            h.loop.advanceTime(by: .minutes(2))
+            elapsed = elapsed + .minutes(2)
+        }
+        #expect(elapsed == .minutes(30))  // SMTPLimits.maximumDataDuration
+        #expect(try h.clientReceives() == "421 4.4.2 Timeout waiting for client input\r\n")
+        #expect(!h.client.isActive)
+    }
+
+    /// A command dripped in byte by byte must still be whole within the command timeout.
+    @Test func aCommandTrickledInIsCutOffAtTheCommandLimit() throws {
+        let h = try SMTPProxyHarness()
+        try h.serverSends("220 mx.example.net ESMTP\r\n")
+        _ = try h.clientReceives()
+        var elapsed = TimeAmount.zero
+        for byte in "EHLO a-very-slow-client.example.com".utf8 where h.client.isActive {
+            try h.clientSends(String(UnicodeScalar(byte)))
+            h.loop.advanceTime(by: .seconds(20))
+            elapsed = elapsed + .seconds(20)
+        }
+        #expect(elapsed == .minutes(5))  // SMTPLimits.clientIdleTimeout
         #expect(try h.clientReceives() == "421 4.4.2 Timeout waiting for client input\r\n")
         #expect(!h.client.isActive)
     }

@@ -180,6 +180,31 @@ func comfortNeverChangesAByteTheClientReceives(status: String) {
     ])
 }
 
+/// A client that trickles a command in, a byte now and then, is logged out all the same: only a
+/// whole command restarts the autologout clock (RFC 1939 §3).
+@Test func aCommandTrickledInDoesNotPostponeTheAutologout() {
+    expectTranscript(loggedIn + [
+        (.tick(100), []),
+        (.client("S"), []),
+        (.tick(300), []),
+        (.client("T"), []),
+        (.tick(500), []),
+        (.client("A"), []),
+        (.tick(599), []),
+        (.tick(600), [.notice(.timedOut), .closeClient, .closeServer]),
+    ])
+}
+
+@Test func aWholeCommandRestartsTheAutologout() {
+    expectTranscript(loggedIn + [
+        (.tick(500), []),
+        (.client("NOOP\r\n"), [.toServer("NOOP\r\n")]),
+        (.server("+OK\r\n"), [.toClient("+OK\r\n")]),
+        (.tick(1099), []),
+        (.tick(1100), [.notice(.timedOut), .closeClient, .closeServer]),
+    ])
+}
+
 @Test func silentServerGivesTheClientATempfail() {
     expectTranscript(loggedIn + [
         (.tick(10), []),
@@ -226,4 +251,19 @@ func comfortNeverChangesAByteTheClientReceives(status: String) {
         (.tick(639), []),
         (.tick(640), [.notice(.timedOut), .closeClient, .closeServer]),
     ])
+}
+
+/// A flood of refused commands ends at `POP3Limits.maximumErrorResponses`, without QUIT (so no
+/// UPDATE state: nothing is deleted).
+@Test func refusedCommandsEndTheSessionAtTheErrorLimit() {
+    var steps = loggedIn
+    for n in 1..<POP3Limits.maximumErrorResponses {
+        steps.append((.client("XYZZY \(n)\r\n"), [.toServer("XYZZY \(n)\r\n")]))
+        steps.append((.server("-ERR Unknown command\r\n"), [.toClient("-ERR Unknown command\r\n")]))
+    }
+    steps.append((.client("STLS\r\n"), [
+        .toClient("-ERR STLS not available\r\n"), .notice(.tooManyErrors),
+        .toClient("-ERR Too many errors, closing connection\r\n"), .closeClient, .closeServer,
+    ]))
+    expectTranscript(steps)
 }

@@ -100,6 +100,6 @@ func garbageFromTheServerClosesWith421(garbage: String, error: SMTPReplyError) {
     var idle = RelayHarness.inTransaction()
     #expect(idle.event(.timeout(.server)) == [])
     #expect(idle.event(.timeout(.client)) == [
-        .toClient("421 4.4.2 Timeout waiting for client input\r\n"), .closeClient, .closeServer,
+        .notice(.clientTimedOut), .toClient("421 4.4.2 Timeout waiting for client input\r\n"), .closeClient, .closeServer,
     ])
 }

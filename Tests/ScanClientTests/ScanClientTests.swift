@@ -13,10 +13,10 @@ import Testing
 
     func client(_ service: ScanServiceFixture, log: LogRecorder = LogRecorder(), retries: Int = 0,
                 requestTimeout: TimeAmount = .seconds(10), breaker: CircuitBreaker = CircuitBreaker(),
-                caBundle: String? = nil) -> ScanClient {
+                caBundle: String? = nil, apiKey: String? = nil) -> ScanClient {
         ScanClient(configuration: ScanClientConfiguration(
             url: service.url, connectionTimeout: .seconds(5), requestTimeout: requestTimeout, retries: retries,
-            caBundlePath: caBundle ?? service.pki.caBundle, retryBackoff: .milliseconds(50)),
+            caBundlePath: caBundle ?? service.pki.caBundle, retryBackoff: .milliseconds(50), apiKey: apiKey),
             breaker: breaker, log: log.sink)
     }
 
@@ -46,6 +46,19 @@ import Testing
         // Keep-alive: three messages, one connection, one Connect line.
         #expect(log.lines == [.yscConnect(id: "1", address: "127.0.0.1", port: service.port)])
         #expect(client.statusReport().contains("State                         available\n"))
+    }
+
+    /// A service that wants a key: the client's `Authorization: Bearer` header gets the scan
+    /// through; without it the service's 401 is a failure, never a verdict.
+    @Test func apiKeyIsSentWithEveryScan() async throws {
+        let service = try ScanServiceFixture(faults: .init(apiKey: "client-key-42"))
+        let keyed = client(service, apiKey: "client-key-42")
+        defer { keyed.shutdown() }
+        #expect(try await scan(keyed, TestMessages.gtube).verdict?.spamScore == 100)
+        let keyless = client(service)
+        defer { keyless.shutdown() }
+        #expect(await keyless.scanOutcome(ByteBuffer(string: TestMessages.clean), operation: .send, requestID: "2",
+                                          on: Self.group.next()).verdict == nil)
     }
 
     @Test func receiveOperationAndAsyncAPI() async throws {

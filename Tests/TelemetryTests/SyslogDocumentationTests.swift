@@ -20,11 +20,14 @@ import TestSupport
         .yscConnect(id: "42", address: "203.0.113.10", port: 443), .yscTLSError(id: "42"),
         .yscConnectFailed(id: "42", code: 7), .yscReadError(id: "42", code: 56),
         .noSuchDomainName(fqdn: "ysc.example.net"),
+        .tooManyConnections(protocol: .smtp, address: "192.0.2.25"), .tooManyConnections(protocol: .pop3, address: "192.0.2.25"),
+        .tooManyErrors(protocol: .smtp, address: "192.0.2.25"), .tooManyErrors(protocol: .pop3, address: "192.0.2.25"),
+        .clientTimeout(protocol: .smtp, address: "192.0.2.25"), .clientTimeout(protocol: .pop3, address: "192.0.2.25"),
     ]
 
     /// The number of catalogue cases. `caseNumber` has no `default`, so a new case does not
     /// compile until it is numbered here — and then `everyCaseHasAnExample` asks for its example.
-    static let caseCount = 16
+    static let caseCount = 19
     static func caseNumber(_ message: MailSecLogMessage) -> Int {
         switch message {
         case .detectSpam: 0
@@ -43,6 +46,9 @@ import TestSupport
         case .noSuchDomainName: 13
         case .monitorDetection: 14
         case .monitorCannotScan: 15
+        case .tooManyConnections: 16
+        case .tooManyErrors: 17
+        case .clientTimeout: 18
         }
     }
 

@@ -66,7 +66,8 @@ public final class LicenseClient: Sendable {
         body.writeBytes(YSCCoding.encode(LicenseActivationRequest(serial: serial, product: product)))
         let request = CurlRequest(
             method: .post, url: configuration.endpoint(YSCEndpoint.licenseActivatePath),
-            headers: ["Content-Type: \(YSCEndpoint.jsonContentType)", "Accept: \(YSCEndpoint.jsonContentType)"], body: body,
+            headers: ["Content-Type: \(YSCEndpoint.jsonContentType)", "Accept: \(YSCEndpoint.jsonContentType)"]
+                + configuration.authenticationHeaders, body: body,
             connectTimeoutMilliseconds: Int(configuration.connectionTimeout.nanoseconds / 1_000_000),
             totalTimeoutMilliseconds: Int(configuration.requestTimeout.nanoseconds / 1_000_000),
             caBundlePath: configuration.caBundlePath, replyLimit: ScanClientLimits.maxReplyBytes)

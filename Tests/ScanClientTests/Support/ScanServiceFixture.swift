@@ -10,6 +10,8 @@ final class ScanServiceFixture: @unchecked Sendable {
         var garbage = false
         var dropConnections = false
         var maxBody: Int?
+        /// yscd `--api-key-file` with this key: requests must carry it, loopback or not.
+        var apiKey: String?
     }
 
     /// The licences this service grants (yscd `--licenses`): S0001 expires in the tests' near
@@ -47,6 +49,10 @@ final class ScanServiceFixture: @unchecked Sendable {
         if faults.garbage { arguments.append("--inject-garbage") }
         if faults.dropConnections { arguments.append("--drop-connections") }
         if let maxBody = faults.maxBody { arguments += ["--max-body", "\(maxBody)"] }
+        if let apiKey = faults.apiKey {
+            try (apiKey + "\n").write(toFile: directory.path("api.key"), atomically: true, encoding: .utf8)
+            arguments += ["--api-key-file", directory.path("api.key")]
+        }
         let process = try ManagedProcess(ProductBinary.path("yscd"), arguments, directory: directory.url)
         self.process = process
         // yscd prints its ready line once it listens (written unbuffered).

@@ -1,0 +1,65 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// How many sessions each client address has open on a listener, so one host cannot take every
+/// session the appliance can carry (RFC 5321 §7.8 leaves such limits to the server; Postfix's
+/// `smtpd_client_connection_count_limit` is the same idea). Shared by the sessions of a
+/// listener across event loops: a lock around one small dictionary, held for one update.
+///
+/// Bounded: an entry exists only while its address has a session open, and sessions are bounded
+/// by the memory budget, so the table never holds more entries than there are sessions.
+public final class ClientSessionTable: Sendable {
+    /// The most sessions one client address may have open at once.
+    public let limit: Int
+    private let counts = NIOLockedValueBox<[String: Int]>([:])
+
+    public init(limit: Int = MailProxyLimits.maximumSessionsPerClient) {
+        precondition(limit > 0)
+        self.limit = limit
+    }
+
+    /// One session counted against its address; `release()` it exactly once when the session ends.
+    public struct Slot: Sendable {
+        let table: ClientSessionTable
+        let address: String
+
+        public func release() { table.release(address) }
+    }
+
+    /// A slot for a new session from `address`, or nil when the address is at its limit.
+    public func tryOpen(_ address: String) -> Slot? {
+        let admitted = counts.withLockedValue { counts -> Bool in
+            let open = counts[address, default: 0]
+            guard open < limit else { return false }
+            counts[address] = open + 1
+            return true
+        }
+        return admitted ? Slot(table: self, address: address) : nil
+    }
+
+    /// Sessions open from `address` now.
+    public func openSessions(_ address: String) -> Int {
+        counts.withLockedValue { $0[address, default: 0] }
+    }
+
+    fileprivate func release(_ address: String) {
+        counts.withLockedValue { counts in
+            guard let open = counts[address] else { return }
+            if open <= 1 { counts[address] = nil } else { counts[address] = open - 1 }
+        }
+    }
+}
+
+/// Bounds that apply to every mail listener (SMTP and POP3 alike).
+public enum MailProxyLimits {
+    /// Concurrent sessions one client address may hold on one listener. An office's sending
+    /// MTA opens a handful in parallel (Postfix: `default_destination_concurrency_limit` = 20),
+    /// and POP3 clients one per mailbox; past this the new session hears `421 4.7.0` (SMTP) or
+    /// `-ERR [SYS/TEMP]` (POP3) and a syslog line names the address.
+    public static let maximumSessionsPerClient = 32
+}
+
+extension SocketAddress {
+    /// The IP address alone (no port), the key of `ClientSessionTable`.
+    var hostKey: String? { ipAddress }
+}
