@@ -7,7 +7,8 @@
 # kept as they are, so running it from `make` never invalidates a CA that clients already trust;
 # a server certificate is re-issued only when it is missing or no longer verifies against the CA.
 # The server certificate names 127.0.0.1, ::1, localhost and ysc.local (subjectAltName), the
-# addresses the appliance uses to reach its own scan service.
+# addresses the appliance uses to reach its own scan service; PKI_EXTRA_SAN (e.g.
+# "IP:203.0.113.10") adds names for a scan service elsewhere (the benchmark lab's cloud host).
 set -eu
 
 if [ $# -ne 1 ]; then
@@ -44,7 +45,7 @@ cat >"$ext" <<EXT
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost,DNS:ysc.local
+subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost,DNS:ysc.local${PKI_EXTRA_SAN:+,$PKI_EXTRA_SAN}
 EXT
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
     -keyout "$out/server.key" -out "$csr" -subj "/O=Mail Security Appliance/CN=localhost" 2>/dev/null
