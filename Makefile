@@ -74,7 +74,7 @@ bench-deps: deps
 bench: bench-deps pki
 	$(SWIFT) build -c release
 	/usr/bin/python3 bench/run_bench.py --binaries .build/release \
-	  --out $(BENCH_OUT)/benchmarks.md --chart $(BENCH_OUT)/benchmarks.png --json .build/bench-results.json
+	  --out $(BENCH_OUT)/benchmarks.md --chart $(BENCH_OUT)/benchmarks.png --json .build/bench-results.json --profile
 
 ## bench-quick: a subset (50 KB; 1 and 100 sessions; 100 × 1 MB memory) in about two minutes
 bench-quick: bench-deps pki

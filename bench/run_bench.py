@@ -24,6 +24,7 @@ from benchlib.lab import Lab                        # noqa: E402
 from benchlib.measure import measure_pop3, measure_smtp, percentile, smtp_latencies  # noqa: E402
 from benchlib.memory import run_memory             # noqa: E402
 from benchlib.processes import Processes, run      # noqa: E402
+from benchlib.profile import profile_cell           # noqa: E402
 from benchlib.report import write_report            # noqa: E402
 from benchlib.scanthroughput import run_scan_throughput  # noqa: E402
 from benchlib.servers import Dovecot, start_smtp_sink  # noqa: E402
@@ -131,6 +132,11 @@ def run_matrix(context, plan, results, log):
                     smtp[f"{size}x{sessions}"] = cell.as_dict()
                     log(f"   SMTP {size // 1024} KB × {sessions}: {cell.rate and round(cell.rate, 1)} msg/s, "
                         f"cpu {cell.cpu and round(cell.cpu, 3)} ms/msg, latency {cell.latency}, failures {cell.failures[:1]}")
+            if plan.get("profile") and case.name in ("mailsecd-scan", "mailsecd-relay"):
+                size, sessions = 50 * 1024, 100
+                log(f"   perf record during {size // 1024} KB × {sessions}")
+                results.setdefault("profiles", {})[case.name] = profile_cell(
+                    context, pids, sessions, size, int(min(5000, max(200, 5 * ((smtp.get(f"{size}x{sessions}") or {}).get("rate") or 40)))), case.name)
             if case.pop3:
                 pop3 = results["pop3"].setdefault(case.name, {})
                 for size in plan["pop3_sizes"]:
@@ -153,6 +159,7 @@ def main():
     parser.add_argument("--json")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", help="comma-separated parts: matrix,memory,scan")
+    parser.add_argument("--profile", action="store_true", help="perf record mailsecd + yscd in one more 50 KB × 100 run")
     parser.add_argument("--cases", help="comma-separated case names (default: all)")
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -160,6 +167,7 @@ def main():
     plan = dict(QUICK if args.quick else FULL)
     if args.cases:
         plan["cases"] = args.cases.split(",")
+    plan["profile"] = args.profile
     parts = set((args.only or "matrix,memory,scan").split(","))
     binaries = os.path.abspath(args.binaries)
 

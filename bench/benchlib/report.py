@@ -190,6 +190,10 @@ def write_report(results, out, chart, repository):
             else:
                 lines.append(f"| {row['variant']} | {row['set']} ({row['files']} file{'s' if row['files'] > 1 else ''}) | "
                              f"{row['messages_s']:,.0f} | {row['mb_s']:.1f} | {row['cpu_ms']:.2f} |")
+    for case, profile in (results.get("profiles") or {}).items():
+        if profile:
+            lines += ["", f"### Profile: {CASE_LABELS[case]}, SMTP 50 KB × 100 (perf, self time by DSO and symbol)", "",
+                      "```", profile, "```"]
     lines += ["", f"![messages/s per case]({os.path.basename(chart)})", ""]
     body = "\n".join(lines)
     if results["smtp"] or results["pop3"]:
