@@ -91,7 +91,7 @@ def machine_description(binaries):
         "kernel": os.uname().release,
         "swift": first_line(["swift", "--version"]),
         "haproxy": first_line(["/usr/sbin/haproxy", "-v"]),
-        "postfix": first_line(["/usr/sbin/postconf", "-h", "mail_version"]),
+        "postfix": first_line(["/usr/sbin/postconf", "-d", "-h", "mail_version"]),
         "dovecot": first_line(["/usr/sbin/dovecot", "--version"]),
         "clamd": first_line(["/usr/sbin/clamd", "--version"]),
         "clamsmtpd": first_line(["/usr/sbin/clamsmtpd", "-v"]),

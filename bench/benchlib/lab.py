@@ -52,6 +52,11 @@ class Lab:
             run(["sysctl", "-qw", "net.ipv4.ip_local_port_range=10240 65000"], ns)
             run(["sysctl", "-qw", "net.core.somaxconn=4096"], ns)
             self.quick_acks(ns)
+        # The veth links come up asynchronously: start nothing before the lab actually crosses.
+        crosses = lambda: run(["ping", "-c1", "-W1", SERVER], self.pc, check=False).returncode == 0 \
+            and run(["ping", "-c1", "-W1", CLOUD], self.fw, check=False).returncode == 0
+        if not wait_for(crosses, 15, interval=0.3):
+            raise RuntimeError("the lab does not cross: ping from lan1 to the server fails")
 
     def quick_acks(self, ns):
         """Every route of the namespace with `quickack`: no delayed ACKs. A relay that writes a
