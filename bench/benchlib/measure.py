@@ -84,7 +84,7 @@ class Cell:
 def measure_smtp(lab, pids, sessions, size, repetitions, target_s, max_count):
     cell = Cell()
     # A pilot run sizes the count so each repetition lasts about target_s, within bounds.
-    minimum = max(2 * sessions, 10)
+    minimum = max(sessions, 10)
     pilot, error = smtp_source(lab, sessions, minimum, size)
     if pilot is None:
         cell.failures.append(error)

@@ -13,7 +13,7 @@ APPLIANCE_PROCESSES = {
 
 def size_label(size):
     size = int(size)
-    return f"{size // (1024 * 1024)} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+    return f"{round(size / (1024 * 1024))} MB" if size >= 1000 * 1024 else f"{round(size / 1024)} KB"
 
 
 def fmt(value, digits=0):
@@ -182,14 +182,16 @@ def write_report(results, out, chart, repository):
     scan = results.get("scan")
     if scan:
         lines += ["", "### Scan service alone (yscd, 2 keep-alive client connections on loopback)", "",
-                  "| engine, transport | messages | messages/s | MB/s | CPU ms per message (yscd, clamd) |",
-                  "|---|---|---:|---:|---:|"]
+                  "| engine, transport | messages | messages/s | MB/s | CPU ms per message (yscd, clamd) | messages per CPU-second | MB per CPU-second |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
         for row in scan:
             if "error" in row:
                 lines.append(f"| {row['variant']} | {row.get('set', '')} | not run: {row['error'][:100]} | | |")
             else:
                 lines.append(f"| {row['variant']} | {row['set']} ({row['files']} file{'s' if row['files'] > 1 else ''}) | "
-                             f"{row['messages_s']:,.0f} | {row['mb_s']:.1f} | {row['cpu_ms']:.2f} |")
+                             f"{row['messages_s']:,.0f} | {row['mb_s']:.1f} | {row['cpu_ms']:.2f} | "
+                             f"{1000 / row['cpu_ms'] if row['cpu_ms'] else 0:,.0f} | "
+                             f"{row['mb_s'] / row['messages_s'] * 1000 / row['cpu_ms'] if row['cpu_ms'] and row['messages_s'] else 0:,.1f} |")
     for case, profile in (results.get("profiles") or {}).items():
         if profile:
             lines += ["", f"### Profile: {CASE_LABELS[case]}, SMTP 50 KB × 100 (perf, self time by DSO and symbol)", "",
