@@ -11,6 +11,7 @@ path (normal end, error, SIGINT/SIGTERM).
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -220,6 +221,9 @@ def main():
         if args.json:
             with open(args.json, "w") as file:
                 json.dump(results, file, indent=1)
+        # The logs of a failed run stay for a look (their directory is printed at the start).
+        if status == 0 and not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
     return status
 
 
