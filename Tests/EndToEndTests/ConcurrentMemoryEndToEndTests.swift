@@ -4,18 +4,21 @@ import TestSupport
 
 /// Memory under concurrency, scaled down from the benchmark's 1,000 × 5 MB within 512 MB
 /// (docs/benchmarks.md): 100 sessions each hold a 1 MB message in DATA at the same moment,
-/// through mailsecd (explicit mode, relay only) with a 32 MiB budget — an eighth of the default
-/// 256 MiB, so most of the 100 MB must go through spill files. The load and the sink are
-/// `bench/smtp_memory_load.py`: every client sends all of its message but the final dot, waits
+/// through mailsecd (explicit mode, relay only) with a 64 MiB budget — a quarter of the default
+/// 256 MiB, so about half of the 100 MB must go through spill files (admission needs its floors
+/// too: at 32 MiB a few late sessions are, correctly, refused with 421 4.3.2). The load and the
+/// sink are `bench/smtp_memory_load.py`: every client sends all of its message but the final dot, waits
 /// for all the others, then all finish together; the sink compares SHA-256 digests.
 @Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3"))
 struct ConcurrentMemoryEndToEndTests {
     static let sessions = 100
     static let messageBytes = 1024 * 1024
-    static let budgetMiB = 32
+    static let budgetMiB = 64
     /// The budget bounds message content; on top come the code, the event loops' buffers and the
-    /// allocator's slack (measured about 60–90 MiB for this run in a debug build).
-    static let peakRSSLimitMiB = 192
+    /// allocator's slack. Measured in a debug build: ~102 MiB peak with this budget, ~139 MiB when
+    /// the budget does not bind (256 MiB, every message kept in memory) — so this limit fails if
+    /// the budget stops holding content back, with room for allocator variance.
+    static let peakRSSLimitMiB = 128
 
     @Test func hundredSessionsHoldingAMegabyteEachAreDeliveredIdenticalWithinTheBudget() throws {
         let dir = try TemporaryDirectory(prefix: "mailsec-memory")
