@@ -11,14 +11,19 @@ APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl c
                 postfix dovecot-pop3d swaks fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all deps build test demo cli-reference pki clean lab-up lab-down
+.PHONY: all deps build test demo cli-reference pki clean lab-up lab-down bench-deps bench bench-quick
 
 all: build
 
-## deps: install the Debian packages that are missing (apt-get update only when needed).
-## Packaged daemons are not started by the install (policy-rc.d): tests start private instances.
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+# Debian packages only the benchmark needs (make bench / bench-quick), not the tests.
+BENCH_PACKAGES := haproxy clamsmtp python3-matplotlib linux-perf util-linux
+BENCH_OUT    ?= docs
+BENCH_QUICK_OUT ?= .build/bench-quick
+
+# $(call apt-install-missing,PACKAGES): installs those not yet installed; packaged daemons are
+# not started by the install (policy-rc.d): the tests and the benchmark start private instances.
+define apt-install-missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -32,6 +37,11 @@ deps:
 	  [ -n "$$guard" ] && rm -f /usr/sbin/policy-rc.d; \
 	  [ $$rc -eq 0 ] || exit $$rc; \
 	fi
+endef
+
+## deps: install the Debian packages that are missing (apt-get update only when needed).
+deps:
+	$(call apt-install-missing,$(APT_PACKAGES))
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6 toolchain not found on PATH" >&2; exit 1; }
 
 ## pki: the private CA and the scan service's server certificate (idempotent)
@@ -55,6 +65,25 @@ demo: build pki
 cli-reference:
 	$(SWIFT) build --product mailsec
 	$(BIN)/mailsec --write-cli-reference cli-reference
+
+## bench-deps: the benchmark's own packages (haproxy, clamsmtp, matplotlib, perf)
+bench-deps: deps
+	$(call apt-install-missing,$(BENCH_PACKAGES))
+
+## bench: the whole matrix in the router-mode lab (release build, root); writes
+## docs/benchmarks.md's results section and docs/benchmarks.png (docs/benchmarks.md)
+bench: bench-deps pki
+	$(SWIFT) build -c release
+	/usr/bin/python3 bench/run_bench.py --binaries .build/release \
+	  --out $(BENCH_OUT)/benchmarks.md --chart $(BENCH_OUT)/benchmarks.png --json .build/bench-results.json --profile
+
+## bench-quick: a subset (50 KB; 1 and 100 sessions; 100 × 1 MB memory) in about two minutes
+bench-quick: bench-deps pki
+	$(SWIFT) build -c release
+	@mkdir -p $(BENCH_QUICK_OUT)
+	/usr/bin/python3 bench/run_bench.py --quick --binaries .build/release \
+	  --out $(BENCH_QUICK_OUT)/benchmarks.md --chart $(BENCH_QUICK_OUT)/benchmarks.png \
+	  --json $(BENCH_QUICK_OUT)/results.json
 
 ## lab-up MODE=router|bridge: the network lab in namespaces (firmware/lab/lab.sh; root, iproute2);
 ## firmware/lab/services.sh up .build/debug then starts its daemons (see firmware/lab/README.md)

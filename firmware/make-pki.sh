@@ -19,7 +19,7 @@ fi
 out=$1
 days_ca=3650
 days_server=825   # the longest validity TLS clients commonly accept for a server certificate
-san="IP:127.0.0.1,IP:::1,DNS:localhost,DNS:ysc.local,IP:203.0.113.10"
+san="IP:127.0.0.1,IP:::1,DNS:localhost,DNS:ysc.local,IP:203.0.113.10${PKI_EXTRA_SAN:+,$PKI_EXTRA_SAN}"
 
 mkdir -p "$out"
 umask 077

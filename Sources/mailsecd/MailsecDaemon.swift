@@ -65,6 +65,14 @@ struct MailsecDaemon: AsyncParsableCommand {
     @OptionGroup(title: "Interception")
     var interceptionOptions: InterceptionOptions
 
+    @Option(help: "Memory all mail sessions together may hold, in MiB (message content in memory plus a floor per session); beyond it messages spill to the spool and new sessions get 421.")
+    var memoryBudget: Int = MessageBufferLimits.defaultBudgetBytes / (1024 * 1024)
+
+    func validate() throws {
+        // The floor of one session must fit, and the product is meant for a box with < 4 GiB.
+        guard (1...4096).contains(memoryBudget) else { throw ValidationError("--memory-budget must be 1–4096 MiB") }
+    }
+
     func run() async throws {
         // First: a SIGTERM during start-up must stop the daemon cleanly, not kill it.
         let signals = SignalWaiter()
@@ -135,7 +143,7 @@ struct MailsecDaemon: AsyncParsableCommand {
         // Spill files and the decisions about detected messages: blocking or long work, never on a loop.
         let mailThreadPool = NIOThreadPool(numberOfThreads: System.coreCount)
         mailThreadPool.start()
-        let budget = MemoryBudget()
+        let budget = MemoryBudget(configuration: MemoryBudget.Configuration(totalBytes: memoryBudget * 1024 * 1024))
         // One spool for every listener, opened (and cleaned of a crash's leftovers) once, at start.
         let wantsSMTP = (smtpListen != nil && smtpUpstream != nil) || smtpTransparent != nil
         let wantsPOP3 = (pop3Listen != nil && pop3Upstream != nil) || pop3Transparent != nil

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ScanEngines
 import ScanProtocol
 
@@ -17,10 +18,13 @@ struct YSCCommand: ParsableCommand {
     var listen = "127.0.0.1:8443"
 
     @Option(help: "TLS server certificate chain (PEM).")
-    var cert: String
+    var cert: String?
 
     @Option(help: "TLS private key (PEM).")
-    var key: String
+    var key: String?
+
+    @Flag(help: "Benchmark only: serve plain HTTP without TLS, to measure what TLS costs.")
+    var plaintext = false
 
     @Option(help: "clamd to scan with: a UNIX socket path or HOST:PORT.")
     var clamd: String?
@@ -53,6 +57,7 @@ struct YSCCommand: ParsableCommand {
         guard ListenAddress(parsing: listen) != nil else { throw ValidationError("--listen must be ADDR:PORT") }
         if let clamd, DaemonAddress(parsing: clamd) == nil { throw ValidationError("--clamd must be a socket path or HOST:PORT") }
         if let spamd, case .tcp = DaemonAddress(parsing: spamd) {} else if spamd != nil { throw ValidationError("--spamd must be HOST:PORT") }
+        if !plaintext, cert == nil || key == nil { throw ValidationError("--cert and --key are required (unless --plaintext)") }
         guard maxBody > 0 else { throw ValidationError("--max-body must be positive") }
         if let injectLatency, injectLatency < 0 { throw ValidationError("--inject-latency must be ≥ 0") }
         if let injectStatus, !(200...599).contains(injectStatus) { throw ValidationError("--inject-status must be 200–599") }
@@ -101,13 +106,13 @@ struct YSCCommand: ParsableCommand {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let server = YSCServer(listen: ListenAddress(parsing: listen)!,  // checked in validate()
-                               tls: try YSCServer.makeTLSContext(certificatePath: cert, keyPath: key),
+                               tls: try tlsContext(),
                                router: router, maxBody: maxBody, faults: faults, access: access, logger: logger)
         let channel = try server.bind(on: group)
         let port = channel.localAddress?.port ?? 0
         let host = ListenAddress(parsing: listen)!.host
         let shown = host.contains(":") ? "[\(host)]" : host
-        var ready = "yscd: ready on https://\(shown):\(port)/ engines=\(engines.map(\.name).joined(separator: ","))"
+        var ready = "yscd: ready on \(plaintext ? "http" : "https")://\(shown):\(port)/ engines=\(engines.map(\.name).joined(separator: ","))"
         ready += " licences=\(licenses == nil ? "default" : "file") max-body=\(maxBody)"
         ready += " api-key=\(access.key != nil ? "required" : access.loopbackOnly ? "none" : "missing")"
         if faults.isActive { ready += " FAULT-INJECTION" }
@@ -115,5 +120,10 @@ struct YSCCommand: ParsableCommand {
         // whoever waits for this line (make, a test) must see it now.
         FileHandle.standardOutput.write(Data((ready + "\n").utf8))
         try channel.closeFuture.wait()
+    }
+
+    private func tlsContext() throws -> NIOSSLContext? {
+        guard !plaintext, let cert, let key else { return nil }  // validate() requires both otherwise
+        return try YSCServer.makeTLSContext(certificatePath: cert, keyPath: key)
     }
 }

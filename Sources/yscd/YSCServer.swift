@@ -8,7 +8,8 @@ import ScanEngines
 /// Binds the HTTPS listener: TLS (NIOSSL) → HTTP/1.1 server pipeline → `YSCHTTPHandler`.
 struct YSCServer {
     var listen: ListenAddress
-    var tls: NIOSSLContext
+    /// nil: plain HTTP (`--plaintext`, for measuring what TLS costs; never the appliance's setting).
+    var tls: NIOSSLContext?
     var router: YSCRouter
     var maxBody: Int
     var faults: FaultInjection
@@ -33,7 +34,7 @@ struct YSCServer {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
                     try pipeline.addHandler(IdleStateHandler(readTimeout: YSCServerLimits.idleTimeout))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                     try pipeline.addHandler(YSCHTTPHandler(router: router, maxBody: maxBody, faults: faults, access: access, logger: logger))

@@ -1,0 +1,143 @@
+"""The cases compared side by side: what runs in the appliance namespace for each, and whose CPU
+time counts as the appliance's."""
+import os
+import resource
+
+from .lab import CLOUD, POP3_DIVERT_PORT, SERVER, SMTP_DIVERT_PORT, wait_listening
+from .processes import run, wait_for
+
+# The one signature of clamd's own database: EICAR's MD5 and size (an .hdb line).
+EICAR_HDB = "44d88612fea8a8f36de82e1278abb02f:68:Bench-EICAR-Test-Signature\n"
+YSC_PORT = 8443
+# Descriptors for 100+ sessions (client side, server side, spill files): the hard limit we have.
+NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+
+
+class Case:
+    name = ""
+    label = ""
+    divert = None
+    pop3 = True
+
+    def __init__(self, context):
+        self.context = context
+        self.started = []
+
+    def start(self):
+        """Starts the case's processes; returns the PIDs whose CPU time is the appliance's."""
+        return []
+
+    def stop(self):
+        for process in reversed(self.started):
+            self.context.processes.stop(process)
+        self.started = []
+
+    def spawn(self, name, argv, namespace):
+        process = self.context.processes.start(name, argv, namespace)
+        self.started.append(process)
+        return process
+
+
+class PlainRouting(Case):
+    name, label = "routing", "plain routing"
+
+
+class HAProxy(Case):
+    name, label, divert = "haproxy", "haproxy (TPROXY relay)", "tproxy"
+
+    def start(self):
+        path = os.path.join(self.context.work, "haproxy.cfg")
+        backends = [("smtp", SMTP_DIVERT_PORT, 25), ("pop3", POP3_DIVERT_PORT, 110)]
+        with open(path, "w") as file:
+            file.write(f"global\n  maxconn {NOFILE // 4}\n\ndefaults\n  mode tcp\n  timeout connect 10s\n"
+                       "  timeout client 120s\n  timeout server 120s\n\n")
+            for name, port, server_port in backends:
+                file.write(f"frontend {name}_in\n  bind 0.0.0.0:{port} transparent\n  default_backend {name}\n\n"
+                           f"backend {name}\n  source 0.0.0.0 usesrc clientip\n"
+                           f"  server {name} {SERVER}:{server_port}\n\n")
+        process = self.spawn("haproxy", ["/usr/sbin/haproxy", "-db", "-f", path], self.context.lab.fw)
+        if not wait_listening(self.context.lab.fw, SMTP_DIVERT_PORT):
+            raise RuntimeError("haproxy did not start: " + self.context.processes.log("haproxy"))
+        return [process.pid]
+
+
+class Mailsecd(Case):
+    divert = "tproxy"
+    scanning = True
+
+    def start(self):
+        context = self.context
+        lab = context.lab
+        yscd = self.spawn(f"yscd-{self.name}", [context.binary("yscd"), "--listen", f"{CLOUD}:{YSC_PORT}",
+                                                "--cert", f"{context.pki}/server.pem",
+                                                "--key", f"{context.pki}/server.key"], lab.cloud)
+        if not wait_listening(lab.cloud, YSC_PORT):
+            raise RuntimeError("yscd did not start: " + context.processes.log(f"yscd-{self.name}"))
+        directory = os.path.join(context.work, self.name)
+        os.makedirs(os.path.join(directory, "spool"), exist_ok=True)
+        config = os.path.join(directory, "mailsec.conf")
+        self.control = os.path.join(directory, "ctl.sock")
+        for command in [f"mail security use {'on' if self.scanning else 'off'}",
+                        f"ysc url https://{CLOUD}:{YSC_PORT}/", "save"]:
+            run([context.binary("mailsec"), "--config", config, command])
+        daemon = self.spawn(f"mailsecd-{self.name}", [
+            "prlimit", f"--nofile={NOFILE}", "--",
+            context.binary("mailsecd"), "--config", config, "--control", self.control,
+            "--syslog-socket", os.path.join(directory, "no-syslog"), "--ysc-ca", f"{context.pki}/ca.pem",
+            "--serial", "BENCH-0001", "--spool", os.path.join(directory, "spool"),
+            "--smtp-transparent", f"0.0.0.0:{SMTP_DIVERT_PORT}", "--pop3-transparent", f"0.0.0.0:{POP3_DIVERT_PORT}",
+        ], lab.fw)
+        if not wait_listening(lab.fw, SMTP_DIVERT_PORT):
+            raise RuntimeError("mailsecd did not start: " + context.processes.log(f"mailsecd-{self.name}"))
+        if self.scanning and not wait_for(lambda: "License                       active" in self.console("show status mail security"), 30):
+            raise RuntimeError("mailsecd: the licence did not become active")
+        return [daemon.pid, yscd.pid]
+
+    def console(self, command):
+        return run([self.context.binary("mailsec"), "--control", self.control, command], self.context.lab.fw,
+                   check=False).stdout
+
+
+class MailsecdRelay(Mailsecd):
+    name, label, scanning = "mailsecd-relay", "mailsecd relay only (use off)", False
+
+
+class MailsecdScan(Mailsecd):
+    name, label, scanning = "mailsecd-scan", "mailsecd + yscd scanning", True
+
+
+class ClamSMTP(Case):
+    """clamsmtpd in front of the server as its documentation describes (clamd on a local socket,
+    MaxConnections above the sessions, clamd threads for as many), NAT redirect for
+    interception. SMTP only."""
+    name, label, divert, pop3 = "clamsmtp", "clamsmtpd + clamd", "redirect", False
+
+    def start(self):
+        context = self.context
+        directory = os.path.join(context.work, "clamsmtp")
+        for sub in ("db", "tmp", "spool"):
+            os.makedirs(os.path.join(directory, sub), exist_ok=True)
+        with open(os.path.join(directory, "db", "bench.hdb"), "w") as file:
+            file.write(EICAR_HDB)
+        socket_path = os.path.join(directory, "clamd.sock")
+        with open(os.path.join(directory, "clamd.conf"), "w") as file:
+            file.write(f"LocalSocket {socket_path}\nFixStaleSocket yes\nForeground yes\n"
+                       f"DatabaseDirectory {directory}/db\nTemporaryDirectory {directory}/tmp\n"
+                       "MaxThreads 32\nMaxConnectionQueueLength 256\nReadTimeout 180\nBytecode no\n"
+                       "LogTime no\nLogVerbose no\n")
+        clamd = self.spawn("clamd", ["/usr/sbin/clamd", "-c", os.path.join(directory, "clamd.conf")], context.lab.fw)
+        if not wait_for(lambda: os.path.exists(socket_path), 60):
+            raise RuntimeError("clamd did not start: " + context.processes.log("clamd"))
+        with open(os.path.join(directory, "clamsmtpd.conf"), "w") as file:
+            # No User: it stays root like clamd, so clamd can read its temporary files.
+            file.write(f"OutAddress: {SERVER}:25\nMaxConnections: 512\nTimeOut: 180\n"
+                       f"Listen: 0.0.0.0:{SMTP_DIVERT_PORT}\nClamAddress: {socket_path}\n"
+                       f"TempDirectory: {directory}/spool\nPidFile: {directory}/clamsmtpd.pid\n")
+        clamsmtpd = self.spawn("clamsmtpd", ["/usr/sbin/clamsmtpd", "-d", "1", "-f",
+                                             os.path.join(directory, "clamsmtpd.conf")], context.lab.fw)
+        if not wait_listening(context.lab.fw, SMTP_DIVERT_PORT):
+            raise RuntimeError("clamsmtpd did not start: " + context.processes.log("clamsmtpd"))
+        return [clamsmtpd.pid, clamd.pid]
+
+
+ALL_CASES = [PlainRouting, HAProxy, MailsecdRelay, MailsecdScan, ClamSMTP]

@@ -1,0 +1,109 @@
+"""The router-mode namespace lab (firmware/lab/lab.sh) with the benchmark's own prefix, and the
+interception rules each case needs in the appliance namespace."""
+import os
+import socket
+
+from .processes import run, wait_for
+
+PC = "192.0.2.10"
+SERVER = "198.51.100.25"
+CLOUD = "203.0.113.10"
+SMTP_DIVERT_PORT = 10025
+POP3_DIVERT_PORT = 10110
+TPROXY_MARK = 1
+TPROXY_TABLE = 100
+
+
+class Lab:
+    def __init__(self, repository, state_dir):
+        self.script = os.path.join(repository, "firmware/lab/lab.sh")
+        self.prefix = f"bench{os.getpid() % 100000}-"
+        self.env = dict(os.environ, LAB_PREFIX=self.prefix, LAB_STATE_DIR=state_dir)
+        self.is_up = False
+
+    def ns(self, role):
+        return self.prefix + role
+
+    @property
+    def pc(self):
+        return self.ns("lan1")
+
+    @property
+    def fw(self):
+        return self.ns("fw")
+
+    @property
+    def server(self):
+        return self.ns("lan2")
+
+    @property
+    def cloud(self):
+        return self.ns("cloud")
+
+    def up(self):
+        self.is_up = True  # from here on, `down` runs on every exit path
+        run(["/bin/bash", self.script, "up", "router"], env=self.env)
+        # TPROXY in router mode: marked packets are delivered locally (NOTES.md).
+        run(["ip", "rule", "add", "fwmark", str(TPROXY_MARK), "lookup", str(TPROXY_TABLE)], self.fw)
+        run(["ip", "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", str(TPROXY_TABLE)], self.fw)
+        for ns in (self.pc, self.fw, self.server, self.cloud):
+            # Many short connections per second from one client address: reuse TIME_WAIT ports.
+            run(["sysctl", "-qw", "net.ipv4.tcp_tw_reuse=1"], ns)
+            run(["sysctl", "-qw", "net.ipv4.ip_local_port_range=10240 65000"], ns)
+            run(["sysctl", "-qw", "net.core.somaxconn=4096"], ns)
+            self.quick_acks(ns)
+        # The veth links come up asynchronously: start nothing before the lab actually crosses.
+        crosses = lambda: run(["ping", "-c1", "-W1", SERVER], self.pc, check=False).returncode == 0 \
+            and run(["ping", "-c1", "-W1", CLOUD], self.fw, check=False).returncode == 0
+        if not wait_for(crosses, 15, interval=0.3):
+            raise RuntimeError("the lab does not cross: ping from lan1 to the server fails")
+
+    def quick_acks(self, ns):
+        """Every route of the namespace with `quickack`: no delayed ACKs. A relay that writes a
+        multi-line reply in several small writes (clamsmtpd does, with Nagle on) otherwise waits
+        for the peer's delayed-ACK timer (~40 ms) per reply — a property of two hosts on a
+        quiet loopback-speed link, which would make the lab, not the relay, set its pace. Applied
+        to every namespace, so it is the same for every case."""
+        routes = run(["ip", "-o", "route", "show"], ns).stdout.splitlines()
+        for route in routes:
+            words = route.split()
+            if "linkdown" in words:
+                words.remove("linkdown")
+            run(["ip", "route", "change"] + words + ["quickack", "1"], ns)
+
+    def down(self):
+        if self.is_up:
+            run(["/bin/bash", self.script, "down"], env=self.env, check=False)
+            self.is_up = False
+
+    def divert(self, how):
+        """how: None (plain routing), "tproxy" (transparent listeners on the divert ports, the
+        client's address kept towards the server) or "redirect" (NAT to a local listener)."""
+        rules = ["flush ruleset"]
+        if how == "tproxy":
+            rules.append(f"""table ip bench {{
+  chain divert {{
+    type filter hook prerouting priority mangle; policy accept;
+    iifname "lan2" meta l4proto tcp socket transparent 1 meta mark set {TPROXY_MARK} accept
+    iifname "lan1" ip daddr {SERVER} tcp dport 25 tproxy to :{SMTP_DIVERT_PORT} meta mark set {TPROXY_MARK} accept
+    iifname "lan1" ip daddr {SERVER} tcp dport 110 tproxy to :{POP3_DIVERT_PORT} meta mark set {TPROXY_MARK} accept
+  }}
+}}""")
+        elif how == "redirect":
+            rules.append(f"""table ip bench {{
+  chain divert {{
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname "lan1" ip daddr {SERVER} tcp dport 25 redirect to :{SMTP_DIVERT_PORT}
+  }}
+}}""")
+        run(["nft", "-f", "-"], self.fw, input="\n".join(rules) + "\n")
+
+
+def listening(namespace, address, port):
+    """True once something accepts on address:port inside the namespace."""
+    result = run(["ss", "-Hltn", f"sport = :{port}"], namespace, check=False)
+    return str(port) in result.stdout
+
+
+def wait_listening(namespace, port, timeout=20):
+    return wait_for(lambda: listening(namespace, None, port), timeout)
