@@ -11,7 +11,7 @@ APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl c
                 postfix dovecot-pop3d swaks nftables iproute2 iputils-ping kmod
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all deps build test demo cli-reference pki clean lab-up lab-down
+.PHONY: all deps build test demo cli-reference pki clean lab-up lab-down fuzz
 
 all: build
 
@@ -46,6 +46,13 @@ test: deps pki
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+## fuzz: build the libFuzzer targets (own scratch path .build-fuzz) and run each for
+## FUZZ_SECONDS (default 60) from fuzz/seeds; FUZZ_TARGETS="fuzz-smtp-relay …" runs a subset.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) fuzz/run-fuzz.sh $(FUZZ_TARGETS)
+
 ## demo: the appliance on its embedded default, with a short console session
 demo: build pki
 	firmware/demo.sh $(BIN)
@@ -65,4 +72,4 @@ lab-down:
 	firmware/lab/lab.sh down
 
 clean:
-	rm -rf .build $(PKI)
+	rm -rf .build .build-fuzz $(PKI)
