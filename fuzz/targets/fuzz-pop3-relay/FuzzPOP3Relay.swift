@@ -10,7 +10,7 @@ import POP3Relay
 ///   the relay never issues a DELE or a QUIT of its own, so nothing is deleted that the client
 ///   did not ask to delete (RFC 1939 §6);
 /// - content is stored only while a message is collected; a stored message goes to the client
-///   at most once, only after its scan, and a rewrite replaces no more than was stored;
+///   at most once, and a rewrite replaces no more than was stored;
 /// - nothing is written to a side after it was closed;
 /// - client reads stay paused while more than `maximumQueuedCommandBytes` wait.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -117,11 +117,12 @@ struct POP3RelayModel {
             scanned = true
         case .sendStoredMessageToClient:
             invariant(!clientClosed, "write to the client after closing it")
-            invariant(store != nil && !collecting && !delivered, "delivery of a message not complete, or twice")
+            // TOP content goes unscanned (SPEC §3), as does an over-size RETR (SPEC §5).
+            invariant(store != nil && !delivered, "delivery of no message, or twice")
             delivered = true
         case .sendRewrittenMessageToClient(_, let storedFrom):
             invariant(!clientClosed, "write to the client after closing it")
-            invariant(store != nil && scanned && !delivered, "rewritten delivery of a message not scanned, or twice")
+            invariant(store != nil && !delivered, "rewritten delivery of no message, or twice")
             invariant(storedFrom >= 0 && storedFrom <= store!.count, "rewrite replaces beyond the stored message")
             delivered = true
         case .releaseMessage:
