@@ -40,7 +40,7 @@ for target in $TARGETS; do
         -print_final_stats=1 -max_len="$MAX_LEN" -artifact_prefix="$work/$target/artifacts/" $dict \
         "$work/$target/corpus" "fuzz/seeds/$target" </dev/null >"$work/$target/log" 2>&1
     status=$?
-    grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb' "$work/$target/log"
+    grep -E '^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb' "$work/$target/log"
     if [ $status -ne 0 ] || [ -n "$(ls "$work/$target/artifacts")" ]; then
         grep -E 'invariant broken|ERROR: |Fatal error|SUMMARY' "$work/$target/log" | head -5
         mkdir -p fuzz-crashes/$target
