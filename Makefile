@@ -11,7 +11,7 @@ APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl c
                 postfix dovecot-pop3d swaks fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all deps build test demo cli-reference pki clean lab-up lab-down bench-deps bench bench-quick
+.PHONY: all deps build test demo cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz
 
 all: build
 
@@ -56,6 +56,13 @@ test: deps pki
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+## fuzz: build the libFuzzer targets (own scratch path .build-fuzz) and run each for
+## FUZZ_SECONDS (default 60) from fuzz/seeds; FUZZ_TARGETS="fuzz-smtp-relay …" runs a subset.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) fuzz/run-fuzz.sh $(FUZZ_TARGETS)
+
 ## demo: the appliance in the network lab (namespaces, as root): the office PC sends mail to a
 ## real Postfix and fetches it back from a real Dovecot, through mailsecd; then everything is removed
 demo: build pki
@@ -96,4 +103,4 @@ lab-down:
 	firmware/lab/lab.sh down
 
 clean:
-	rm -rf .build $(PKI)
+	rm -rf .build .build-fuzz $(PKI)

@@ -85,3 +85,22 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "ApplianceConfig"]),
     ]
 )
+
+// MARK: fuzz targets (libFuzzer), declared only when MAILSEC_FUZZ=1 so the normal build never
+// compiles them; `make fuzz` builds them with -sanitize=fuzzer,address in its own scratch path.
+if Context.environment["MAILSEC_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-smtp-framing", ["LineProtocol", nio]),
+        ("fuzz-smtp-relay", ["SMTPRelay", "LineProtocol", nio]),
+        ("fuzz-pop3-relay", ["POP3Relay", "LineProtocol", nio]),
+        ("fuzz-message-inspection", ["MessageInspection", nio]),
+        ("fuzz-mime-walker", ["ScanEngines", nio]),
+        ("fuzz-scan-reply", ["ScanProtocol"]),
+        ("fuzz-console-parser", ["ApplianceConfig"]),
+    ]
+    package.targets.append(.target(name: "FuzzSupport", path: "fuzz/targets/FuzzSupport"))
+    for fuzz in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: fuzz.name, dependencies: ["FuzzSupport"] + fuzz.dependencies, path: "fuzz/targets/\(fuzz.name)"))
+    }
+}

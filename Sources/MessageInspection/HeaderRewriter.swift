@@ -145,7 +145,7 @@ public enum HeaderRewriter {
                 let name: [UInt8] = Array("Subject:".utf8)
                 let (tokens, encoded) = prefixTokens(prefixes, valueStartsWithEncodedWord: false)
                 layOut(lineSoFar: name, tokens: tokens, eol: eol, lineLimit: lineLimit(containsEncodedWords: encoded), into: &out)
-                out.writeBytes(eol)
+                out.writeBytes(endingBeforeSeparator(eol, block: block, message: message))
                 outcome.added = true
             }
         }
@@ -264,6 +264,18 @@ public enum HeaderRewriter {
             }
             out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[insertion..<field.end]))
         }
+    }
+
+    /// The ending of a line added just before the separator line. Normally the message's own
+    /// (`eol`); but in a message whose first line ends in a bare CR and whose separator is a bare
+    /// LF, that CR followed by the separator's LF would read as one CRLF: the added line would
+    /// swallow the separator, and the body's first line would join the header. The separator's
+    /// own ending is used then.
+    static func endingBeforeSeparator(_ eol: [UInt8], block: HeaderBlock, message: ByteBuffer) -> [UInt8] {
+        guard eol == LineEnding.cr.bytes, block.fieldsEnd < block.bodyStart,
+              message.getInteger(at: message.readerIndex + block.fieldsEnd, as: UInt8.self) == 0x0A
+        else { return eol }
+        return LineEnding.lf.bytes
     }
 
     static func endsWithLineEnding(_ message: ByteBuffer, _ range: Range<Int>) -> Bool {

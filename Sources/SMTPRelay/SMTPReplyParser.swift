@@ -63,6 +63,10 @@ public struct SMTPReplyParser: Sendable {
               let c = digit(d[2], UInt8(ascii: "0")...UInt8(ascii: "9"))
         else { throw .malformedLine }
         let code = a * 100 + b * 10 + c
+        // RFC 5321 §4.2: reply text holds no CR (textstring = HT / SP / VCHAR). A bare CR relayed
+        // to the client would end the line early for a client that reads CR as a line end, so
+        // the reply would fall out of step with the command it answers.
+        if view.contains(UInt8(ascii: "\r")) { throw .malformedLine }
         if d.count == 3 { return (code, true) }
         switch d[3] {
         case UInt8(ascii: " "): return (code, true)

@@ -23,6 +23,9 @@ let replyCases: [ReplyCase] = [
     .init(name: "bad separator", lines: ["250_x"], code: nil, error: .malformedLine),
     .init(name: "too short", lines: ["25"], code: nil, error: .malformedLine),
     .init(name: "empty line", lines: [""], code: nil, error: .malformedLine),
+    // Found by fuzz-smtp-relay: a bare CR in the text reached the client (RFC 5321 §4.2).
+    .init(name: "bare CR in the text", lines: ["220 mx ESP\u{0}\r\u{0}"], code: nil, error: .malformedLine),
+    .init(name: "bare CR in a continuation", lines: ["250-mx", "250 a\rb"], code: nil, error: .malformedLine),
     .init(name: "too many lines", lines: Array(repeating: "250-x", count: 200), code: nil, error: .tooManyLines),
 ]
 

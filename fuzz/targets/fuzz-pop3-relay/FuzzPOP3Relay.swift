@@ -1,0 +1,150 @@
+import FuzzSupport
+import LineProtocol
+import NIOCore
+import POP3Relay
+
+/// The POP3 relay machine driven by a session script (client bytes, server bytes, decisions,
+/// clock ticks, closes), with a model of the I/O layer's message store, checking after every
+/// event:
+/// - the server hears only lines the client sent (or `*`, the SASL cancel), each one CRLF line:
+///   the relay never issues a DELE or a QUIT of its own, so nothing is deleted that the client
+///   did not ask to delete (RFC 1939 §6);
+/// - content is stored only while a message is collected; a stored message goes to the client
+///   at most once, and a rewrite replaces no more than was stored;
+/// - nothing is written to a side after it was closed;
+/// - client reads stay paused while more than `maximumQueuedCommandBytes` wait.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPOP3Relay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    var input = FuzzInput(data, size)
+    let settings = input.byte()
+    let configuration = POP3RelayConfiguration(
+        maximumMessageSize: 1 + Int(input.byte()) * 64,
+        unavailablePolicy: settings & 1 == 0 ? .reject : .pass,
+        comfortInterval: settings & 2 == 0 ? POP3Limits.defaultComfortInterval : nil
+    )
+    var relay = POP3RelayModel(machine: POP3RelayMachine(configuration: configuration))
+    var now = NIODeadline.uptimeNanoseconds(1_000_000_000)
+    relay.handle(.tick(now))
+    var steps = 0
+    while let step = input.nextStep(), steps < 512 {
+        steps += 1
+        switch step {
+        case .client(let bytes):
+            relay.clientSent(bytes)
+            if !relay.clientPaused { relay.handle(.clientReceived(ByteBuffer(bytes: bytes))) }
+        case .server(let bytes):
+            relay.handle(.serverReceived(ByteBuffer(bytes: bytes)))
+        case .decision(let choice):
+            switch choice % 4 {
+            case 0, 1: relay.handle(.decision(.deliverUnchanged))
+            case 2:
+                let header = ByteBuffer(bytes: input.chunk())
+                relay.handle(.decision(.deliverRewritten(header: header, replacing: input.uint16() % 512)))
+            default: relay.handle(.decision(.serviceUnavailable))
+            }
+        case .other(let choice):
+            switch choice % 8 {
+            case 0: relay.handle(.clientClosed)
+            case 1: relay.handle(.serverClosed)
+            default:
+                // Time passes: from one tick (1 s) to beyond every limit (10 min).
+                let seconds: Int64 = [1, 5, 15, 50, 60, 700][Int(choice / 8) % 6]
+                now = now + .seconds(seconds)
+                relay.handle(.tick(now))
+            }
+        }
+    }
+    return 0
+}
+
+struct POP3RelayModel {
+    var machine: POP3RelayMachine
+    var actions: [POP3RelayMachine.Action] = []
+    var clientPaused = false
+    var clientClosed = false
+    var serverClosed = false
+    var store: [UInt8]?
+    var collecting = false
+    var scanned = false
+    var delivered = false
+    /// Every line the client sent, without its line ending (what the relay may pass on).
+    var clientLines: Set<[UInt8]> = [Array("*".utf8)]
+    var clientPartialLine: [UInt8] = []
+
+    mutating func clientSent(_ bytes: [UInt8]) {
+        for byte in bytes {
+            if byte == 0x0A {
+                var line = clientPartialLine
+                if line.last == 0x0D { line.removeLast() }
+                clientLines.insert(line)
+                clientPartialLine = []
+            } else if clientPartialLine.count < 16 * 1024 {
+                clientPartialLine.append(byte)
+            }
+        }
+    }
+
+    mutating func handle(_ event: POP3RelayMachine.Event) {
+        actions.removeAll(keepingCapacity: true)
+        machine.handle(event, into: &actions)
+        for action in actions { check(action) }
+    }
+
+    mutating func check(_ action: POP3RelayMachine.Action) {
+        switch action {
+        case .sendToServer(let buffer):
+            invariant(!serverClosed, "write to the server after closing it")
+            let bytes = buffer.bytes
+            invariant(isCRLFLines(bytes) && !bytes.dropLast(2).contains(0x0A),
+                      "a command to the server is not one CRLF line")
+            invariant(clientLines.contains(Array(bytes.dropLast(2))),
+                      "the server got a line the client never sent: \(String(decoding: bytes.prefix(60), as: UTF8.self))")
+        case .replyToClient:
+            invariant(!clientClosed, "reply to the client after closing it")
+        case .startCollecting:
+            invariant(store == nil, "a new message while one is still held")
+            store = []
+            collecting = true
+            scanned = false
+            delivered = false
+        case .storeContent(let buffer):
+            invariant(collecting && store != nil, "content stored outside a message")
+            store! += buffer.bytes
+        case .scanMessage(_, let size):
+            invariant(collecting && store != nil && !scanned, "scan without a message, or twice")
+            invariant(size == store!.count, "scan size \(size) is not the stored \(store!.count)")
+            collecting = false
+            scanned = true
+        case .sendStoredMessageToClient:
+            invariant(!clientClosed, "write to the client after closing it")
+            // TOP content goes unscanned (SPEC §3), as does an over-size RETR (SPEC §5).
+            invariant(store != nil && !delivered, "delivery of no message, or twice")
+            delivered = true
+        case .sendRewrittenMessageToClient(_, let storedFrom):
+            invariant(!clientClosed, "write to the client after closing it")
+            invariant(store != nil && !delivered, "rewritten delivery of no message, or twice")
+            invariant(storedFrom >= 0 && storedFrom <= store!.count, "rewrite replaces beyond the stored message")
+            delivered = true
+        case .releaseMessage:
+            invariant(store != nil, "release without a message")
+            store = nil
+            collecting = false
+        case .notice:
+            break
+        case .pauseClientReads:
+            invariant(!clientPaused, "paused twice")
+            clientPaused = true
+        case .resumeClientReads:
+            invariant(clientPaused, "resumed without a pause")
+            clientPaused = false
+        case .closeClient:
+            clientClosed = true
+        case .closeServer:
+            serverClosed = true
+        }
+    }
+}
+
+extension ByteBuffer {
+    var bytes: [UInt8] { getBytes(at: readerIndex, length: readableBytes) ?? [] }
+}
