@@ -14,8 +14,8 @@ SPOOL_FULL_SECONDS = 10
 SERVER_DOWN_SECONDS = 5
 YSCD_DOWN_SECONDS = 5
 
-ALL = ["reset-mid-data", "server-kill", "yscd-kill", "yscd-freeze", "yscd-garbage", "yscd-503",
-       "mailsecd-kill", "spool-full"]
+ALL = ["mailsecd-kill", "reset-mid-data", "spool-full", "yscd-freeze", "server-kill", "yscd-503",
+       "yscd-kill", "yscd-garbage"]
 
 
 class Schedule:

@@ -14,6 +14,9 @@ FIRMWARE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 LAB_SH = os.path.join(FIRMWARE, "lab", "lab.sh")
 SERVICES_SH = os.path.join(FIRMWARE, "lab", "services.sh")
 SERVER = "198.51.100.25"
+YSC_PORT = 8443
+# The scan client keeps at most this many idle connections (ScanClient's CurlEngine).
+SCAN_CONNECTION_CACHE = 64
 # The transparent listeners, when mailsecd has no --interception of its own (rules set here).
 SMTP_TPROXY_PORT, POP3_TPROXY_PORT = 10025, 10110
 # Policy routing for the diverted packets (the values PacketLayer's renderer uses by default).
@@ -335,17 +338,37 @@ postlog   unix-dgram n - n - 1 postlogd
             with open(f"/proc/{pid}/status") as f:
                 rss = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
             fds = os.listdir(f"/proc/{pid}/fd")
-            spill = 0
+            scan_sockets = self.scan_service_sockets(pid)
+            spill = ysc = 0
             for fd in fds:
                 try:
-                    if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(self.spool):
-                        spill += 1
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
                 except OSError:
-                    pass
+                    continue
+                if target.startswith(self.spool):
+                    spill += 1
+                elif target.startswith("socket:[") and target[8:-1] in scan_sockets:
+                    ysc += 1
         except (FileNotFoundError, ProcessLookupError, AttributeError):
             return None
         entries, used = self.spool_state()
-        return {"rss_kb": rss, "fds": len(fds), "spill_fds": spill, "spool_entries": entries, "spool_used": used}
+        return {"rss_kb": rss, "fds": len(fds) - ysc, "scan_connections": ysc, "spill_fds": spill, "spool_entries": entries, "spool_used": used}
+
+    @staticmethod
+    def scan_service_sockets(pid):
+        """Inodes of the process's TCP sockets to the scan service's port: the scan client's
+        keep-alive cache (libcurl, bounded by CurlEngine.maxCachedConnections), counted apart."""
+        inodes = set()
+        try:
+            with open(f"/proc/{pid}/net/tcp") as f:
+                next(f)
+                for line in f:
+                    cols = line.split()
+                    if int(cols[2].split(":")[1], 16) == YSC_PORT:
+                        inodes.add(cols[9])
+        except (OSError, StopIteration):
+            pass
+        return inodes
 
     def wait_settled(self, baseline, timeout):
         """Samples until the descriptors are back to `baseline` (or stop changing) and the spool

@@ -194,6 +194,10 @@ def verdict(result):
     bad = sum(t.get(k, 0) for k in ("lost", "altered", "pop3_altered", "let_in", "refused_unexpected",
                                     "refused_other", "pop3_deleted_unreceived"))
     leftovers = [s for s in result.get("states", []) if not s["ok"]]
+    before, after = result.get("idle_before"), result.get("idle_after")
+    if before and after and (after["fds"] > before["fds"] or after["spill_fds"] or after["spool_entries"]
+                             or after["scan_connections"] > 64):
+        return False
     after_kill = [x for x in result.get("resources", {}).get("leftovers_after_kill", []) if x["entries"]]
     return bad == 0 and result["ledger"]["duplicates_unexplained"] == 0 and not leftovers and not after_kill \
         and result.get("drained", False)
@@ -240,7 +244,7 @@ def markdown(result):
         out += [f"- {d['message_id']}: {d['copies']} copies, {'explained' if d['explained'] else 'NOT explained'}: "
                 f"{'; '.join(d['office_said'][:2])}" for d in l["duplicates"][:20]]
     if r:
-        out += ["", "Resources of mailsecd (sampled every 2 s; first vs last third of its longest life, "
+        out += ["", "Resources of mailsecd (sampled every 2 s; descriptors without the scan client's keep-alive connections; first vs last third of its longest life, "
                 f"{r['longest_life_seconds']} s, {r['mailsecd_lives']} lives in all):", "",
                 "| | first third | last third | peak |", "|---|---|---|---|",
                 f"| RSS (kB) | {r['rss_kb_first_third']} | {r['rss_kb_last_third']} | {r['rss_kb_peak']} |",
@@ -249,6 +253,13 @@ def markdown(result):
                 f"{r['spool_entries_max']}; after each of the {len(r['leftovers_after_kill'])} SIGKILLs of mailsecd the "
                 f"spool held {sum(x['entries'] for x in r['leftovers_after_kill'])} files and "
                 f"{max([x['used'] for x in r['leftovers_after_kill']] or [0])} bytes at most."]
+    before, after = result.get("idle_before"), result.get("idle_after")
+    if before and after:
+        out += ["", f"Idle before the load: {before['fds']} descriptors, {before['rss_kb']} kB RSS; idle after it "
+                f"(queue drained, mailbox emptied): {after['fds']} descriptors, {after['rss_kb']} kB RSS, "
+                f"{after['scan_connections']} idle keep-alive connections to the scan service (cached by design, at most 64, "
+                f"not counted in the descriptors), "
+                f"{after['spill_fds']} spill files, {after['spool_entries']} spool files."]
     if result.get("states"):
         out += ["", "Sessions reset at every SMTP state (descriptors of mailsecd after the session, baseline before):", "",
                 "| state | descriptors | spill files | spool files | left behind |", "|---|---|---|---|---|"]

@@ -34,6 +34,9 @@ DOMAIN = "soak.example.org"
 # RFC 5322 §2.2 header field syntax: printable name, colon right after it. A sending MTA repairs
 # obsolete syntax (space before the colon) and ends the header at a line without a colon, so a
 # corpus message with such a header is changed before it ever reaches the appliance: left out.
+# Postfix's header_size_limit (102400 bytes per header field, its default): a longer field is
+# cut by the sending MTA, so such corpus messages are left out too.
+HEADER_SIZE_LIMIT = 100 * 1024
 FIELD = re.compile(rb"^[!-9;-~]+:")
 
 
@@ -65,20 +68,23 @@ def load_corpus(root):
     usable = []
     if not root or not os.path.isdir(root):
         return usable
-    for topic in sorted(os.listdir(root)):
-        if topic in CORPUS_SKIP or not os.path.isdir(os.path.join(root, topic)):
-            continue
-        for name in sorted(os.listdir(os.path.join(root, topic))):
-            with open(os.path.join(root, topic, name), "rb") as f:
+    for directory, subdirs, names in sorted(os.walk(root)):
+        subdirs[:] = sorted(d for d in subdirs if d not in CORPUS_SKIP)
+        for name in sorted(names):
+            if name == "README.md" or name.endswith(".expected"):
+                continue
+            path = os.path.join(directory, name)
+            with open(path, "rb") as f:
                 data = normalise(f.read())
             if any(len(line) > MAX_LINE for line in data.split(b"\n")):
                 continue
             if b"\0" in data or EICAR.encode() in data or GTUBE.encode() in data:
                 continue
             fields, _, has_body = split_header(data)
-            if not has_body or not fields or not all(FIELD.match(f) for f in fields):
+            if not has_body or not fields or not all(FIELD.match(f) for f in fields) \
+                    or any(len(f) > HEADER_SIZE_LIMIT for f in fields):
                 continue
-            usable.append((f"{topic}/{name}", data))
+            usable.append((os.path.relpath(path, root), data))
     return usable
 
 

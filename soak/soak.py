@@ -45,8 +45,8 @@ def parse():
     p.add_argument("--fault-interval", type=float, default=20.0, help="seconds between faults")
     p.add_argument("--faults", default=",".join(faultlib.ALL), help="faults to cycle through")
     p.add_argument("--drain-timeout", type=float, default=900.0, help="seconds to wait for the office queue to drain")
-    p.add_argument("--corpus", default=os.environ.get("SOAK_CORPUS", ""),
-                   help="a directory of RFC 5322 messages by topic (e.g. the shared corpus's messages/)")
+    p.add_argument("--corpus", default=os.path.join(HERE, "..", "Tests", "MessageInspectionTests", "Fixtures"),
+                   help="a directory (tree) of RFC 5322 messages mixed into the load")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--spool-size", default="48m", help="size of the spool tmpfs")
     p.add_argument("--no-states", action="store_true", help="skip the kill-at-every-state check")
@@ -128,6 +128,7 @@ def run(args):
         lab.up(args.spool_size)
         if not args.no_states:
             check_states(lab, result)
+        result["idle_before"] = lab.wait_settled(None, timeout=20)
         sampler = threading.Thread(target=lab.sample_loop, args=(stop,), daemon=True)
         sampler.start()
         pop3_stop = os.path.join(work, "pop3-stop")
@@ -162,6 +163,9 @@ def run(args):
         stop.set()
         sampler.join()
         result["resources"] = lab.resource_summary()
+        # Idle again after the run, against idle before it (the same mailsecd life or not: a
+        # restarted daemon that needs more descriptors idle than the first did is growth too).
+        result["idle_after"] = lab.wait_settled(result["idle_before"], timeout=30)
         result["ledger"] = ledger.build(work, rows, lab.lan1_log(), lab.lan2_log(), lab.maildir("alice"),
                                         lab.maildir("bob"), schedule.log)
         ok = ledger.verdict(result)
