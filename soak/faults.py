@@ -25,13 +25,16 @@ class Schedule:
         self.rng = random.Random(7)
 
     def run(self, finished):
-        """Injects faults until `finished()` says the injection is over."""
+        """Injects faults until `finished()` says the injection is over and every fault of the
+        list has been injected at least once (a short run still sees each; the office Postfix
+        is still retrying then)."""
         n = 0
-        while not finished() and self.names:
+        done = lambda: finished() and n >= len(self.names)
+        while not done() and self.names:
             # A little jitter, so faults do not always hit the same phase of a session.
             deadline = time.monotonic() + self.interval * (0.75 + 0.5 * self.rng.random())
             while time.monotonic() < deadline:
-                if finished():
+                if done():
                     return
                 time.sleep(0.2)
             name = self.names[n % len(self.names)]

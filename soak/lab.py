@@ -370,18 +370,51 @@ postlog   unix-dgram n - n - 1 postlogd
             pass
         return inodes
 
+    @staticmethod
+    def fd_detail(pid):
+        """What the descriptors are: kinds of targets, TCP sockets by state and remote port."""
+        tcp = {}
+        try:
+            with open(f"/proc/{pid}/net/tcp") as f:
+                next(f)
+                for line in f:
+                    cols = line.split()
+                    tcp[cols[9]] = f"tcp {cols[3]} local:{int(cols[1].split(':')[1], 16)} remote:{int(cols[2].split(':')[1], 16)}"
+        except OSError:
+            pass
+        kinds = {}
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                target = tcp.get(target[8:-1], "socket (not tcp)")
+            elif target.startswith("/"):
+                target = "file " + os.path.dirname(target)
+            else:
+                target = target.split(":")[0] + ":" + target.split(":")[1].split("[")[0] if ":" in target else target
+            kinds[target] = kinds.get(target, 0) + 1
+        return kinds
+
     def wait_settled(self, baseline, timeout):
         """Samples until the descriptors are back to `baseline` (or stop changing) and the spool
         is empty; returns the last sample."""
-        last, end = None, time.monotonic() + timeout
+        m = last = None
+        end = time.monotonic() + timeout
         while time.monotonic() < end:
             m = self.measure()
             if m and m["spill_fds"] == 0 and m["spool_entries"] == 0 and (
                     (baseline and m["fds"] <= baseline["fds"]) or (not baseline and last and m["fds"] == last["fds"])):
-                return m
+                break
             last = m or last
             time.sleep(0.5)
-        return last
+        m = m or last
+        try:
+            m["fd_detail"] = self.fd_detail(self.mailsecd.pid)
+        except (OSError, TypeError):
+            pass
+        return m
 
     def sample_loop(self, stop):
         while not stop.wait(2.0):
