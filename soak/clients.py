@@ -77,7 +77,9 @@ def pop3(work, name, stop_file, until_empty):
     log = open(os.path.join(work, "pop3", name + ".log"), "a", buffering=1)
     seq = len(os.listdir(directory))
     rng = random.Random(name)
-    deadline = time.monotonic() + 600
+    # Bounded by the stop file (the driver's) or, for the last pass, by an empty mailbox and an
+    # hour at most.
+    deadline = time.monotonic() + 3600
     while not os.path.exists(stop_file) and time.monotonic() < deadline:
         try:
             box = poplib.POP3(SERVER, 110, timeout=POP3_TIMEOUT)

@@ -519,6 +519,24 @@ postlog   unix-dgram n - n - 1 postlogd
         r = self.run(["postqueue", "-c", self.office_conf, "-j"], check=False)
         return [line for line in r.stdout.splitlines() if line.strip()]
 
+    def queued_message_ids(self):
+        """Message-IDs still in the office queue (postqueue -j lists queue ids; the log maps them)."""
+        import json
+        qids = set()
+        for line in self.office_queue():
+            try:
+                qids.add(json.loads(line)["queue_id"])
+            except (ValueError, KeyError):
+                pass
+        ids = set()
+        if qids and os.path.exists(self.office_log):
+            with open(self.office_log, errors="replace") as f:
+                for line in f:
+                    m = re.search(r": ([0-9A-F]{6,}): message-id=(\S+)", line)
+                    if m and m.group(1) in qids:
+                        ids.add(m.group(2))
+        return ids
+
     def server_queue(self):
         conf = os.path.join(self.p["LAB_SERVICES"], "postfix", "conf")
         r = self.run(["postqueue", "-c", conf, "-j"], check=False)

@@ -91,7 +91,14 @@ def reason(text):
     return text[:80]
 
 
-def build(work, rows, office_log, server_log, alice_dir, bob_dir, faults):
+def attempted(event):
+    """A real delivery attempt by the office's smtp client; not the error agent's deferral of
+    the rest of the queue while the destination is marked down ("delivery temporarily
+    suspended", which repeats the last attempt's reason)."""
+    return event[1].endswith("smtp") and "temporarily suspended" not in event[4]
+
+
+def build(work, rows, office_log, server_log, alice_dir, bob_dir, faults, queued=()):
     office_ids, office_events = parse_log(office_log)
     server_ids, server_events = parse_log(server_log)
     office_by_mid = defaultdict(list)
@@ -116,9 +123,11 @@ def build(work, rows, office_log, server_log, alice_dir, bob_dir, faults):
             sent = f.read()
         events = office_by_mid.get(mid, [])
         for e in events:
-            if e[3] == "deferred":
+            if e[3] == "deferred" and attempted(e):
                 deferrals[reason(e[4])] += 1
                 tally["office_deferrals"] += 1
+            elif e[3] == "deferred":
+                tally["office_suspended"] += 1
         finals = [e for e in events if e[3] in ("sent", "bounced")]
         final = finals[-1] if finals else None
         n = deliveries[(mid, recipient)]
@@ -131,6 +140,8 @@ def build(work, rows, office_log, server_log, alice_dir, bob_dir, faults):
             elif final and final[3] == "bounced":
                 tally["refused_other"] += 1
                 problems.append(f"{mid}: {kind} refused with {final[4][:120]}")
+            elif mid in queued:
+                tally["still_queued"] += 1
             else:
                 tally["lost"] += 1
                 problems.append(f"{mid}: {kind} neither refused nor delivered ({len(events)} attempts)")
@@ -139,13 +150,16 @@ def build(work, rows, office_log, server_log, alice_dir, bob_dir, faults):
             if final and final[3] == "bounced":
                 tally["refused_unexpected"] += 1
                 problems.append(f"{mid} ({kind} {source}): refused: {final[4][:160]}")
+            elif mid in queued:
+                tally["still_queued"] += 1
+                problems.append(f"{mid} ({kind} {source}): still in the office queue (not drained)")
             else:
                 tally["lost"] += 1
                 problems.append(f"{mid} ({kind} {source}): not delivered ({len(events)} attempts, last {events[-1][3] if events else '-'})")
             continue
         tally["delivered"] += 1
         if n > 1:
-            explained = [e for e in events if e[3] == "deferred" and any(k in e[4] for k in END_OF_DATA)]
+            explained = [e for e in events if e[3] == "deferred" and attempted(e) and any(k in e[4] for k in END_OF_DATA)]
             duplicates.append({"message_id": mid, "copies": n, "explained": len(explained) >= n - 1,
                                "office_said": [e[4][:160] for e in explained] or [e[4][:160] for e in events if e[3] == "deferred"],
                                "attempt_times": [e[0] for e in events]})
@@ -191,7 +205,7 @@ def build(work, rows, office_log, server_log, alice_dir, bob_dir, faults):
 
 def verdict(result):
     t = result["ledger"]["tally"]
-    bad = sum(t.get(k, 0) for k in ("lost", "altered", "pop3_altered", "let_in", "refused_unexpected",
+    bad = sum(t.get(k, 0) for k in ("lost", "still_queued", "altered", "pop3_altered", "let_in", "refused_unexpected",
                                     "refused_other", "pop3_deleted_unreceived"))
     leftovers = [s for s in result.get("states", []) if not s["ok"]]
     before, after = result.get("idle_before"), result.get("idle_after")
@@ -230,7 +244,9 @@ def markdown(result):
     for key, label in [("delivered", "delivered (every copy checked)"), ("refused_554", "refused 554, sender told (GTUBE, EICAR)"),
                        ("lost", "**lost**"), ("altered", "**altered** (mailbox)"), ("pop3_altered", "**altered** (POP3 fetch)"),
                        ("let_in", "**spam or virus let in**"), ("refused_unexpected", "**refused though deliverable**"),
-                       ("duplicates", "duplicate deliveries"), ("office_deferrals", "office deferrals (4xx or lost connection, retried)"),
+                       ("duplicates", "duplicate deliveries"), ("office_deferrals", "office delivery attempts deferred (4xx or lost connection; retried)"),
+                       ("office_suspended", "office deferrals while the destination was marked down (no attempt)"),
+                       ("still_queued", "**still in the office queue** (not drained in time)"),
                        ("pop3_deleted", "deleted from the server by POP3 clients"),
                        ("pop3_deleted_unreceived", "**deleted without an intact copy at a client**"),
                        ("pop3_refetched", "fetched again (deletion not committed before a fault)")]:

@@ -167,7 +167,8 @@ def run(args):
         # restarted daemon that needs more descriptors idle than the first did is growth too).
         result["idle_after"] = lab.wait_settled(result["idle_before"], timeout=30)
         result["ledger"] = ledger.build(work, rows, lab.lan1_log(), lab.lan2_log(), lab.maildir("alice"),
-                                        lab.maildir("bob"), schedule.log)
+                                        lab.maildir("bob"), schedule.log,
+                                        queued=lab.queued_message_ids())
         ok = ledger.verdict(result)
         result["ok"] = ok
         say(ledger.summary(result))
