@@ -44,7 +44,7 @@ def parse():
     p.add_argument("--largest", type=int, default=5 * 1024 * 1024, help="largest message in bytes")
     p.add_argument("--fault-interval", type=float, default=20.0, help="seconds between faults")
     p.add_argument("--faults", default=",".join(faultlib.ALL), help="faults to cycle through")
-    p.add_argument("--drain-timeout", type=float, default=900.0, help="seconds to wait for the office queue to drain")
+    p.add_argument("--drain-timeout", type=float, default=3600.0, help="seconds to wait for the office queue to drain")
     p.add_argument("--corpus", default=os.path.join(HERE, "..", "Tests", "MessageInspectionTests", "Fixtures"),
                    help="a directory (tree) of RFC 5322 messages mixed into the load")
     p.add_argument("--seed", type=int, default=1)

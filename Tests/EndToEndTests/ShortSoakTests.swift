@@ -7,9 +7,8 @@ import TestSupport
 enum SoakEnvironment {
     static let python = "/usr/bin/python3"
     static var available: Bool {
-        getuid() == 0
-            && ["/usr/sbin/ip", "/usr/sbin/nft", python, "/usr/sbin/postconf", "/usr/sbin/dovecot"]
-                .allSatisfy { access($0, X_OK) == 0 }
+        let tools: [String] = ["/usr/sbin/ip", "/usr/sbin/nft", python, "/usr/sbin/postconf", "/usr/sbin/dovecot"]
+        return getuid() == 0 && tools.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
 
