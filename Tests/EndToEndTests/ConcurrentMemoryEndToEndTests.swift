@@ -33,6 +33,8 @@ struct ConcurrentMemoryEndToEndTests {
         let daemon = try ManagedProcess(ProductBinary.path("mailsecd"), [
             "--config", config, "--control", dir.path("ctl.sock"), "--syslog-socket", dir.path("no-syslog"),
             "--serial", "MEM-0001", "--spool", spool, "--memory-budget", String(Self.budgetMiB),
+            // Every session comes from one address (the load generator), past the per-client limit.
+            "--sessions-per-client", String(Self.sessions),
             "--smtp-listen", "127.0.0.1:\(proxyPort)", "--smtp-upstream", "127.0.0.1:\(sinkPort)",
         ], directory: dir.url)
         defer { daemon.stop() }

@@ -66,7 +66,7 @@ struct MonitorModeEndToEndTests {
         try #require(waitUntil(timeout: 10) { server.standardOutput.contains("ready") }, "\(server.standardError)")
         let recording = dir.path("exchange.pcap")
         let tcpdump = try net.start(in: net.client, MonitorNetwork.tcpdump,
-                                    ["-i", net.clientLink, "-U", "-s", "0", "-w", recording, "tcp port 25"])
+                                    ["-i", net.clientLink, "--immediate-mode", "-U", "-s", "0", "-w", recording, "tcp port 25"])
         try #require(waitUntil(timeout: 10) { tcpdump.standardError.contains("listening on") }, "\(tcpdump.standardError)")
 
         // The mail, sent from the client namespace.

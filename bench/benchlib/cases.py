@@ -68,9 +68,14 @@ class Mailsecd(Case):
     def start(self):
         context = self.context
         lab = context.lab
+        # yscd on a network address serves only clients with its API key; the appliance gets it.
+        key = os.path.join(context.work, "ysc-api.key")
+        with open(os.open(key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+            handle.write(os.urandom(24).hex() + "\n")
         yscd = self.spawn(f"yscd-{self.name}", [context.binary("yscd"), "--listen", f"{CLOUD}:{YSC_PORT}",
                                                 "--cert", f"{context.pki}/server.pem",
-                                                "--key", f"{context.pki}/server.key"], lab.cloud)
+                                                "--key", f"{context.pki}/server.key",
+                                                "--api-key-file", key], lab.cloud)
         if not wait_listening(lab.cloud, YSC_PORT):
             raise RuntimeError("yscd did not start: " + context.processes.log(f"yscd-{self.name}"))
         directory = os.path.join(context.work, self.name)
@@ -85,6 +90,9 @@ class Mailsecd(Case):
             context.binary("mailsecd"), "--config", config, "--control", self.control,
             "--syslog-socket", os.path.join(directory, "no-syslog"), "--ysc-ca", f"{context.pki}/ca.pem",
             "--serial", "BENCH-0001", "--spool", os.path.join(directory, "spool"),
+            "--ysc-api-key-file", key,
+            # smtp-source's sessions all come from one office address: no per-client limit in the way
+            "--sessions-per-client", "100000",
             "--smtp-transparent", f"0.0.0.0:{SMTP_DIVERT_PORT}", "--pop3-transparent", f"0.0.0.0:{POP3_DIVERT_PORT}",
         ], lab.fw)
         if not wait_listening(lab.fw, SMTP_DIVERT_PORT):

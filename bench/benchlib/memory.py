@@ -26,6 +26,8 @@ def run_memory(context, sessions, size, budget_mib=None):
     argv = ["prlimit", f"--nofile={NOFILE}", "--", context.binary("mailsecd"), "--config", config,
             "--control", os.path.join(directory, "ctl.sock"), "--syslog-socket", os.path.join(directory, "no-syslog"),
             "--serial", "BENCH-0001", "--spool", spool,
+            # every session comes from the one load generator: no per-client limit in the way
+            "--sessions-per-client", "100000",
             "--smtp-listen", f"127.0.0.1:{PROXY_PORT}", "--smtp-upstream", f"127.0.0.1:{SINK_PORT}"]
     if budget_mib:
         argv += ["--memory-budget", str(budget_mib)]

@@ -278,8 +278,11 @@ up() {
 
     postfix_up
     dovecot_up
+    # yscd is on a network address, where it serves only clients that present its API key: the
+    # appliance gets the same key (docs/ysc-protocol.md, Authentication).
+    (umask 077; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$SVC/ysc-api.key"; echo >> "$SVC/ysc-api.key")
     start yscd "$NS_CLOUD" "$bin/yscd" --listen "$YSC_ADDRESS:$YSC_PORT" \
-        --cert "$PKI/server.pem" --key "$PKI/server.key"
+        --cert "$PKI/server.pem" --key "$PKI/server.key" --api-key-file "$SVC/ysc-api.key"
     start syslog "$NS_FW" /usr/bin/python3 "$here/syslog-sink.py" "$SVC/syslog.sock" "$SVC/syslog.log"
 
     local md="$SVC/mailsecd"
@@ -291,7 +294,7 @@ up() {
     # firmware's port map says about a real box.
     # shellcheck disable=SC2086
     start mailsecd "$NS_FW" "$bin/mailsecd" --config "$md/mailsec.conf" --control "$md/ctl.sock" \
-        --syslog-socket "$SVC/syslog.sock" --ysc-ca "$PKI/ca.pem" --serial "$SERIAL" --spool "$md/spool" \
+        --syslog-socket "$SVC/syslog.sock" --ysc-ca "$PKI/ca.pem" --ysc-api-key-file "$SVC/ysc-api.key" --serial "$SERIAL" --spool "$md/spool" \
         ${LAB_INTERCEPTION_ARGS:---interception appliance --mode $mode --lan1 lan1 --lan2 lan2 --bridge br0}
     wait_until 20 listening "$NS_SERVER" 25 || fail "Postfix is not listening"
     wait_until 20 listening "$NS_SERVER" 110 || fail "Dovecot is not listening"
