@@ -14,7 +14,8 @@ import POP3Relay
 ///     client ──read──▶ ProxySideHandler(.client) ─┐            ┌─ ProxySideHandler(.server) ◀──read── server
 ///                                                 └▶ POP3Session (machine, buffer, ticks, scan) ◀┘
 ///
-/// A RETR's content goes into a `MessageBuffer` (memory, then a spill file); once whole it is
+/// A RETR's content (or that of a TOP asking for the whole message, which the machine handles
+/// as a RETR) goes into a `MessageBuffer` (memory, then a spill file); once whole it is
 /// scanned (operation `receive`) and decided (SPEC §5, POP3 column); the machine then sends the
 /// status line and the session streams the stored message to the client, dot-stuffed again,
 /// with a rewritten header in front when the decision asks for one.

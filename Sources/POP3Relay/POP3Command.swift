@@ -54,4 +54,20 @@ struct POP3Command: Equatable, Sendable {
               first.count <= 9, let n = Int(first), n > 0 else { return nil }
         return n
     }
+
+    /// The line count of `TOP n L` (RFC 1939 §7: a non-negative decimal), when the second
+    /// argument is all digits. Saturates: digits too many for an `Int` are `Int.max`.
+    var topLineCount: Int? {
+        let arguments = self.arguments
+        guard arguments.count == 2, !arguments[1].isEmpty,
+              arguments[1].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(arguments[1]) ?? Int.max
+    }
+
+    /// Whether this is a `TOP` that asks for the whole message: a retrieval, handled as `RETR`
+    /// (see `POP3Limits.wholeMessageTopLines`).
+    var isWholeMessageTop: Bool {
+        guard keyword == .top, let lines = topLineCount else { return false }
+        return lines >= POP3Limits.wholeMessageTopLines
+    }
 }

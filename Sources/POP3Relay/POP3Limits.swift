@@ -44,6 +44,26 @@ public enum POP3Limits {
     /// on bad commands is lower for unauthenticated clients, so a real client meets it first.
     public static let maximumErrorResponses = 20
 
+    // MARK: TOP as a retrieval (an extension of SPEC §3)
+
+    /// RFC 1939 §7: `TOP n L` returns the headers and the first L lines of the body — the whole
+    /// message when the body has fewer. Clients that download whole messages with TOP (fetchmail
+    /// 6.4 with `nokeep` and no `fetchall`, or with `uidl`: `TOP n 99999999`) say "everything"
+    /// with a huge L; clients that peek ask for the headers (`TOP n 0`) or a preview of a few
+    /// dozen lines. `TOP n L` with L at or above this bound is therefore handled as `RETR n`:
+    /// collected, scanned, decided, rewritten, comforted, counted and logged the same.
+    ///
+    /// Why a bound on L and not on what comes back: whether a TOP is a retrieval must be known
+    /// when its status line arrives, because a retrieval's status line is held (under the
+    /// `reject` policy a `-ERR` may still be the answer) while a peek's goes at once. The
+    /// message's size is no help then: TOP status lines carry no octet count in practice, and
+    /// LIST is not always asked. 100,000 lines is far above any preview (no reader shows one a
+    /// thousandth that long) and far below every "everything" sentinel in use (999999, 99999999,
+    /// 2147483647); a body that long is at least 200,000 octets (CRLF only), several megabytes
+    /// in practice — about the size of the largest message scanned by default. A line count
+    /// too large for an `Int` counts as at or above it.
+    public static let wholeMessageTopLines = 100_000
+
     // MARK: Remembered verdicts (SPEC §3: TOP gets the tags of a known verdict)
 
     /// RFC 1939 §5: message numbers are stable for the whole session, so a decision can be

@@ -64,13 +64,18 @@ extension POP3RelayMachine {
             forward(line, awaiting: .retr(message: n), into: &actions)
             clientQuietSince = clock
         case .top:
-            let arguments = command.arguments
-            guard let n = command.messageNumber, arguments.count == 2,
-                  arguments[1].allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            guard let n = command.messageNumber, command.topLineCount != nil else {
                 refuse(POP3RelayReplies.invalidMessageNumber, into: &actions)
                 return
             }
-            forward(line, awaiting: .top(message: n), into: &actions)
+            if command.isWholeMessageTop {
+                // A TOP asking for the whole message is a retrieval (`POP3Limits.wholeMessageTopLines`):
+                // exactly as RETR from here on. The line goes to the server as the client wrote it.
+                forward(line, awaiting: .retr(message: n), into: &actions)
+                clientQuietSince = clock
+            } else {
+                forward(line, awaiting: .top(message: n), into: &actions)
+            }
         case .pass, .apop:
             forward(line, awaiting: .login, into: &actions)
         case .auth:

@@ -4,8 +4,9 @@ import NIOCore
 extension POP3RelayMachine {
     /// The content of a RETR or TOP is complete.
     ///
-    /// RETR: over size → relayed unscanned (SPEC §5); otherwise scanned. TOP: not scanned
-    /// (SPEC §3); if this session rewrote the same message, its header gets the same rewrite.
+    /// RETR (and a TOP asking for the whole message): over size → relayed unscanned (SPEC §5);
+    /// otherwise scanned. A TOP that peeks: not scanned (SPEC §3); if this session rewrote the
+    /// same message, its header gets the same rewrite.
     mutating func endOfContent(_ retrieval: Retrieval, size: Int, into actions: inout [Action]) {
         switch retrieval.kind {
         case .retr:

@@ -82,7 +82,8 @@ extension POP3RelayMachine {
             let comfort = POP3ClientComfort(retrievalStatus: status, unavailablePolicy: configuration.unavailablePolicy)
             startCollecting(Retrieval(message: message, kind: .retr, status: status, comfort: comfort), into: &actions)
         case .top(let message):
-            // TOP is not scanned (SPEC §3): its status line is final at once.
+            // A TOP that peeks is not scanned (SPEC §3): its status line is final at once. (A
+            // TOP that asks for the whole message arrives as `.retr`.)
             var comfort = POP3ClientComfort(fixedStatus: response)
             if let status = comfort.takeRest() { actions.append(.replyToClient(status)) }
             let retrieval = Retrieval(message: message, kind: .top(remembered.rewrite(for: message)), status: response, comfort: comfort)

@@ -41,7 +41,9 @@ extension POP3RelayMachine {
         case capa
         /// LIST or UIDL without an argument: `+OK` starts a multi-line listing.
         case listing
+        /// RETR, or a TOP that asks for the whole message (`POP3Command.isWholeMessageTop`).
         case retr(message: Int)
+        /// A TOP that peeks (headers, a few lines): not scanned.
         case top(message: Int)
         case quit
     }
@@ -56,6 +58,7 @@ extension POP3RelayMachine {
     /// A RETR or TOP whose content is being collected or judged.
     struct Retrieval: Sendable {
         enum Kind: Sendable {
+            /// Scanned: RETR, or a TOP asking for the whole message.
             case retr
             /// TOP, with the rewrite this session applied to the same message, if any.
             case top(RememberedRewrites.Rewrite?)

@@ -24,7 +24,9 @@ import NIOCore
 ///
 /// USER/PASS/APOP/AUTH and their SASL lines pass through untouched; STLS is refused and removed
 /// from CAPA, as is PIPELINING (commands are served one at a time, in order, either way). TOP
-/// is relayed; when this session already rewrote message n, TOP n gets the same header.
+/// is relayed; when this session already rewrote message n, TOP n gets the same header. A TOP
+/// that asks for the whole message (`TOP n 99999999`, `POP3Limits.wholeMessageTopLines`) is a
+/// retrieval and handled exactly as RETR: the status line is held and the content scanned.
 ///
 /// A client that goes away is never a reason to enter the UPDATE state (RFC 1939 §6: only QUIT
 /// does that): the server side is closed without QUIT, so nothing is deleted.

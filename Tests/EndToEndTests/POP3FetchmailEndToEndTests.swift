@@ -11,8 +11,9 @@ import TestSupport
 ///
 /// How fetchmail 6.4 retrieves (seen in its `-v` trace): with `keep` it tracks seen messages
 /// by UIDL itself and uses RETR; with `nokeep` and no `fetchall`, or with the `uidl` server
-/// option, it fetches whole messages with `TOP n 99999999` instead — and TOP output is relayed
-/// unscanned (SPEC §3). The deletion run therefore sets `fetchall` (RETR, then DELE).
+/// option, it fetches whole messages with `TOP n 99999999` instead. Such a TOP is a retrieval
+/// (docs/pop3-top-retrieval.md): scanned, tagged and counted exactly as RETR, so both ways are
+/// run and must give the same result.
 @Suite(.serialized)
 struct POP3FetchmailEndToEndTests {
     typealias Lab = POP3RelayEndToEndTests
@@ -119,11 +120,37 @@ struct POP3FetchmailEndToEndTests {
         #expect(try lab.console("show status mail security").contains("POP3 inspected                4\n"))
     }
 
-    /// With the `uidl` option fetchmail "peeks" with `TOP n 99999999`: relayed as the server
-    /// gave it (SPEC §3: TOP output is not scanned, tags only when this session knows a verdict),
-    /// so even spam arrives untagged. UIDL tracking is unaffected: each message once, none twice.
-    @Test func forcedUIDLFetchesWithTOPWhichIsRelayedUnscannedAndTrackedTheSame() throws {
-        let dovecot = try Lab.dovecot([Lab.message(subject: "hello", body: "plain"), Lab.message(subject: "offer", body: Lab.gtube)])
+    /// What every TOP-retrieval run must show: clean mail byte for byte as fetched straight,
+    /// spam and viruses with their prefixes and nothing else changed.
+    static func expectTaggedAsWithRETR(straight: [String: String], relayed: [String: String],
+                                       sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(straight.count == 3 && relayed.count == 3, "\(straight.keys) \(relayed.keys)", sourceLocation: sourceLocation)
+        #expect(relayed["hello"] != nil && relayed["hello"] == straight["hello"], sourceLocation: sourceLocation)
+        #expect(relayed["[SPAM] offer"] != nil && relayed["[SPAM] offer"]
+                    == straight["offer"]?.replacingOccurrences(of: "Subject: offer", with: "Subject: [SPAM] offer"),
+                "\(relayed.keys)", sourceLocation: sourceLocation)
+        #expect(relayed["[VIRUS] virus"] != nil && relayed["[VIRUS] virus"]
+                    == straight["virus"]?.replacingOccurrences(of: "Subject: virus", with: "Subject: [VIRUS] virus"),
+                "\(relayed.keys)", sourceLocation: sourceLocation)
+    }
+
+    static let topMessages = [Lab.message(subject: "hello", body: "plain\r\n..with a stuffed dot"),
+                              Lab.message(subject: "offer", body: Lab.gtube),
+                              Lab.message(subject: "virus", body: Lab.eicar)]
+
+    static func expectCounted(_ lab: SMTPLab, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let status = try lab.console("show status mail security")
+        for row in ["POP3 inspected                3", "POP3 clean                    1", "POP3 spam                     1",
+                    "POP3 virus                    1", "POP3 tagged                   2"] {
+            #expect(status.contains(row + "\n"), "\(row) in\n\(status)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// With the `uidl` option fetchmail downloads with `TOP n 99999999`: a retrieval, scanned
+    /// like RETR — spam and viruses arrive tagged and are counted. UIDL tracking is unaffected:
+    /// each message once, none twice, all left on the server.
+    @Test func forcedUIDLFetchesWithTOPWhichIsScannedLikeRETRAndTrackedTheSame() throws {
+        let dovecot = try Lab.dovecot(Self.topMessages)
         defer { dovecot.stop() }
         let lab = try SMTPLab(serverPort: dovecot.port, pop3: true)
         defer { lab.stop() }
@@ -132,12 +159,35 @@ struct POP3FetchmailEndToEndTests {
         let first = (direct: try direct.run(), through: try through.run())
         #expect(first.direct.status == 0 && first.through.status == 0, "\(first.through.trace)")
         #expect(first.through.trace.contains("> TOP 1 99999999"), "\(first.through.trace)")
-        #expect(try through.delivered() == direct.delivered())
+        #expect(!first.through.trace.contains("> RETR "), "\(first.through.trace)")
+        Self.expectTaggedAsWithRETR(straight: Self.bySubject(try direct.delivered()), relayed: Self.bySubject(try through.delivered()))
         #expect(try direct.run().status == 1)
         #expect(try through.run().status == 1)
-        #expect(try through.delivered().count == 2)
-        #expect(dovecot.messages(of: "alice").count == 2)
-        #expect(try lab.console("show status mail security").contains("POP3 inspected                0\n"))
+        #expect(try through.delivered().count == 3)
+        #expect(dovecot.messages(of: "alice").count == 3)
+        try Self.expectCounted(lab)
+    }
+
+    /// fetchmail's default (`nokeep`, no `fetchall`): TOP to download, then DELE, then QUIT.
+    /// Scanned and tagged like RETR; the mailbox ends empty, as without the appliance.
+    @Test func defaultNokeepFetchesWithTOPScansTagsAndDeletes() throws {
+        let plain = try Lab.dovecot(Self.topMessages)
+        defer { plain.stop() }
+        let dovecot = try Lab.dovecot(Self.topMessages)
+        defer { dovecot.stop() }
+        let lab = try SMTPLab(serverPort: dovecot.port, pop3: true)
+        defer { lab.stop() }
+        let direct = try Fetchmail(port: plain.port, user: "nokeep")
+        let through = try Fetchmail(port: lab.proxyPort, user: "nokeep")
+        let runs = (direct: try direct.run(), through: try through.run())
+        #expect(runs.direct.status == 0, "\(runs.direct.trace)")
+        #expect(runs.through.status == 0, "\(runs.through.trace)")
+        #expect(runs.through.trace.contains("> TOP 1 99999999"), "\(runs.through.trace)")
+        for number in 1...3 { #expect(runs.through.trace.contains("> DELE \(number)"), "\(runs.through.trace)") }
+        #expect(waitUntil(timeout: 5) { dovecot.messages(of: "alice").isEmpty && plain.messages(of: "alice").isEmpty })
+        Self.expectTaggedAsWithRETR(straight: Self.bySubject(try direct.delivered()), relayed: Self.bySubject(try through.delivered()))
+        try Self.expectCounted(lab)
+        #expect(try through.run().status == 1)
     }
 
     @Test func deletionRunEmptiesTheMailboxAsWithoutTheApplianceAndTagsAsItGoes() throws {

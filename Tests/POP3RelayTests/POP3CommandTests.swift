@@ -20,3 +20,19 @@ func commandsAreSplitIntoKeywordAndArgument(line: String, keyword: POP3Command.K
     #expect(command.argument == argument)
     #expect(command.messageNumber == number)
 }
+
+@Test(arguments: [
+    ("TOP 1 0", false),
+    ("TOP 1 10", false),
+    ("TOP 1 99999", false),           // just under `POP3Limits.wholeMessageTopLines`
+    ("TOP 1 100000", true),
+    ("top 1 99999999", true),         // fetchmail 6.4's "everything"
+    ("TOP 1 2147483647", true),
+    ("TOP 1 99999999999999999999999", true),  // too large for an Int: still "everything"
+    ("TOP 1", false),
+    ("TOP 1 x", false),
+    ("RETR 1 99999999", false),
+])
+func aTOPAsksForTheWholeMessageFromTheNamedLineCountOn(line: String, whole: Bool) {
+    #expect(POP3Command.parse(ByteBuffer(string: line)).isWholeMessageTop == whole)
+}
