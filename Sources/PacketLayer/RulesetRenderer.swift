@@ -20,6 +20,11 @@
 
 public enum RulesetRenderer {
     public static let tableName = "mailsec"
+    /// Bridge mode: how long a MAC learnt behind a port is kept without a frame from it (the
+    /// Linux bridge ages its forwarding table after 300 s; longer here, so a quiet mail server
+    /// is still known when the next poll comes) and how many each port may learn.
+    static let learnedHostTimeout = "30m"
+    static let learnedHostLimit = 65536
 
     /// What `NetfilterApplier` runs: `nftScript` through `nft -f -`, then `commands` in order.
     public struct Ruleset: Sendable, Equatable {
@@ -70,11 +75,29 @@ public enum RulesetRenderer {
         if plan.mode == .bridge {
             let mac = (plan.bridgeMAC ?? "").lowercased()
             let ports = plan.smtpPorts + plan.pop3Ports
+            // Only frames that cross: each port learns the source MACs behind it (as the bridge's
+            // own forwarding table does), and a mail frame is lifted unless its destination is
+            // known to sit behind the port it came in on. A flooded frame between two hosts on
+            // the same side (a hub, or a switch that has not learnt the address yet) is left to
+            // the bridge, which drops it; a destination not learnt yet is lifted (intercepting
+            // is the safe side: the proxy reaches the server either way).
+            let sides = [(plan.lan1, "lan1_hosts"), (plan.lan2, "lan2_hosts")]
             var bridgeRules: [String] = []
+            for (port, hosts) in sides {
+                bridgeRules.append("iifname \(quote(port)) update @\(hosts) { ether saddr } comment \"learn the hosts behind \(port)\"")
+            }
             for (field, what) in [("dport", "to"), ("sport", "from")] {
-                bridgeRules.append("\(iifnames([plan.lan1, plan.lan2])) ether daddr != \(mac) ether type ip tcp \(field) \(set(ports)) meta mark set \(mark) ether daddr set \(mac) meta pkttype set host comment \"mail \(what) a mail port, up to the bridge\"")
+                for (port, hosts) in sides {
+                    bridgeRules.append("iifname \(quote(port)) ether daddr != \(mac) ether daddr != @\(hosts) ether type ip tcp \(field) \(set(ports)) meta mark set \(mark) ether daddr set \(mac) meta pkttype set host comment \"mail \(what) a mail port, crossing from \(port), up to the bridge\"")
+                }
             }
             out.append("table bridge \(tableName) {")
+            for (_, hosts) in sides {
+                // Bounded and aged like a switch's table: a host silent for longer is forgotten.
+                out.append("\tset \(hosts) {")
+                out.append("\t\ttype ether_addr; flags dynamic, timeout; timeout \(learnedHostTimeout); size \(learnedHostLimit);")
+                out.append("\t}")
+            }
             out.append(contentsOf: chain("prerouting", hook: "prerouting", priority: "dstnat", rules: bridgeRules))
             out.append("}")
         }

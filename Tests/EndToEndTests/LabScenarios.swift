@@ -205,16 +205,9 @@ enum LabScenarios {
         #expect(hub.status == 0, "\(hub.stderr)")
         // 30000 centiseconds: the kernel's default of 300 s.
         defer { _ = try? lab.run(on: "sw1", [MailLab.ip, "link", "set", "sw", "type", "bridge", "ageing_time", "30000"]) }
-        if lab.mode == .bridge {
-            // Known: the bridge-mode ruleset lifts every frame to a mail port that arrives on a
-            // bridge port up to the proxy, whatever port its destination is behind, so flooded
-            // LAN1-internal frames are diverted too (the PC sees a reset).
-            withKnownIssue("bridge mode diverts LAN1-internal mail frames that reach the appliance") {
-                try expectLAN1Direct(lab)
-            }
-        } else {
-            try expectLAN1Direct(lab)
-        }
+        // In bridge mode the flooded frames reach a bridge port; the ruleset lifts only frames
+        // whose destination is not known to sit behind the port they came in on.
+        try expectLAN1Direct(lab)
     }
 
     /// The office PC connects to the second PC's port 25 and gets that PC's own answer.
