@@ -26,6 +26,8 @@ import time
 
 WRITE_CHUNK = 64 * 1024          # bounded client buffering: 1,000 sessions × 64 KiB
 READ_CHUNK = 256 * 1024
+HELD_TAIL = 64                   # bytes kept back while waiting: one a minute, over an hour of hold
+HOLD_KEEPALIVE_S = 60            # under the 3-minute data block timeout (RFC 5321 §4.5.3.2.5)
 END_OF_DATA = b"\r\n.\r\n"        # RFC 5321 §4.1.1.4
 
 
@@ -156,16 +158,28 @@ async def client_session(number, address, common, barrier, results):
                 code, line = await read_reply(reader)
                 if code != expected:
                     raise RuntimeError(f"{command}: {line!r}")
-            # `common` is already dot-stuffed (RFC 5321 §4.5.2): it goes out as it is.
+            # `common` is already dot-stuffed (RFC 5321 §4.5.2): it goes out as it is, but for a
+            # short tail kept back for the wait below.
             view = memoryview(common)
-            for offset in range(0, len(view), WRITE_CHUNK):
-                writer.write(view[offset:offset + WRITE_CHUNK])
+            held_from = max(len(view) - HELD_TAIL, 0)
+            for offset in range(0, held_from, WRITE_CHUNK):
+                writer.write(view[offset:min(offset + WRITE_CHUNK, held_from)])
                 await writer.drain()
-            writer.write(unique)
-            await writer.drain()
+            tail = bytes(view[held_from:]) + unique
             barrier.arrive()
             arrived = True
-            await barrier.event.wait()
+            # Holding the message while the others arrive can take minutes; a client silent in
+            # DATA for 3 minutes is cut off (RFC 5321 §4.5.3.2.5, the appliance's data block
+            # timeout). So the wait goes on like a slow client: one byte of the tail a minute.
+            while not barrier.event.is_set():
+                try:
+                    await asyncio.wait_for(barrier.event.wait(), timeout=HOLD_KEEPALIVE_S)
+                except asyncio.TimeoutError:
+                    if len(tail) > 1:
+                        writer.write(tail[:1])
+                        tail = tail[1:]
+                        await writer.drain()
+            writer.write(tail)
             writer.write(b".\r\n")
             code, line = await read_reply(reader)
             results["accepted" if code == 250 else "refused"] += 1
