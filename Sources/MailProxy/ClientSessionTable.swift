@@ -57,6 +57,13 @@ public enum MailProxyLimits {
     /// and POP3 clients one per mailbox; past this the new session hears `421 4.7.0` (SMTP) or
     /// `-ERR [SYS/TEMP]` (POP3) and a syslog line names the address.
     public static let maximumSessionsPerClient = 32
+
+    /// Connections the kernel queues for a listener before mailsecd accepts them (capped by
+    /// `net.core.somaxconn`). A burst beyond the queue is dropped at the handshake's last ACK;
+    /// SMTP and POP3 clients wait for the server's greeting first, so such a client never learns
+    /// its connection is gone and hangs until its own timeout. 256 overflowed when 1,000 sessions
+    /// connected at once (the memory benchmark); a burst of this size is cheap to queue.
+    public static let listenBacklog: Int32 = 4096
 }
 
 extension SocketAddress {

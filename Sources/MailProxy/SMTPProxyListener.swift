@@ -24,7 +24,7 @@ public final class SMTPProxyListener: Sendable {
         let counter = NIOLockedValueBox(0)
         return ServerBootstrap(group: group)
             .serverChannelOption(TransparentSocket.option, value: transparent ? 1 : 0)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: MailProxyLimits.listenBacklog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
