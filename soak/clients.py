@@ -156,3 +156,139 @@ def kill_session(state, size):
             print(final.decode().strip())
     time.sleep(0.3)
     reset(sock)
+
+
+# The POP3 states a session is reset at (soak.py's check_pop3_states): the first is a complete
+# session (the baseline), then one state each. The driver acts in those marked `held` (it freezes
+# the scan service, shapes or kills the server connection) between the killer's "ready" and "go".
+POP3_STATES = ["complete", "greeting", "user", "pass", "list", "retr-held", "retr-sending", "retr-done",
+               "dele", "top", "server-kill", "quit"]
+POP3_HELD = {"retr-held", "retr-sending", "server-kill"}
+# The receive buffer of the client that stops reading mid-RETR: small, so the appliance's answer
+# backs up at the appliance instead of landing in the client's socket buffer at once.
+POP3_SLOW_READER_BUFFER = 4096
+# How much of the answer that client reads before it stops (the status line and some content).
+POP3_SLOW_READER_BYTES = 64 * 1024
+# TOP with a line count at or above POP3Limits.wholeMessageTopLines: a retrieval, held for the scan.
+POP3_WHOLE_TOP_LINES = 99999999
+
+
+def kill_pop3_session(state):
+    """Opens a POP3 session to bob's mailbox (diverted through the appliance), walks it up to
+    `state` and resets it there (SO_LINGER 0), except `complete` (QUIT, nothing deleted) and
+    `server-kill` (the driver kills the appliance's server connection; this client then reads
+    what it is told and closes). The mailbox holds a small message and one above the spill
+    threshold (the driver puts them there). Prints one JSON line: what the session saw."""
+    import json
+    import sys
+    seen = {"state": state}
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if state == "retr-sending":
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, POP3_SLOW_READER_BUFFER)
+    sock.settimeout(60)
+    sock.connect((SERVER, 110))
+    f = sock.makefile("rb")
+
+    def line():
+        text = f.readline()
+        if not text:
+            raise EOFError("connection closed")
+        return text
+
+    def command(text):
+        sock.sendall(text.encode() + b"\r\n")
+        reply = line()
+        if not reply.startswith(b"+OK"):
+            raise RuntimeError(f"{text.split()[0]}: {reply!r}")
+        return reply
+
+    def multiline(text):
+        command(text)
+        lines = []
+        while True:
+            item = line()
+            if item == b".\r\n":
+                return lines
+            lines.append(item)
+
+    def handshake():
+        # The driver acts now (freeze, measure, kill); it answers when this session may go on.
+        print("ready", flush=True)
+        sys.stdin.readline()
+
+    def finish(reset_it=True):
+        f.close()
+        if reset_it:
+            reset(sock)
+        else:
+            sock.close()
+        print(json.dumps(seen), flush=True)
+
+    seen["greeting"] = line().decode("latin-1").strip()
+    if state == "greeting":
+        return finish()
+    sock.sendall(f"USER {POP3_USER}\r\n".encode())
+    line()
+    if state == "user":
+        return finish()
+    command(f"PASS {POP3_PASSWORD}")
+    if state == "pass":
+        return finish()
+    command("STAT")
+    sizes = {}
+    for item in multiline("LIST"):
+        number, size = item.split()
+        sizes[int(number)] = int(size)
+    multiline("UIDL")
+    if state == "list":
+        return finish()
+    small, large = min(sizes, key=sizes.get), max(sizes, key=sizes.get)
+    seen["large_octets"] = sizes[large]
+    if state == "complete":
+        seen["retrieved"] = len(multiline(f"RETR {small}"))
+        command("QUIT")
+        return finish(reset_it=False)
+    if state == "retr-held":
+        sock.sendall(f"RETR {large}\r\n".encode())
+        handshake()
+        return finish()
+    if state == "retr-sending":
+        sock.sendall(f"RETR {large}\r\n".encode())
+        seen["status"] = line().decode("latin-1").strip()
+        seen["received"] = len(f.read(POP3_SLOW_READER_BYTES))
+        handshake()
+        return finish()
+    if state == "retr-done":
+        seen["retrieved"] = len(multiline(f"RETR {small}"))
+        return finish()
+    if state == "dele":
+        command(f"DELE {small}")
+        return finish()
+    if state == "top":
+        sock.sendall(f"TOP {large} {POP3_WHOLE_TOP_LINES}\r\n".encode())
+        time.sleep(0.3)
+        return finish()
+    if state == "server-kill":
+        sock.sendall(f"RETR {large}\r\n".encode())
+        handshake()
+        # What the client is told once the server is gone: a -ERR, a closed connection or,
+        # if the appliance had it all, the message.
+        try:
+            seen["status"] = line().decode("latin-1").strip()
+            received = 0
+            while seen["status"].startswith("+OK"):
+                chunk = f.read1(65536)
+                if not chunk:
+                    break
+                received += len(chunk)
+                if received >= 3 and chunk.endswith(b"\r\n.\r\n"):
+                    break
+            seen["received"] = received
+        except (OSError, EOFError) as error:
+            seen["status"] = f"closed ({error.__class__.__name__})"
+        return finish(reset_it=False)
+    if state == "quit":
+        command(f"DELE {small}")
+        sock.sendall(b"QUIT\r\n")
+        return finish()
+    raise SystemExit(f"unknown POP3 state {state}")

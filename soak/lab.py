@@ -559,3 +559,77 @@ postlog   unix-dgram n - n - 1 postlogd
 
     def maildir(self, user):
         return os.path.join(self.p["LAB_MAIL"], user)
+
+    # --- POP3 states (soak.py check_pop3_states) ----------------------------------------
+    def seed_mailbox(self, user, contents):
+        """Puts messages straight into the user's Maildir (new/), owned like Postfix's
+        deliveries (nobody), as a mail server's earlier deliveries; returns their file names."""
+        new = os.path.join(self.maildir(user), "new")
+        owner = os.stat(self.maildir(user))
+        names = []
+        for n, data in enumerate(contents):
+            name = f"{int(time.time())}.soakstate{n}.{uuid.uuid4().hex[:8]}"
+            path = os.path.join(new, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            os.chown(path, owner.st_uid, owner.st_gid)
+            os.chmod(path, 0o600)
+            names.append(name)
+        return names
+
+    def mailbox_ids(self, user):
+        """The Message-IDs in the user's Maildir (new/ and cur/: Dovecot moves what it has seen
+        to cur/ and renames it with flags, so file names are no measure of "unchanged")."""
+        import ledger
+        return sorted(mid for mid, copies in ledger.read_maildir(self.maildir(user)).items() for _ in copies)
+
+    def remove_from_mailbox(self, user, message_ids):
+        import messages
+        for sub in ("new", "cur"):
+            d = os.path.join(self.maildir(user), sub)
+            for name in os.listdir(d):
+                path = os.path.join(d, name)
+                with open(path, "rb") as f:
+                    if messages.message_id_of(f.read()) in message_ids:
+                        os.unlink(path)
+
+    def mail_sockets(self, port):
+        """mailsecd's TCP sockets with `port` at either end (a session's two halves): what a
+        session left open, if anything."""
+        pid = self.mailsecd.pid
+        ports = {}
+        try:
+            with open(f"/proc/{pid}/net/tcp") as f:
+                next(f)
+                for line in f:
+                    cols = line.split()
+                    ports[cols[9]] = (int(cols[1].split(":")[1], 16), int(cols[2].split(":")[1], 16))
+            count = 0
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                except OSError:
+                    continue
+                if target.startswith("socket:[") and port in ports.get(target[8:-1], ()):
+                    count += 1
+            return count
+        except (OSError, StopIteration):
+            return None
+
+    def shape_server(self, rate):
+        """Slows what the mail server sends (a token bucket on its interface) to `rate`, or
+        lifts that with None: a RETR's content then takes seconds to cross, long enough to cut
+        the server's connection in the middle of it."""
+        if rate:
+            self.in_ns("lan2", ["tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate,
+                                "burst", "64kb", "latency", "500ms"])
+        else:
+            self.in_ns("lan2", ["tc", "qdisc", "del", "dev", "eth0", "root"], check=False)
+
+    def kill_server_connections(self, port):
+        """Destroys the appliance's connections to the mail server's `port` (ss -K, SOCK_DESTROY:
+        mailsecd's socket fails at once, the server gets a reset); returns how many."""
+        r = self.in_ns("fw", ["ss", "-HKtn", "dst", SERVER, "dport", "=", f":{port}"], check=False)
+        if r.returncode != 0:
+            raise RuntimeError(f"ss -K: {r.returncode} {r.stderr.strip()}")
+        return len([line for line in r.stdout.splitlines() if line.strip()])

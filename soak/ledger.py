@@ -207,7 +207,7 @@ def verdict(result):
     t = result["ledger"]["tally"]
     bad = sum(t.get(k, 0) for k in ("lost", "still_queued", "altered", "pop3_altered", "let_in", "refused_unexpected",
                                     "refused_other", "pop3_deleted_unreceived"))
-    leftovers = [s for s in result.get("states", []) if not s["ok"]]
+    leftovers = [s for s in result.get("states", []) + result.get("pop3_states", []) if not s["ok"]]
     before, after = result.get("idle_before"), result.get("idle_after")
     if before and after and (after["fds"] > before["fds"] or after["spill_fds"] or after["spool_entries"]
                              or after["scan_connections"] > 64):
@@ -281,5 +281,31 @@ def markdown(result):
                 "| state | descriptors | spill files | spool files | left behind |", "|---|---|---|---|---|"]
         out += [f"| {s['state']} | {s['fds']} (baseline {s['baseline_fds']}) | {s['spill_fds']} | {s['spool_entries']} | "
                 f"{'nothing' if s['ok'] else '**yes**'} |" for s in result["states"]]
+    if result.get("pop3_states"):
+        out += pop3_states_markdown(result["pop3_states"])
     out += ["", f"Result: **{'PASS' if result.get('ok') else 'FAIL'}**.", ""]
     return "\n".join(out)
+
+
+def pop3_states_markdown(states):
+    """The POP3 states' table: what mailsecd held after each reset session, and bob's mailbox."""
+    out = ["", "Sessions reset at every POP3 state, through the appliance to the lab's Dovecot (descriptors of "
+           "mailsecd after the session, baseline before; spill files open while the driver held the state; "
+           "the appliance's sockets of POP3 sessions left open; bob's mailbox against before):", "",
+           "| state | descriptors | spill files held → after | spool files | POP3 sockets left | mailbox | left behind |",
+           "|---|---|---|---|---|---|---|"]
+    for s in states:
+        held = s["session"].get("held_spill_fds")
+        out.append(f"| {s['state']} | {s['fds']} (baseline {s['baseline_fds']}) | "
+                   f"{'' if held is None else f'{held} → '}{s['spill_fds']} | {s['spool_entries']} | {s['pop3_sockets']} | "
+                   f"{s['mailbox']} | {'nothing' if s['ok'] else '**yes**' if s.get('state_reached') else '**state not reached**'} |")
+    notes = {s["state"]: s for s in states}
+    if "server-kill" in notes:
+        k = notes["server-kill"]["session"]
+        out += ["", f"`server-kill`: the appliance's connection to Dovecot destroyed (`ss -K`, "
+                f"{k.get('server_connections_killed')} socket) mid-RETR, with the server's sending slowed so the content "
+                f"was half-way across; the client was told `{k.get('status', '?')}`."]
+    if "dele" in notes:
+        out += ["", f"`dele`: the message marked deleted was still on the server after the reset: "
+                f"{'yes' if notes['dele'].get('deleted_message_kept') else '**no**'}."]
+    return out

@@ -35,7 +35,7 @@ import messages  # noqa: E402
 from lab import Lab  # noqa: E402
 
 
-def parse():
+def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bin", default=os.path.join(HERE, "..", ".build", "debug"),
                    help="directory holding mailsecd, mailsec and yscd")
@@ -49,11 +49,12 @@ def parse():
                    help="a directory (tree) of RFC 5322 messages mixed into the load")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--spool-size", default="48m", help="size of the spool tmpfs")
-    p.add_argument("--no-states", action="store_true", help="skip the kill-at-every-state check")
+    p.add_argument("--no-states", action="store_true", help="skip the kill-at-every-state checks (SMTP and POP3)")
+    p.add_argument("--no-pop3-states", action="store_true", help="skip only the POP3 kill-at-every-state check")
     p.add_argument("--report", help="write the ledger's figures here (JSON)")
     p.add_argument("--markdown", help="write the figures as a Markdown section here")
     p.add_argument("--keep", action="store_true", help="keep the work directory (logs, mailboxes)")
-    return p.parse_args()
+    return p.parse_args(argv)
 
 
 def say(text):
@@ -104,7 +105,136 @@ def check_states(lab, result):
     result["states"] = out
 
 
-def run(args):
+# The two messages the POP3 states work on: a small one, and one above the appliance's spill
+# threshold (MessageBufferLimits.defaultMemoryThreshold, 1 MiB), so it is in a spill file while
+# the appliance holds it for the scan and while it sends it on.
+POP3_STATE_SMALL = 3 * 1024
+POP3_STATE_LARGE = 2 * 1024 * 1024
+# While the scan service is frozen for `retr-held`: well under the soak's `ysc connection
+# timeout` (3 s), so no scan fails and no circuit breaker opens because of the check.
+POP3_FREEZE_LIMIT = 2.5
+# The server's sending rate for `server-kill`: 2 MiB take about 2 s, so the cut comes with the
+# content half-way across (past the spill threshold).
+POP3_SERVER_RATE = "8mbit"
+
+
+def pop3_state_messages():
+    rng = random.Random(11)
+    out = []
+    for name, size in (("small", POP3_STATE_SMALL), ("large", POP3_STATE_LARGE)):
+        mid = f"<pop3-state-{name}-{int(time.time())}@{messages.DOMAIN}>"
+        head = (f"Message-ID: {mid}\nDate: Thu, 26 Nov 2026 01:00:00 +0000\nFrom: <state@example.net>\n"
+                f"To: <bob@example.com>\nSubject: POP3 state {name}\n\n").encode()
+        out.append((mid, head + messages.filler(rng, size)))
+    return out
+
+
+def kill_pop3(lab, state):
+    """Runs the POP3 session killer in lan1b for `state`; in the held states the driver acts
+    between the killer's "ready" and its "go" (see clients.POP3_HELD). Returns what both saw."""
+    argv = ["ip", "netns", "exec", lab.ns("lan1b"), sys.executable, os.path.join(HERE, "soak.py"),
+            "--kill-pop3-session", state]
+    frozen = shaped = False
+    seen = {}
+    if state == "retr-held":
+        lab.signal_yscd(signal.SIGSTOP)
+        frozen = True
+    if state == "server-kill":
+        lab.shape_server(POP3_SERVER_RATE)
+        shaped = True
+    p = subprocess.Popen(argv, env=lab.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        if state in clients.POP3_HELD:
+            if p.stdout.readline().strip() == "ready":
+                if state in ("retr-held", "server-kill"):
+                    # The content is past the spill threshold: a spill file is open.
+                    lab.wait_until(POP3_FREEZE_LIMIT, lambda: (lab.measure() or {}).get("spill_fds", 0) > 0, step=0.05)
+                seen["held_spill_fds"] = (lab.measure() or {}).get("spill_fds")
+                if state == "server-kill":
+                    seen["server_connections_killed"] = lab.kill_server_connections(110)
+                p.stdin.write("go\n")
+                p.stdin.flush()
+        out, err = p.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        out, err = "", "timed out"
+    finally:
+        if frozen:
+            lab.signal_yscd(signal.SIGCONT)
+        if shaped:
+            lab.shape_server(None)
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    lines = [line for line in (out or "").splitlines() if line.startswith("{")]
+    if lines:
+        seen.update(json.loads(lines[-1]))
+    else:
+        seen["error"] = (err or "").strip()[-300:] or "no report from the session"
+    return seen
+
+
+def check_pop3_states(lab, result):
+    """Sessions reset at every POP3 state leave nothing behind: mailsecd's descriptors and the
+    spool return to their level before (a complete session first is the baseline), no socket of
+    a POP3 session stays open, and bob's mailbox is as it was (a DELE takes effect only with a
+    QUIT, RFC 1939 §6), unless a QUIT reached the server. The two messages are removed after."""
+    seeded = pop3_state_messages()
+    small_mid = seeded[0][0]
+    lab.seed_mailbox("bob", [data for _, data in seeded])
+    out = []
+    baseline = None
+    try:
+        box_before = lab.mailbox_ids("bob")
+        for n, state in enumerate(clients.POP3_STATES):
+            seen = kill_pop3(lab, state)
+            settled = lab.wait_settled(baseline, timeout=20)
+            box = lab.mailbox_ids("bob")
+            if n == 0:
+                baseline = settled
+                if "error" in seen:
+                    # Without a working session there is nothing to compare with: reported as a
+                    # failed state, and the soak goes on.
+                    out.append({"state": "complete", **settled, "baseline_fds": settled["fds"], "pop3_sockets": None,
+                                "mailbox": "?", "session": seen, "state_reached": False, "ok": False})
+                    say(f"POP3 states: the complete session failed: {seen['error']}")
+                    return
+                continue
+            sockets = lab.mail_sockets(110)
+            if box == box_before:
+                mailbox = "unchanged"
+            elif state == "quit" and box == sorted(set(box_before) - {small_mid}):
+                mailbox = "DELE committed (the QUIT reached the server)"
+            else:
+                mailbox = "CHANGED"
+            entry = {"state": state, **settled, "baseline_fds": baseline["fds"], "pop3_sockets": sockets,
+                     "mailbox": mailbox, "session": seen}
+            proof = True
+            if state == "retr-held":
+                proof = (seen.get("held_spill_fds") or 0) > 0
+            elif state == "retr-sending":
+                proof = 0 < seen.get("received", 0) < seen.get("large_octets", 0)
+            elif state == "server-kill":
+                proof = (seen.get("server_connections_killed") or 0) > 0 and (seen.get("held_spill_fds") or 0) > 0
+            elif state == "dele":
+                entry["deleted_message_kept"] = small_mid in box
+            entry["state_reached"] = proof and "error" not in seen
+            entry["ok"] = entry["state_reached"] and settled["fds"] <= baseline["fds"] and settled["spool_entries"] == 0 \
+                and settled["spill_fds"] == 0 and settled["spool_used"] <= baseline["spool_used"] and sockets == 0 \
+                and mailbox != "CHANGED"
+            out.append(entry)
+            say(f"POP3 killed at {state}: fds {settled['fds']} (baseline {baseline['fds']}), spill fds "
+                f"{settled['spill_fds']}, spool entries {settled['spool_entries']}, POP3 sockets {sockets}, "
+                f"mailbox {mailbox}; session {seen}")
+    finally:
+        lab.remove_from_mailbox("bob", {mid for mid, _ in seeded})
+        result["pop3_states"] = out
+
+
+def run(args, prepare=None, finish=None):
+    """The soak. `prepare(lab, result)` runs once the lab is up, before anything is checked;
+    `finish(lab, result)` after the ledger, with the lab still up, and returns whether what it
+    checked passed (make hygiene: stops the sanitizer-built daemons and reads their reports)."""
     binaries = os.path.abspath(args.bin)
     for name in ("mailsecd", "mailsec", "yscd"):
         if not os.access(os.path.join(binaries, name), os.X_OK):
@@ -126,8 +256,12 @@ def run(args):
         rows, corpus_count = generate(work, args.messages, args.seed, args.largest, args.corpus)
         result["parameters"]["corpus_messages"] = corpus_count
         lab.up(args.spool_size)
+        if prepare:
+            prepare(lab, result)
         if not args.no_states:
             check_states(lab, result)
+        if not args.no_states and not args.no_pop3_states:
+            check_pop3_states(lab, result)
         result["idle_before"] = lab.wait_settled(None, timeout=20)
         sampler = threading.Thread(target=lab.sample_loop, args=(stop,), daemon=True)
         sampler.start()
@@ -170,6 +304,8 @@ def run(args):
                                         lab.maildir("bob"), schedule.log,
                                         queued=lab.queued_message_ids())
         ok = ledger.verdict(result)
+        if finish:
+            ok = finish(lab, result) and ok
         result["ok"] = ok
         say(ledger.summary(result))
     finally:
@@ -210,6 +346,9 @@ def main():
         a.add_argument("--until-empty", action="store_true")
         o = a.parse_args(argv)
         clients.pop3(o.work, o.pop3_client, o.stop_file, o.until_empty)
+        return 0
+    if argv[:1] == ["--kill-pop3-session"]:
+        clients.kill_pop3_session(argv[1])
         return 0
     if argv[:1] == ["--kill-session"]:
         clients.kill_session(argv[1], 2 * 1024 * 1024)

@@ -119,7 +119,13 @@ struct YSCCommand: ParsableCommand {
         // Written straight to the descriptor: stdout to a file or pipe is block-buffered, and
         // whoever waits for this line (make, a test) must see it now.
         FileHandle.standardOutput.write(Data((ready + "\n").utf8))
+        let stopSignals = SignalDisposition.closeOnTermination(channel)
         try channel.closeFuture.wait()
+        // Stopped by a signal: scans under way finish (their replies still have a loop to go
+        // to), then the open connections close with the loops; then a normal exit.
+        withExtendedLifetime(stopSignals) {}
+        try threadPool.syncShutdownGracefully()
+        try group.syncShutdownGracefully()
     }
 
     private func tlsContext() throws -> NIOSSLContext? {

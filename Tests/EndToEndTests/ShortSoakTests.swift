@@ -17,7 +17,7 @@ enum SoakEnvironment {
 /// spool fills up, the scan service freezes and the mail server is killed; then the ledger by
 /// Message-ID must show nothing lost, altered or let in, every duplicate explained, no message
 /// deleted by POP3 that a client did not receive intact, and nothing left behind by sessions
-/// reset at every SMTP state.
+/// reset at every SMTP and every POP3 state (also with the server's side cut mid-RETR).
 @Suite(.serialized, .enabled(if: SoakEnvironment.available, "needs root, ip, nft, /usr/bin/python3, Postfix and Dovecot"))
 struct ShortSoakTests {
     @Test(.timeLimit(.minutes(6)))
@@ -56,6 +56,18 @@ struct ShortSoakTests {
         // Sessions reset at every SMTP state, and every SIGKILL of mailsecd, left nothing behind.
         let states = result["states"] as? [[String: Any]] ?? []
         #expect(states.count == 8 && states.allSatisfy { $0["ok"] as? Bool == true }, "\(states)")
+        // The same for POP3 (through the appliance to Dovecot): greeting, USER, PASS, the listings,
+        // RETR held for the scan and RETR being sent (both in a spill file), RETR done, DELE, TOP,
+        // QUIT sent, and the server's connection destroyed mid-RETR; the DELE'd message is still on
+        // the server, and each state was really reached (the driver checks that before `ok`).
+        let pop3States = result["pop3_states"] as? [[String: Any]] ?? []
+        #expect(pop3States.map { $0["state"] as? String ?? "" } == [
+            "greeting", "user", "pass", "list", "retr-held", "retr-sending", "retr-done", "dele", "top",
+            "server-kill", "quit",
+        ], "\(pop3States)")
+        #expect(pop3States.allSatisfy { $0["ok"] as? Bool == true }, "\(pop3States)")
+        let dele = pop3States.first { $0["state"] as? String == "dele" }
+        #expect(dele?["deleted_message_kept"] as? Bool == true && dele?["mailbox"] as? String == "unchanged", "\(dele ?? [:])")
         let resources = result["resources"] as? [String: Any] ?? [:]
         let kills = resources["leftovers_after_kill"] as? [[String: Any]] ?? []
         #expect(!kills.isEmpty && kills.allSatisfy { $0["entries"] as? Int == 0 }, "\(kills)")
