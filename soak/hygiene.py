@@ -74,7 +74,8 @@ def leak_detection_on(binary):
     env["ASAN_OPTIONS"] = re.sub(r"log_path=[^:]*:?", "", env.get("ASAN_OPTIONS", "")) + ":help=1"
     r = subprocess.run([binary, "--help"], env=env, capture_output=True, text=True, timeout=60)
     text = r.stdout + r.stderr
-    m = re.search(r"detect_leaks\s*\n?\s*- .*?Current Value: (\w+)", text, re.S)
+    # sanitizer_common prints each flag as "\tNAME\n\t\t- DESCRIPTION (Current Value: V)".
+    m = re.search(r"^\s*detect_leaks\s*\n\s*- [^\n]*\(Current Value: (\w+)\)", text, re.M)
     return "Available flags for AddressSanitizer" in text, bool(m and m.group(1) == "true")
 
 
