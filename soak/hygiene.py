@@ -67,6 +67,17 @@ def sanitizer_options(log_dir, suppressions):
     return ":".join(asan), ":".join(lsan)
 
 
+def symbolizer():
+    """llvm-symbolizer for the reports' stacks (function names: the suppressions match them):
+    the Swift toolchain's own, else one on PATH."""
+    swift = shutil.which("swift")
+    if swift:
+        own = os.path.join(os.path.dirname(os.path.realpath(swift)), "llvm-symbolizer")
+        if os.access(own, os.X_OK):
+            return own
+    return shutil.which("llvm-symbolizer")
+
+
 def leak_detection_on(binary):
     """Asks the ASan runtime of `binary` for its flags (help=1) under the options the run uses:
     (whether it is an ASan build, whether detect_leaks is on)."""
@@ -109,7 +120,9 @@ def main():
     # are ASan builds; Postfix, Dovecot and Python ignore these.
     os.environ["ASAN_OPTIONS"] = asan
     os.environ["LSAN_OPTIONS"] = lsan
-    hygiene = {"asan_options": asan, "lsan_options": lsan}
+    if "ASAN_SYMBOLIZER_PATH" not in os.environ and symbolizer():
+        os.environ["ASAN_SYMBOLIZER_PATH"] = symbolizer()
+    hygiene = {"asan_options": asan, "lsan_options": lsan, "symbolizer": os.environ.get("ASAN_SYMBOLIZER_PATH")}
     started = time.time()
     built, leaks_on = leak_detection_on(os.path.join(binaries, "mailsecd"))
     hygiene["asan_build"], hygiene["detect_leaks"] = built, leaks_on
