@@ -73,9 +73,10 @@ demo: build pki
 ## was lost, altered or let in and every duplicate is explained. Leaves nothing behind.
 SOAK_MESSAGES ?= 10000
 SOAK_ARGS     ?=
-soak: build pki
-	/usr/bin/python3 soak/soak.py --bin $(BIN) --messages $(SOAK_MESSAGES) --report $(BIN)/soak-report.json \
-	  --markdown $(BIN)/soak-report.md $(SOAK_ARGS)
+soak: deps pki
+	$(SWIFT) build -c release
+	/usr/bin/python3 soak/soak.py --bin .build/release --messages $(SOAK_MESSAGES) --report .build/release/soak-report.json \
+	  --markdown .build/release/soak-report.md $(SOAK_ARGS)
 
 ## cli-reference: regenerate cli-reference/ from the command table
 cli-reference:
