@@ -57,11 +57,13 @@ test: deps pki
 	$(SWIFT) test --skip-build
 
 ## fuzz: build the libFuzzer targets (own scratch path .build-fuzz) and run each for
-## FUZZ_SECONDS (default 60) from fuzz/seeds; FUZZ_TARGETS="fuzz-smtp-relay …" runs a subset.
+## FUZZ_SECONDS (default 60) from fuzz/seeds; FUZZ_TARGETS="fuzz-smtp-relay …" runs a subset;
+## FUZZ_RUNS=N ends each target after N executions if that comes first.
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= -1
 FUZZ_TARGETS ?=
 fuzz: deps
-	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) fuzz/run-fuzz.sh $(FUZZ_TARGETS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) SWIFT=$(SWIFT) fuzz/run-fuzz.sh $(FUZZ_TARGETS)
 
 ## demo: the appliance in the network lab (namespaces, as root): the office PC sends mail to a
 ## real Postfix and fetches it back from a real Dovecot, through mailsecd; then everything is removed
