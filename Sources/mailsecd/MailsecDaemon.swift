@@ -78,6 +78,7 @@ struct MailsecDaemon: AsyncParsableCommand {
     }
 
     func run() async throws {
+        AllocatorTuning.apply()
         // First: a SIGTERM during start-up must stop the daemon cleanly, not kill it.
         let signals = SignalWaiter()
         let store = ConfigStore(path: config)
