@@ -8,7 +8,7 @@ PKI          := firmware/pki
 # Debian packages the build and the tests need (the tests start real daemons).
 APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl curl \
                 python3 procps clamav clamav-daemon spamassassin \
-                postfix dovecot-pop3d swaks fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux
+                postfix dovecot-pop3d swaks fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux socat
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: all deps build test demo soak cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz

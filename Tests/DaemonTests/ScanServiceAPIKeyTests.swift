@@ -36,6 +36,9 @@ import TestSupport
         }
 
         var caBundle: String { dir.path("pki/ca.pem") }
+        /// The client CA yscd trusts with `--client-ca`, and the appliance's certificate from it.
+        var clientCA: String { dir.path("pki/client-ca.pem") }
+        var clientCertificate: (certificate: String, key: String) { (dir.path("pki/client.pem"), dir.path("pki/client.key")) }
 
         @discardableResult
         func run(_ executable: String, _ arguments: [String]) throws -> String {
@@ -51,9 +54,10 @@ import TestSupport
             return process
         }
 
-        func startScanService(apiKeyFile: String?) throws -> ManagedProcess {
+        func startScanService(apiKeyFile: String?, clientCA: String? = nil) throws -> ManagedProcess {
             var arguments = ["--listen", "\(address):\(port)", "--cert", dir.path("net.pem"), "--key", dir.path("net.key")]
             if let apiKeyFile { arguments += ["--api-key-file", apiKeyFile] }
+            if let clientCA { arguments += ["--client-ca", clientCA] }
             let yscd = try start(ProductBinary.path("yscd"), arguments)
             guard waitUntil(timeout: 30, { yscd.standardOutput.contains("yscd: ready") || !yscd.isRunning }), yscd.isRunning else {
                 throw TestFailure("yscd did not start: \(yscd.standardError)")
@@ -62,15 +66,24 @@ import TestSupport
         }
 
         /// The HTTP status of a request made with curl from inside the namespace.
-        func status(_ path: String, headers: [String] = [], body: String? = "Subject: hi\r\n\r\nhello\r\n") throws -> String {
-            var arguments = ["netns", "exec", namespace, "/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+        func status(_ path: String, headers: [String] = [], body: String? = "Subject: hi\r\n\r\nhello\r\n",
+                    clientCertificate: (certificate: String, key: String)? = nil) throws -> String {
+            try request(path, headers: headers, body: body, clientCertificate: clientCertificate).stdout
+        }
+
+        /// curl from inside the namespace: its exit status, the HTTP status on standard output
+        /// (`000` when there was no HTTP exchange), its error on standard error.
+        func request(_ path: String, headers: [String] = [], body: String? = "Subject: hi\r\n\r\nhello\r\n",
+                     clientCertificate: (certificate: String, key: String)? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+            var arguments = ["netns", "exec", namespace, "/usr/bin/curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
                              "--max-time", "20", "--cacert", caBundle]
+            if let clientCertificate { arguments += ["--cert", clientCertificate.certificate, "--key", clientCertificate.key] }
             for header in headers { arguments += ["-H", header] }
             if let body {
                 arguments += ["-H", "Content-Type: message/rfc822", "-H", "X-Operation: send", "--data-binary", body]
             }
             arguments.append("https://\(address):\(port)\(path)")
-            return try runCommand(ip, arguments).stdout
+            return try runCommand(ip, arguments)
         }
 
         func stop() {
