@@ -40,9 +40,14 @@ csr=$(mktemp)
 trap 'rm -f "$ext" "$csr"' EXIT
 changed=0
 
-# make_ca NAME CN: OUTDIR/NAME.pem and NAME.key, unless both exist. Returns 0 when it made one.
+# missing NAME: OUTDIR/NAME.pem or NAME.key is missing or empty.
+missing() {
+    [ ! -s "$out/$1.key" ] || [ ! -s "$out/$1.pem" ]
+}
+
+# make_ca NAME CN: a new CA in OUTDIR/NAME.pem and NAME.key. (Called as a plain command, never
+# in a condition, so that `set -e` stops the script when openssl fails.)
 make_ca() {
-    if [ -s "$out/$1.key" ] && [ -s "$out/$1.pem" ]; then return 1; fi
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
         -keyout "$out/$1.key" -out "$out/$1.pem" -days "$days_ca" \
         -subj "/O=Mail Security Appliance/CN=$2" \
@@ -69,7 +74,8 @@ valid() {
         && openssl verify -CAfile "$out/$1.pem" "$out/$2.pem" >/dev/null 2>&1
 }
 
-if make_ca ca "Appliance Scan Service CA"; then
+if missing ca; then
+    make_ca ca "Appliance Scan Service CA"
     rm -f "$out/server.pem"   # a new CA means the old server certificate no longer chains
 fi
 if ! valid ca server \
@@ -84,8 +90,9 @@ EXT
     echo "make-pki: issued $out/server.pem for $san"
 fi
 
-if make_ca client-ca "Appliance Client CA"; then
-    rm -f "$out/client.pem"
+if missing client-ca; then
+    make_ca client-ca "Appliance Client CA"
+    rm -f "$out/client.pem"   # likewise for the client certificate
 fi
 if ! valid client-ca client; then
     cat >"$ext" <<EXT

@@ -54,8 +54,13 @@ import TestSupport
             return process
         }
 
-        func startScanService(apiKeyFile: String?, clientCA: String? = nil) throws -> ManagedProcess {
-            var arguments = ["--listen", "\(address):\(port)", "--cert", dir.path("net.pem"), "--key", dir.path("net.key")]
+        /// `alsoLoopbackNames`: serve make-pki.sh's server certificate, which names 127.0.0.1 as
+        /// well as 203.0.113.10, for a client that reaches the service through a forwarder on
+        /// the host's loopback.
+        func startScanService(apiKeyFile: String?, clientCA: String? = nil, alsoLoopbackNames: Bool = false) throws -> ManagedProcess {
+            let (certificate, key) = alsoLoopbackNames ? (dir.path("pki/server.pem"), dir.path("pki/server.key"))
+                                                       : (dir.path("net.pem"), dir.path("net.key"))
+            var arguments = ["--listen", "\(address):\(port)", "--cert", certificate, "--key", key]
             if let apiKeyFile { arguments += ["--api-key-file", apiKeyFile] }
             if let clientCA { arguments += ["--client-ca", clientCA] }
             let yscd = try start(ProductBinary.path("yscd"), arguments)
