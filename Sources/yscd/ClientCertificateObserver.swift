@@ -22,7 +22,7 @@ enum ClientCertificateEvent: Sendable {
 ///
 /// NIOSSL fires `handshakeCompleted` before it passes on any application data, so the event
 /// reaches the HTTP handler before the connection's first request.
-final class ClientCertificateObserver: ChannelInboundHandler, RemovableChannelHandler {
+final class ClientCertificateObserver: ChannelInboundHandler {
     typealias InboundIn = NIOAny
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
