@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOSSL
 import NIOTLS
@@ -25,9 +26,29 @@ enum ClientCertificateEvent: Sendable {
 final class ClientCertificateObserver: ChannelInboundHandler {
     typealias InboundIn = NIOAny
 
+    private let logger: Logger
+    private var handshakeDone = false
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// A failed handshake is logged (info, like the request lines), once per connection: with
+    /// `--client-ca` it is how the operator sees a client turned away for its certificate
+    /// (`CERTIFICATE_VERIFY_FAILED`); such a client never gets as far as a request line.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !handshakeDone, let tls = error as? NIOSSLError, case .handshakeFailed = tls {
+            handshakeDone = true
+            let peer = context.channel.remoteAddress.map { "\($0)" } ?? "?"
+            logger.info("TLS handshake with \(peer) failed: \(tls)")
+        }
+        context.fireErrorCaught(error)
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         context.fireUserInboundEventTriggered(event)
         guard let tls = event as? TLSUserEvent, case .handshakeCompleted = tls else { return }
+        handshakeDone = true
         let certificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate()
         context.fireUserInboundEventTriggered(certificate == nil ? ClientCertificateEvent.absent : .verified)
     }

@@ -47,7 +47,7 @@ struct YSCServer {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    if tls != nil, access.acceptsClientCertificates { try pipeline.addHandler(ClientCertificateObserver()) }
+                    if tls != nil, access.acceptsClientCertificates { try pipeline.addHandler(ClientCertificateObserver(logger: logger)) }
                     try pipeline.addHandler(IdleStateHandler(readTimeout: YSCServerLimits.idleTimeout))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                     try pipeline.addHandler(YSCHTTPHandler(router: router, maxBody: maxBody, faults: faults, access: access, logger: logger))

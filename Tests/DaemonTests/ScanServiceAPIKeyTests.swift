@@ -78,10 +78,12 @@ import TestSupport
 
         /// curl from inside the namespace: its exit status, the HTTP status on standard output
         /// (`000` when there was no HTTP exchange), its error on standard error.
+        /// `curlOptions`: more curl options (e.g. `--tls-max 1.2`).
         func request(_ path: String, headers: [String] = [], body: String? = "Subject: hi\r\n\r\nhello\r\n",
-                     clientCertificate: (certificate: String, key: String)? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+                     clientCertificate: (certificate: String, key: String)? = nil,
+                     curlOptions: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
             var arguments = ["netns", "exec", namespace, "/usr/bin/curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
-                             "--max-time", "20", "--cacert", caBundle]
+                             "--max-time", "20", "--cacert", caBundle] + curlOptions
             if let clientCertificate { arguments += ["--cert", clientCertificate.certificate, "--key", clientCertificate.key] }
             for header in headers { arguments += ["-H", header] }
             if let body {
