@@ -133,9 +133,14 @@ struct YSCCommand: ParsableCommand {
         guard !plaintext, let cert, let key else { return nil }  // validate() requires both otherwise
         var clientCAs: [NIOSSLCertificate]?
         if let clientCa {
-            let bundle = try NIOSSLCertificate.fromPEMFile(clientCa)
+            let bundle: [NIOSSLCertificate]
+            do {
+                bundle = try NIOSSLCertificate.fromPEMFile(clientCa)
+            } catch {
+                throw ValidationError("--client-ca \(clientCa): cannot load a PEM certificate bundle from it (\(error))")
+            }
             // An empty bundle would silently turn every presented certificate away.
-            guard !bundle.isEmpty else { throw ValidationError("\(clientCa): no certificate in it") }
+            guard !bundle.isEmpty else { throw ValidationError("--client-ca \(clientCa): no certificate in it") }
             clientCAs = bundle
         }
         return try YSCServer.makeTLSContext(certificatePath: cert, keyPath: key, clientCAs: clientCAs)
