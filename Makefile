@@ -8,7 +8,7 @@ PKI          := firmware/pki
 # Debian packages the build and the tests need (the tests start real daemons).
 APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl curl \
                 python3 procps clamav clamav-daemon spamassassin \
-                postfix dovecot-pop3d swaks fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux
+                postfix dovecot-pop3d swaks fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux socat
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: all deps build test demo soak hygiene cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz
@@ -57,11 +57,13 @@ test: deps pki
 	$(SWIFT) test --skip-build
 
 ## fuzz: build the libFuzzer targets (own scratch path .build-fuzz) and run each for
-## FUZZ_SECONDS (default 60) from fuzz/seeds; FUZZ_TARGETS="fuzz-smtp-relay …" runs a subset.
+## FUZZ_SECONDS (default 60) from fuzz/seeds; FUZZ_TARGETS="fuzz-smtp-relay …" runs a subset;
+## FUZZ_RUNS=N ends each target after N executions if that comes first.
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= -1
 FUZZ_TARGETS ?=
 fuzz: deps
-	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) fuzz/run-fuzz.sh $(FUZZ_TARGETS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) SWIFT=$(SWIFT) fuzz/run-fuzz.sh $(FUZZ_TARGETS)
 
 ## demo: the appliance in the network lab (namespaces, as root): the office PC sends mail to a
 ## real Postfix and fetches it back from a real Dovecot, through mailsecd; then everything is removed
@@ -73,9 +75,10 @@ demo: build pki
 ## was lost, altered or let in and every duplicate is explained. Leaves nothing behind.
 SOAK_MESSAGES ?= 10000
 SOAK_ARGS     ?=
-soak: build pki
-	/usr/bin/python3 soak/soak.py --bin $(BIN) --messages $(SOAK_MESSAGES) --report $(BIN)/soak-report.json \
-	  --markdown $(BIN)/soak-report.md $(SOAK_ARGS)
+soak: deps pki
+	$(SWIFT) build -c release
+	/usr/bin/python3 soak/soak.py --bin .build/release --messages $(SOAK_MESSAGES) --report .build/release/soak-report.json \
+	  --markdown .build/release/soak-report.md $(SOAK_ARGS)
 
 ## hygiene: mailsecd, yscd and mailsec built with AddressSanitizer (LeakSanitizer on; own scratch
 ## path .build-asan), then a bounded soak through them (HYGIENE_MESSAGES messages, resets mid-DATA,

@@ -64,6 +64,7 @@ let package = Package(
             "ScanEngines", "ScanProtocol", argumentParser, nio, nioPosix, logging,
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOTLS", package: "swift-nio"),
         ]),
 
         // MARK: tests
@@ -83,6 +84,7 @@ let package = Package(
         .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "ApplianceConfig"]),
+        .testTarget(name: "yscdTests", dependencies: ["yscd", "ScanProtocol", .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
 )
 

@@ -35,7 +35,7 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FULL = {
     "sizes": [1024, 50 * 1024, 1024 * 1024],
     "sessions": [1, 10, 100],
-    "repetitions": 3,
+    "repetitions": 5,
     "target_s": 1.5,
     "max_count": {1024: 20000, 50 * 1024: 5000, 1024 * 1024: 400},
     "latency_count": {1024: 100, 50 * 1024: 100, 1024 * 1024: 30},

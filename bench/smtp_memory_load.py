@@ -28,6 +28,14 @@ WRITE_CHUNK = 64 * 1024          # bounded client buffering: 1,000 sessions × 6
 READ_CHUNK = 256 * 1024
 HELD_TAIL = 64                   # bytes kept back while waiting: one a minute, over an hour of hold
 HOLD_KEEPALIVE_S = 60            # under the 3-minute data block timeout (RFC 5321 §4.5.3.2.5)
+# How long a client waits for a reply before counting its session as failed. RFC 5321 §4.5.3.2
+# gives a client 5 minutes for the greeting and most commands; a bench can't wait that long, and a
+# connection the kernel dropped from a full accept queue never sees a greeting at all: without a
+# bound that session would hang the whole run instead of showing in its errors.
+REPLY_TIMEOUT_S = 120
+# After the final dot the server may take 10 minutes (RFC 5321 §4.5.3.2.6), and here a thousand
+# messages are delivered at once.
+DATA_TERMINATION_TIMEOUT_S = 600
 END_OF_DATA = b"\r\n.\r\n"        # RFC 5321 §4.1.1.4
 
 
@@ -122,7 +130,11 @@ async def run_sink(address):
 
 # ---------------------------------------------------------------- clients
 
-async def read_reply(reader):
+async def read_reply(reader, timeout=REPLY_TIMEOUT_S):
+    return await asyncio.wait_for(read_reply_unbounded(reader), timeout=timeout)
+
+
+async def read_reply_unbounded(reader):
     while True:
         line = await reader.readline()
         if not line:
@@ -148,7 +160,8 @@ async def client_session(number, address, common, barrier, results):
     unique = b"session %d\r\n" % number
     arrived = False
     try:
-        reader, writer = await asyncio.open_connection(host, port, limit=64 * 1024)
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, limit=64 * 1024), timeout=REPLY_TIMEOUT_S)
         try:
             for command, expected in [(None, 220), (b"EHLO load.example", 250),
                                       (b"MAIL FROM:<load@example.com>", 250),
@@ -181,7 +194,7 @@ async def client_session(number, address, common, barrier, results):
                         await writer.drain()
             writer.write(tail)
             writer.write(b".\r\n")
-            code, line = await read_reply(reader)
+            code, line = await read_reply(reader, timeout=DATA_TERMINATION_TIMEOUT_S)
             results["accepted" if code == 250 else "refused"] += 1
             if code != 250:
                 results["errors"].append(line.decode(errors="replace").strip())

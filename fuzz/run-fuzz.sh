@@ -5,11 +5,15 @@
 # The working corpus lives in a temporary directory that is removed at the end; a crash input
 # is copied to fuzz-crashes/ (and the run fails), so it can become a regression test.
 #
-#   fuzz/run-fuzz.sh [TARGET ...]      FUZZ_SECONDS (default 60), FUZZ_RSS_MB, FUZZ_TIMEOUT, FUZZ_MAX_LEN
+#   fuzz/run-fuzz.sh [TARGET ...]      FUZZ_SECONDS (default 60), FUZZ_RUNS, FUZZ_RSS_MB, FUZZ_TIMEOUT, FUZZ_MAX_LEN
+#
+# FUZZ_RUNS ends a target after that many executions (libFuzzer's -runs) when that comes before
+# FUZZ_SECONDS: `FUZZ_RUNS=10000000 FUZZ_SECONDS=14400` is a volume run.
 set -u
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
+RUNS=${FUZZ_RUNS:--1}
 RSS_MB=${FUZZ_RSS_MB:-2048}
 TIMEOUT=${FUZZ_TIMEOUT:-25}
 # Inputs are cut at this many bytes: every target's cost grows with the input, and the bugs
@@ -36,7 +40,7 @@ for target in $TARGETS; do
     [ -f "fuzz/dictionaries/$target.dict" ] && dict="-dict=fuzz/dictionaries/$target.dict"
     echo "== $target: ${SECONDS_EACH}s"
     # stdin from /dev/null and output to a file: a crashing run must not hold a pipe open.
-    nice -n 19 "$binary" -max_total_time="$SECONDS_EACH" -rss_limit_mb="$RSS_MB" -timeout="$TIMEOUT" \
+    nice -n 19 "$binary" -max_total_time="$SECONDS_EACH" -runs="$RUNS" -rss_limit_mb="$RSS_MB" -timeout="$TIMEOUT" \
         -print_final_stats=1 -max_len="$MAX_LEN" -artifact_prefix="$work/$target/artifacts/" $dict \
         "$work/$target/corpus" "fuzz/seeds/$target" </dev/null >"$work/$target/log" 2>&1
     status=$?

@@ -33,19 +33,23 @@ public final class ScanServices: ScanStatusReporting {
     public func configurationChanged(_ configuration: Configuration) {
         let current = scanClient.configuration
         scanClient.update(configuration: Self.clientConfiguration(configuration, caBundlePath: current.caBundlePath,
-                                                                  apiKey: current.apiKey))
+                                                                  apiKey: current.apiKey,
+                                                                  clientCertificate: current.clientCertificate))
     }
 
     /// The `ysc …` settings as the client takes them; the CA bundle is the firmware's, not a command.
-    /// The API key likewise (`mailsecd --ysc-api-key-file`).
+    /// The API key and the client certificate likewise (`mailsecd --ysc-api-key-file`,
+    /// `--ysc-client-cert`/`--ysc-client-key`).
     public static func clientConfiguration(_ configuration: Configuration, caBundlePath: String,
-                                           apiKey: String? = nil) -> ScanClientConfiguration {
+                                           apiKey: String? = nil,
+                                           clientCertificate: ScanClientCertificate? = nil) -> ScanClientConfiguration {
         ScanClientConfiguration(
             url: configuration.yscURL,
             connectionTimeout: .seconds(Int64(configuration.yscConnectionTimeout)),
             requestTimeout: .seconds(Int64(configuration.yscRequestTimeout)),
             retries: configuration.yscRetry,
             caBundlePath: caBundlePath,
-            apiKey: apiKey)
+            apiKey: apiKey,
+            clientCertificate: clientCertificate)
     }
 }

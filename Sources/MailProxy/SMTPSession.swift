@@ -53,6 +53,8 @@ final class SMTPSession: ProxySessionEvents {
     // Timers.
     private var armedTimeout: RelayTimeout?
     private var timeoutTask: Scheduled<Void>?
+    /// When `timeoutTask` fires (it may be earlier than `timeoutDeadline`, never later).
+    private var timeoutTaskFiresAt: NIODeadline?
     private var timeoutDeadline: NIODeadline?
     private var timeoutArmedAt: NIODeadline?
     private var timerGeneration = 0
@@ -326,14 +328,14 @@ final class SMTPSession: ProxySessionEvents {
     private func updateTimers(restartClock: Bool) {
         let timeout = machine.timeout
         if timeout != armedTimeout {
-            timeoutTask?.cancel()
-            timeoutTask = nil
             armedTimeout = timeout
-            timerGeneration += 1
             if let timeout, !finished {
                 timeoutArmedAt = eventLoop.now
                 timeoutDeadline = eventLoop.now + timeout.duration
-                scheduleTimeout()
+                armTimeoutTask()
+            } else {
+                // A task still pending finds nothing armed when it fires and ends there.
+                timeoutDeadline = nil
             }
         } else if restartClock, let timeout {
             // Activity moves the deadline, but never past the wait's overall limit (a client
@@ -351,14 +353,29 @@ final class SMTPSession: ProxySessionEvents {
         }
     }
 
-    private func scheduleTimeout() {
+    /// One scheduled task serves every wait of the session. The wait changes several times per
+    /// message (each command, its reply, the content), and a cancel plus a new task each time
+    /// was about 7 % of the relay's CPU (docs/benchmarks.md). So a pending task that fires no
+    /// later than the new deadline stays, and re-arms itself for the rest when it fires; only a
+    /// deadline earlier than the pending task's costs a cancel and a new task.
+    private func armTimeoutTask() {
         guard let deadline = timeoutDeadline else { return }
+        if timeoutTask != nil, let pending = timeoutTaskFiresAt, pending <= deadline { return }
+        timeoutTask?.cancel()
+        timerGeneration += 1
+        scheduleTimeout(at: deadline)
+    }
+
+    private func scheduleTimeout(at deadline: NIODeadline) {
         let generation = timerGeneration
+        timeoutTaskFiresAt = deadline
         timeoutTask = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-            guard generation == self.timerGeneration, let timeout = self.armedTimeout,
-                  let deadline = self.timeoutDeadline else { return }
+            guard generation == self.timerGeneration else { return }
+            self.timeoutTask = nil
+            self.timeoutTaskFiresAt = nil
+            guard let timeout = self.armedTimeout, let deadline = self.timeoutDeadline else { return }
             if self.eventLoop.now < deadline {
-                self.scheduleTimeout()
+                self.scheduleTimeout(at: deadline)
             } else {
                 self.handle(.timeout(timeout.side))
             }

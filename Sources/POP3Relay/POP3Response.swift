@@ -20,8 +20,13 @@ struct POP3Response: Equatable, Sendable {
     /// Parses a status line; nil when it is neither `+OK`, `-ERR` nor `+ ` (garbage).
     /// RFC 1939 §3: the indicator is followed by a space or the end of the line; leniency: the
     /// indicator is matched case-insensitively (`+ok` is seen in the wild).
+    ///
+    /// A CR inside the line is refused like garbage: RFC 1939 §3 allows CR only in the CRLF that
+    /// ends a line, and a client that ends lines at a bare CR would read one status line as two
+    /// and fall out of step with its commands (the SMTP side refuses such replies the same way).
     static func parse(_ line: ByteBuffer) -> POP3Response? {
         let view = line.readableBytesView
+        guard !view.contains(UInt8(ascii: "\r")) else { return nil }
         func matches(_ word: String) -> Bool {
             let bytes = Array(word.utf8)
             guard view.count >= bytes.count else { return false }

@@ -29,6 +29,11 @@ public struct ScanClientConfiguration: Equatable, Sendable {
     /// Like the CA bundle it is the firmware's, never a console setting, so it never shows in
     /// `show config`.
     public var apiKey: String?
+    /// The appliance's client certificate (`mailsecd --ysc-client-cert/--ysc-client-key`),
+    /// presented in the TLS handshake when the service asks for one: the alternative to the
+    /// API key (docs/ysc-protocol.md, Authentication); nil: none presented. Firmware
+    /// provisioning like the key, never a console setting.
+    public var clientCertificate: ScanClientCertificate?
 
     public init(
         url: String = ScanClientConfiguration.defaultURL,
@@ -37,7 +42,8 @@ public struct ScanClientConfiguration: Equatable, Sendable {
         retries: Int = 3,
         caBundlePath: String = ScanClientConfiguration.firmwareCABundlePath,
         retryBackoff: TimeAmount = ScanClientConfiguration.defaultRetryBackoff,
-        apiKey: String? = nil
+        apiKey: String? = nil,
+        clientCertificate: ScanClientCertificate? = nil
     ) {
         self.url = url
         self.connectionTimeout = connectionTimeout
@@ -46,6 +52,7 @@ public struct ScanClientConfiguration: Equatable, Sendable {
         self.caBundlePath = caBundlePath
         self.retryBackoff = retryBackoff
         self.apiKey = apiKey
+        self.clientCertificate = clientCertificate
     }
 
     /// The headers that prove the appliance may use the service (none without a key).
@@ -63,6 +70,18 @@ public struct ScanClientConfiguration: Equatable, Sendable {
     func backoff(beforeRetry retry: Int) -> TimeAmount {
         let factor = Int64(1) << Int64(min(max(retry - 1, 0), 16))
         return min(retryBackoff * factor, Self.maxRetryBackoff)
+    }
+}
+
+/// A TLS client certificate and its private key, both PEM files (CURLOPT_SSLCERT,
+/// CURLOPT_SSLKEY). One value, so that a certificate never goes without its key.
+public struct ScanClientCertificate: Equatable, Sendable {
+    public var certificatePath: String
+    public var keyPath: String
+
+    public init(certificatePath: String, keyPath: String) {
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
     }
 }
 

@@ -70,7 +70,8 @@ final class ScanJob: @unchecked Sendable {
             method: method, url: configuration.endpoint(path), headers: headers + configuration.authenticationHeaders, body: body,
             connectTimeoutMilliseconds: Int(min(configuration.connectionTimeout, left).nanoseconds / 1_000_000),
             totalTimeoutMilliseconds: Int(min(configuration.requestTimeout, left).nanoseconds / 1_000_000),
-            caBundlePath: configuration.caBundlePath, replyLimit: ScanClientLimits.maxReplyBytes)
+            caBundlePath: configuration.caBundlePath, replyLimit: ScanClientLimits.maxReplyBytes,
+            clientCertificate: configuration.clientCertificate)
     }
 
     private func attempt(now: NIODeadline) {

@@ -33,6 +33,12 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "File whose first line is the scan service's API key, sent with every request (Authorization: Bearer KEY).")
     var yscApiKeyFile: String?
 
+    @Option(help: "Client certificate (PEM) presented to the scan service when it asks for one (yscd --client-ca): the alternative to the API key. Needs --ysc-client-key.")
+    var yscClientCert: String?
+
+    @Option(help: "Private key (PEM, unencrypted) of --ysc-client-cert.")
+    var yscClientKey: String?
+
     @Option(help: "Licence serial number (default: the firmware's serial file).")
     var serial: String?
 
@@ -75,9 +81,14 @@ struct MailsecDaemon: AsyncParsableCommand {
         // The floor of one session must fit, and the product is meant for a box with < 4 GiB.
         guard (1...4096).contains(memoryBudget) else { throw ValidationError("--memory-budget must be 1–4096 MiB") }
         guard (1...100_000).contains(sessionsPerClient) else { throw ValidationError("--sessions-per-client must be 1–100000") }
+        // A certificate without its key (or the reverse) cannot be presented at all.
+        guard (yscClientCert == nil) == (yscClientKey == nil) else {
+            throw ValidationError("--ysc-client-cert and --ysc-client-key go together: give both or neither")
+        }
     }
 
     func run() async throws {
+        AllocatorTuning.apply()
         // First: a SIGTERM during start-up must stop the daemon cleanly, not kill it.
         let signals = SignalWaiter()
         let store = ConfigStore(path: config)
@@ -116,9 +127,19 @@ struct MailsecDaemon: AsyncParsableCommand {
                 report("cannot read an API key from \(yscApiKeyFile); scan requests go without one", .warning)
             }
         }
+        var yscClientCertificate: ScanClientCertificate?
+        if let yscClientCert, let yscClientKey {
+            yscClientCertificate = ScanClientCertificate(certificatePath: yscClientCert, keyPath: yscClientKey)
+            // libcurl reads them only when it connects: a file that cannot be read is reported
+            // at start, not only as a TLS error on every scan.
+            for path in [yscClientCert, yscClientKey] where !FileManager.default.isReadableFile(atPath: path) {
+                report("cannot read \(path): connections to the scan service fail until it can be read", .warning)
+            }
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let scanClient = ScanClient(
-            configuration: ScanServices.clientConfiguration(initial, caBundlePath: yscCa, apiKey: yscAPIKey),
+            configuration: ScanServices.clientConfiguration(initial, caBundlePath: yscCa, apiKey: yscAPIKey,
+                                                            clientCertificate: yscClientCertificate),
             log: { syslog.log($0) })
         let licenseClient = LicenseClient(scanClient: scanClient, serial: boxSerial(),
                                           product: FirmwareDefaults.licenseProduct)

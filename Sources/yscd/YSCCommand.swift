@@ -35,8 +35,11 @@ struct YSCCommand: ParsableCommand {
     @Option(help: "Licence file (lines SERIAL PRODUCT YYYY-MM-DD); without it every serial is granted a year.")
     var licenses: String?
 
-    @Option(help: "API key file (first line): scan and licence requests must carry it (Authorization: Bearer KEY or X-API-Key: KEY). Without it the service answers them only on a loopback address.")
+    @Option(help: "API key file (first line): scan and licence requests must carry it (Authorization: Bearer KEY or X-API-Key: KEY). Without it (and without --client-ca) the service answers them only on a loopback address.")
     var apiKeyFile: String?
+
+    @Option(help: "Client CA bundle (PEM): clients are asked for a certificate; one that verifies against this CA may scan and ask for a licence without the API key. A client may present none (then it needs the key); one that presents a certificate this CA did not issue fails the TLS handshake.")
+    var clientCa: String?
 
     @Option(help: "Largest scan request body in bytes; larger ones get 413.")
     var maxBody = YSCServerLimits.defaultMaxBody
@@ -58,6 +61,7 @@ struct YSCCommand: ParsableCommand {
         if let clamd, DaemonAddress(parsing: clamd) == nil { throw ValidationError("--clamd must be a socket path or HOST:PORT") }
         if let spamd, case .tcp = DaemonAddress(parsing: spamd) {} else if spamd != nil { throw ValidationError("--spamd must be HOST:PORT") }
         if !plaintext, cert == nil || key == nil { throw ValidationError("--cert and --key are required (unless --plaintext)") }
+        if plaintext, clientCa != nil { throw ValidationError("--client-ca needs TLS (not with --plaintext)") }
         guard maxBody > 0 else { throw ValidationError("--max-body must be positive") }
         if let injectLatency, injectLatency < 0 { throw ValidationError("--inject-latency must be ≥ 0") }
         if let injectStatus, !(200...599).contains(injectStatus) { throw ValidationError("--inject-status must be 200–599") }
@@ -94,14 +98,16 @@ struct YSCCommand: ParsableCommand {
         faults.garbage = injectGarbage
         faults.dropConnections = dropConnections
 
-        var access = APIKeyPolicy(key: nil, loopbackOnly: APIKeyPolicy.isLoopback(ListenAddress(parsing: listen)!.host))
+        var access = APIKeyPolicy(key: nil, loopbackOnly: APIKeyPolicy.isLoopback(ListenAddress(parsing: listen)!.host),
+                                  acceptsClientCertificates: clientCa != nil)
         if let apiKeyFile {
             guard let key = APIKeyPolicy.key(fromFile: try String(contentsOfFile: apiKeyFile, encoding: .utf8)) else {
                 throw ValidationError("\(apiKeyFile): no key on its first line")
             }
             access.key = key
-        } else if !access.loopbackOnly {
-            logger.warning("listening on \(listen) without --api-key-file: scan and licence requests are refused (401)")
+        }
+        if access.refusesEveryone {
+            logger.warning("listening on \(listen) without --api-key-file or --client-ca: scan and licence requests are refused (401)")
         }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
@@ -114,7 +120,8 @@ struct YSCCommand: ParsableCommand {
         let shown = host.contains(":") ? "[\(host)]" : host
         var ready = "yscd: ready on \(plaintext ? "http" : "https")://\(shown):\(port)/ engines=\(engines.map(\.name).joined(separator: ","))"
         ready += " licences=\(licenses == nil ? "default" : "file") max-body=\(maxBody)"
-        ready += " api-key=\(access.key != nil ? "required" : access.loopbackOnly ? "none" : "missing")"
+        ready += " api-key=\(access.key != nil ? "required" : access.refusesEveryone ? "missing" : "none")"
+        if access.acceptsClientCertificates { ready += " client-cert=accepted" }
         if faults.isActive { ready += " FAULT-INJECTION" }
         // Written straight to the descriptor: stdout to a file or pipe is block-buffered, and
         // whoever waits for this line (make, a test) must see it now.
@@ -130,6 +137,18 @@ struct YSCCommand: ParsableCommand {
 
     private func tlsContext() throws -> NIOSSLContext? {
         guard !plaintext, let cert, let key else { return nil }  // validate() requires both otherwise
-        return try YSCServer.makeTLSContext(certificatePath: cert, keyPath: key)
+        var clientCAs: [NIOSSLCertificate]?
+        if let clientCa {
+            let bundle: [NIOSSLCertificate]
+            do {
+                bundle = try NIOSSLCertificate.fromPEMFile(clientCa)
+            } catch {
+                throw ValidationError("--client-ca \(clientCa): cannot load a PEM certificate bundle from it (\(error))")
+            }
+            // An empty bundle would silently turn every presented certificate away.
+            guard !bundle.isEmpty else { throw ValidationError("--client-ca \(clientCa): no certificate in it") }
+            clientCAs = bundle
+        }
+        return try YSCServer.makeTLSContext(certificatePath: cert, keyPath: key, clientCAs: clientCAs)
     }
 }

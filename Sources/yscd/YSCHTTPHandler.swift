@@ -31,6 +31,9 @@ final class YSCHTTPHandler: ChannelInboundHandler {
     private let faults: FaultInjection
     private let logger: Logger
     private let access: APIKeyPolicy
+    /// Set once per connection by `ClientCertificateObserver` (only with `--client-ca`): the
+    /// client proved itself with a certificate, for every request on this connection.
+    private var clientCertificateVerified = false
 
     init(router: YSCRouter, maxBody: Int, faults: FaultInjection, access: APIKeyPolicy, logger: Logger) {
         self.router = router
@@ -90,7 +93,8 @@ final class YSCHTTPHandler: ChannelInboundHandler {
             return
         }
         let path = String(head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-        guard access.admits(path: path, headers: head.headers) else {
+        let credentials = APIKeyPolicy.Credentials(headers: head.headers, clientCertificateVerified: clientCertificateVerified)
+        guard access.admits(path: path, credentials) else {
             // Decided from the head alone: an unauthorised body is never read into memory.
             rejectUnauthorized(head, context: context)
             return
@@ -186,6 +190,10 @@ final class YSCHTTPHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let certificate = event as? ClientCertificateEvent {
+            clientCertificateVerified = certificate == .verified
+            return
+        }
         // Idle keep-alive connections are closed; a connection waiting for its reply is not idle.
         if event is IdleStateHandler.IdleStateEvent {
             switch state {

@@ -16,11 +16,23 @@ struct YSCServer {
     var access: APIKeyPolicy
     var logger: Logger
 
-    static func makeTLSContext(certificatePath: String, keyPath: String) throws -> NIOSSLContext {
+    /// `clientCAs`: the client CA (`--client-ca`). With it the server asks every client for a
+    /// certificate (RFC 8446 §4.3.2 CertificateRequest, naming these CAs): one that is presented
+    /// must verify against them (not against the system's trust store, and with no name check —
+    /// a client has no host name to match), but a client may present none
+    /// (`ClientCertificateObserver` tells the HTTP handler which). Without it no certificate is
+    /// asked for.
+    static func makeTLSContext(certificatePath: String, keyPath: String,
+                               clientCAs: [NIOSSLCertificate]? = nil) throws -> NIOSSLContext {
         let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
         let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         configuration.applicationProtocols = ["http/1.1"]
+        if let clientCAs {
+            configuration.trustRoots = .certificates(clientCAs)
+            configuration.certificateVerification = .optionalVerification
+            configuration.sendCANameList = true
+        }
         return try NIOSSLContext(configuration: configuration)
     }
 
@@ -35,6 +47,7 @@ struct YSCServer {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                    if tls != nil, access.acceptsClientCertificates { try pipeline.addHandler(ClientCertificateObserver(logger: logger)) }
                     try pipeline.addHandler(IdleStateHandler(readTimeout: YSCServerLimits.idleTimeout))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                     try pipeline.addHandler(YSCHTTPHandler(router: router, maxBody: maxBody, faults: faults, access: access, logger: logger))

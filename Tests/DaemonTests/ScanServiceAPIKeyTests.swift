@@ -36,6 +36,9 @@ import TestSupport
         }
 
         var caBundle: String { dir.path("pki/ca.pem") }
+        /// The client CA yscd trusts with `--client-ca`, and the appliance's certificate from it.
+        var clientCA: String { dir.path("pki/client-ca.pem") }
+        var clientCertificate: (certificate: String, key: String) { (dir.path("pki/client.pem"), dir.path("pki/client.key")) }
 
         @discardableResult
         func run(_ executable: String, _ arguments: [String]) throws -> String {
@@ -51,9 +54,15 @@ import TestSupport
             return process
         }
 
-        func startScanService(apiKeyFile: String?) throws -> ManagedProcess {
-            var arguments = ["--listen", "\(address):\(port)", "--cert", dir.path("net.pem"), "--key", dir.path("net.key")]
+        /// `alsoLoopbackNames`: serve make-pki.sh's server certificate, which names 127.0.0.1 as
+        /// well as 203.0.113.10, for a client that reaches the service through a forwarder on
+        /// the host's loopback.
+        func startScanService(apiKeyFile: String?, clientCA: String? = nil, alsoLoopbackNames: Bool = false) throws -> ManagedProcess {
+            let (certificate, key) = alsoLoopbackNames ? (dir.path("pki/server.pem"), dir.path("pki/server.key"))
+                                                       : (dir.path("net.pem"), dir.path("net.key"))
+            var arguments = ["--listen", "\(address):\(port)", "--cert", certificate, "--key", key]
             if let apiKeyFile { arguments += ["--api-key-file", apiKeyFile] }
+            if let clientCA { arguments += ["--client-ca", clientCA] }
             let yscd = try start(ProductBinary.path("yscd"), arguments)
             guard waitUntil(timeout: 30, { yscd.standardOutput.contains("yscd: ready") || !yscd.isRunning }), yscd.isRunning else {
                 throw TestFailure("yscd did not start: \(yscd.standardError)")
@@ -62,15 +71,26 @@ import TestSupport
         }
 
         /// The HTTP status of a request made with curl from inside the namespace.
-        func status(_ path: String, headers: [String] = [], body: String? = "Subject: hi\r\n\r\nhello\r\n") throws -> String {
-            var arguments = ["netns", "exec", namespace, "/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                             "--max-time", "20", "--cacert", caBundle]
+        func status(_ path: String, headers: [String] = [], body: String? = "Subject: hi\r\n\r\nhello\r\n",
+                    clientCertificate: (certificate: String, key: String)? = nil) throws -> String {
+            try request(path, headers: headers, body: body, clientCertificate: clientCertificate).stdout
+        }
+
+        /// curl from inside the namespace: its exit status, the HTTP status on standard output
+        /// (`000` when there was no HTTP exchange), its error on standard error.
+        /// `curlOptions`: more curl options (e.g. `--tls-max 1.2`).
+        func request(_ path: String, headers: [String] = [], body: String? = "Subject: hi\r\n\r\nhello\r\n",
+                     clientCertificate: (certificate: String, key: String)? = nil,
+                     curlOptions: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+            var arguments = ["netns", "exec", namespace, "/usr/bin/curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                             "--max-time", "20", "--cacert", caBundle] + curlOptions
+            if let clientCertificate { arguments += ["--cert", clientCertificate.certificate, "--key", clientCertificate.key] }
             for header in headers { arguments += ["-H", header] }
             if let body {
                 arguments += ["-H", "Content-Type: message/rfc822", "-H", "X-Operation: send", "--data-binary", body]
             }
             arguments.append("https://\(address):\(port)\(path)")
-            return try runCommand(ip, arguments).stdout
+            return try runCommand(ip, arguments)
         }
 
         func stop() {

@@ -18,6 +18,16 @@ func garbageInsteadOfAStatusLineClosesTheSessionCleanly(garbage: String) {
     ])
 }
 
+/// RFC 1939 §3: CR only before LF. Relayed, `+OK 2 320\r-ERR` would read as two status lines to a
+/// client that ends lines at CR, and it would take the second as the answer to its next command.
+@Test(arguments: ["+OK 2 320\r-ERR x\r\n", "+OK\r\r\n", "-ERR [SYS/TEMP]\rlater\r\n"])
+func statusLineWithABareCRIsAProtocolError(line: String) {
+    expectTranscript(loggedIn + [
+        (.client("STAT\r\n"), [.toServer("STAT\r\n")]),
+        (.server(line), [.notice(.serverProtocolError), .toClient("-ERR [SYS/TEMP] Mail server protocol error\r\n"), .closeClient, .closeServer]),
+    ])
+}
+
 @Test func unsolicitedServerLineIsAProtocolError() {
     expectTranscript(loggedIn + [
         (.server("+OK surprise\r\n"), [.notice(.serverProtocolError), .toClient("-ERR [SYS/TEMP] Mail server protocol error\r\n"), .closeClient, .closeServer]),

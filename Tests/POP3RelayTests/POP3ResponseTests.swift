@@ -15,7 +15,7 @@ func statusLinesAreRecognised(line: String, status: POP3Response.Status) {
     #expect(POP3Response.parse(ByteBuffer(string: line))?.status == status)
 }
 
-@Test(arguments: ["", "OK", "+OKAY", "-ERROR", "+\tx", "250 ok", "-"])
+@Test(arguments: ["", "OK", "+OKAY", "-ERROR", "+\tx", "250 ok", "-", "+OK a\rb", "+OK\r", "+ \r"])
 func anythingElseIsGarbage(line: String) {
     #expect(POP3Response.parse(ByteBuffer(string: line)) == nil)
 }

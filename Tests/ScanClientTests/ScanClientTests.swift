@@ -13,10 +13,11 @@ import Testing
 
     func client(_ service: ScanServiceFixture, log: LogRecorder = LogRecorder(), retries: Int = 0,
                 requestTimeout: TimeAmount = .seconds(10), breaker: CircuitBreaker = CircuitBreaker(),
-                caBundle: String? = nil, apiKey: String? = nil) -> ScanClient {
+                caBundle: String? = nil, apiKey: String? = nil, clientCertificate: ScanClientCertificate? = nil) -> ScanClient {
         ScanClient(configuration: ScanClientConfiguration(
             url: service.url, connectionTimeout: .seconds(5), requestTimeout: requestTimeout, retries: retries,
-            caBundlePath: caBundle ?? service.pki.caBundle, retryBackoff: .milliseconds(50), apiKey: apiKey),
+            caBundlePath: caBundle ?? service.pki.caBundle, retryBackoff: .milliseconds(50), apiKey: apiKey,
+            clientCertificate: clientCertificate),
             breaker: breaker, log: log.sink)
     }
 
@@ -59,6 +60,21 @@ import Testing
         defer { keyless.shutdown() }
         #expect(await keyless.scanOutcome(ByteBuffer(string: TestMessages.clean), operation: .send, requestID: "2",
                                           on: Self.group.next()).verdict == nil)
+    }
+
+    /// A service that wants a key but also takes client certificates from its client CA: the
+    /// client's certificate (CURLOPT_SSLCERT/SSLKEY) gets the scan through without the key.
+    @Test func clientCertificateStandsInForTheKey() async throws {
+        let service = try ScanServiceFixture(faults: .init(apiKey: "client-key-42", clientCA: true))
+        let certified = client(service, clientCertificate: service.pki.clientCertificate)
+        defer { certified.shutdown() }
+        #expect(try await scan(certified, TestMessages.gtube).verdict?.spamScore == 100)
+        let plain = client(service)
+        defer { plain.shutdown() }
+        let refused = await plain.scanOutcome(ByteBuffer(string: TestMessages.clean), operation: .send, requestID: "2",
+                                              on: Self.group.next())
+        #expect(refused.verdict == nil)
+        #expect(refused.failure?.kind == .httpStatus(401), "\(String(describing: refused.failure))")
     }
 
     @Test func receiveOperationAndAsyncAPI() async throws {

@@ -18,6 +18,8 @@ struct CurlRequest: Sendable {
     var caBundlePath: String
     /// Reply bodies larger than this abort the transfer (bounded memory for a hostile server).
     var replyLimit: Int
+    /// Presented when the service asks for a client certificate (CURLOPT_SSLCERT/SSLKEY).
+    var clientCertificate: ScanClientCertificate?
 }
 
 /// Identifies a submitted transfer so its owner can cancel it.

@@ -53,6 +53,14 @@ final class CurlTransfer {
         ccurl_easy_setopt_pointer(easy, CURLOPT_CAPATH, nil)
         ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        if let identity = request.clientCertificate {
+            // Read by libcurl when it connects; an unreadable or mismatched pair fails the
+            // attempt with CURLE_SSL_CERTPROBLEM (a TLS failure, logged like the others).
+            ccurl_easy_setopt_string(easy, CURLOPT_SSLCERT, identity.certificatePath)
+            ccurl_easy_setopt_string(easy, CURLOPT_SSLCERTTYPE, "PEM")
+            ccurl_easy_setopt_string(easy, CURLOPT_SSLKEY, identity.keyPath)
+            ccurl_easy_setopt_string(easy, CURLOPT_SSLKEYTYPE, "PEM")
+        }
 
         var list: UnsafeMutablePointer<curl_slist>? = nil
         // "Expect:" switches off 100-continue, which would add up to a second per large message.

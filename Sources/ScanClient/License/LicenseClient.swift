@@ -70,7 +70,8 @@ public final class LicenseClient: Sendable {
                 + configuration.authenticationHeaders, body: body,
             connectTimeoutMilliseconds: Int(configuration.connectionTimeout.nanoseconds / 1_000_000),
             totalTimeoutMilliseconds: Int(configuration.requestTimeout.nanoseconds / 1_000_000),
-            caBundlePath: configuration.caBundlePath, replyLimit: ScanClientLimits.maxReplyBytes)
+            caBundlePath: configuration.caBundlePath, replyLimit: ScanClientLimits.maxReplyBytes,
+            clientCertificate: configuration.clientCertificate)
         let host = URL(string: configuration.url)?.host ?? configuration.url
         return scanClient.perform(request, on: eventLoop).0.map { [self] exchange in
             AttemptClassifier.transportLog(exchange, host: host, requestID: Self.logID).forEach(scanClient.log)

@@ -12,6 +12,8 @@ final class ScanServiceFixture: @unchecked Sendable {
         var maxBody: Int?
         /// yscd `--api-key-file` with this key: requests must carry it, loopback or not.
         var apiKey: String?
+        /// yscd `--client-ca` with the PKI's client CA: its client certificate stands in for the key.
+        var clientCA = false
     }
 
     /// The licences this service grants (yscd `--licenses`): S0001 expires in the tests' near
@@ -53,6 +55,7 @@ final class ScanServiceFixture: @unchecked Sendable {
             try (apiKey + "\n").write(toFile: directory.path("api.key"), atomically: true, encoding: .utf8)
             arguments += ["--api-key-file", directory.path("api.key")]
         }
+        if faults.clientCA { arguments += ["--client-ca", pki.clientCA] }
         let process = try ManagedProcess(ProductBinary.path("yscd"), arguments, directory: directory.url)
         self.process = process
         // yscd prints its ready line once it listens (written unbuffered).

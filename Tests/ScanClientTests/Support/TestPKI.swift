@@ -1,4 +1,5 @@
 import Foundation
+import ScanClient
 import TestSupport
 
 /// The scan service's PKI made by the firmware's own script (firmware/make-pki.sh), plus a
@@ -8,6 +9,9 @@ struct TestPKI {
     let otherCABundle: String
     let serverCertificate: String
     let serverKey: String
+    /// The client CA (yscd `--client-ca`) and the appliance's client certificate from it.
+    let clientCA: String
+    let clientCertificate: ScanClientCertificate
 
     init(in directory: TemporaryDirectory) throws {
         let pki = directory.path("pki")
@@ -17,6 +21,8 @@ struct TestPKI {
         caBundle = pki + "/ca.pem"
         serverCertificate = pki + "/server.pem"
         serverKey = pki + "/server.key"
+        clientCA = pki + "/client-ca.pem"
+        clientCertificate = ScanClientCertificate(certificatePath: pki + "/client.pem", keyPath: pki + "/client.key")
 
         otherCABundle = directory.path("other-ca.pem")
         let other = try runCommand("/usr/bin/openssl", [
