@@ -371,17 +371,25 @@ postlog   unix-dgram n - n - 1 postlogd
         return inodes
 
     @staticmethod
+    def tcp_sockets(pid):
+        """The TCP sockets of `pid`'s network namespace by inode: (state, local port, remote
+        port), from /proc/PID/net/tcp (columns: sl, local, remote, st, …, inode)."""
+        sockets = {}
+        with open(f"/proc/{pid}/net/tcp") as f:
+            next(f)
+            for line in f:
+                cols = line.split()
+                sockets[cols[9]] = (cols[3], int(cols[1].split(":")[1], 16), int(cols[2].split(":")[1], 16))
+        return sockets
+
+    @staticmethod
     def fd_detail(pid):
         """What the descriptors are: kinds of targets, TCP sockets by state and remote port."""
-        tcp = {}
         try:
-            with open(f"/proc/{pid}/net/tcp") as f:
-                next(f)
-                for line in f:
-                    cols = line.split()
-                    tcp[cols[9]] = f"tcp {cols[3]} local:{int(cols[1].split(':')[1], 16)} remote:{int(cols[2].split(':')[1], 16)}"
-        except OSError:
-            pass
+            tcp = {inode: f"tcp {state} local:{local} remote:{remote}"
+                   for inode, (state, local, remote) in Lab.tcp_sockets(pid).items()}
+        except (OSError, StopIteration):
+            tcp = {}
         kinds = {}
         for fd in os.listdir(f"/proc/{pid}/fd"):
             try:
@@ -597,13 +605,8 @@ postlog   unix-dgram n - n - 1 postlogd
         """mailsecd's TCP sockets with `port` at either end (a session's two halves): what a
         session left open, if anything."""
         pid = self.mailsecd.pid
-        ports = {}
         try:
-            with open(f"/proc/{pid}/net/tcp") as f:
-                next(f)
-                for line in f:
-                    cols = line.split()
-                    ports[cols[9]] = (int(cols[1].split(":")[1], 16), int(cols[2].split(":")[1], 16))
+            ports = {inode: (local, remote) for inode, (_, local, remote) in self.tcp_sockets(pid).items()}
             count = 0
             for fd in os.listdir(f"/proc/{pid}/fd"):
                 try:
