@@ -15,6 +15,9 @@ public final class MailStatistics: Sendable {
         var patternMatches: [Int: Int] = [:]
         /// Newest first.
         var whiteListMatches: [WhiteListEntry] = []
+        /// Mail sessions that crossed the box without being intercepted (a family not
+        /// intercepted): counted by the kernel, added here by the interception driver.
+        var uninspectedSessions = 0
     }
 
     public init(timeZone: TimeZone = TimeZone(identifier: "UTC")!, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -30,6 +33,13 @@ public final class MailStatistics: Sendable {
             storage.counters[mailProtocol, default: [:]][counter, default: 0] &+= amount
         }
     }
+
+    /// Adds mail sessions that crossed the box uninspected.
+    public func recordUninspectedSessions(_ count: Int) {
+        state.withLock { $0.uninspectedSessions &+= count }
+    }
+
+    public var uninspectedSessions: Int { state.withLock { $0.uninspectedSessions } }
 
     /// Records a detection (newest first; the oldest falls off past the limit). Counters are
     /// separate: the caller increments what applies.
