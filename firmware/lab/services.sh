@@ -159,8 +159,9 @@ mydomain = $DOMAIN
 myorigin = \$myhostname
 mydestination =
 inet_interfaces = all
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
+# The lab is dual stack: the server takes mail over IPv6 too (tests for both families).
+inet_protocols = all
+mynetworks = 127.0.0.0/8 [::1]/128
 relay_domains =
 # No DNS in the lab: no resolver, and the log shows the client's bare address.
 smtp_dns_support_level = disabled
@@ -226,7 +227,7 @@ dovecot_up() {
     cat > "$dc/dovecot.conf" <<EOF
 # The lab's POP3 server (written by firmware/lab/services.sh), on Postfix's Maildirs.
 protocols = pop3
-listen = *
+listen = *, ::
 base_dir = $dc/run
 state_dir = $dc/state
 log_path = $dc/dovecot.log
