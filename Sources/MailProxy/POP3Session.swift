@@ -393,17 +393,11 @@ final class POP3Session: ProxySessionEvents {
     }
 
     private func decide(size: Int, buffer: MessageBuffer, number: Int) {
-        let settings = messageSettings
-        guard settings.enabled else {
-            return decided(POP3MessageDecider.disabled, message: nil)
-        }
-        if size > settings.maximumMessageSize {
-            // The limit was lowered during the session: the decision table's over-size row.
-            return decided(POP3MessageDecider.decideUnscanned(.notScanned(.overSize(octets: size)), settings: settings),
-                           message: nil)
-        }
-        if let reason = environment.scanService.unavailability() {
-            return decided(POP3MessageDecider.decideUnscanned(.unavailable(reason), settings: settings), message: nil)
+        let settings = messageSettings.inspection
+        if let ruling = MessageDecider.decideBeforeScan(protocol: .pop3, size: size,
+                                                        unavailability: environment.scanService.unavailability(),
+                                                        settings: settings) {
+            return decided(ruling, message: nil)
         }
         buffer.readAll().assumeIsolated().whenComplete { result in
             guard number == self.scanNumber, buffer === self.buffer else { return }
@@ -423,22 +417,25 @@ final class POP3Session: ProxySessionEvents {
 
     /// A clean verdict is decided at once; a detection (header parsing, white-list, rewrite:
     /// work proportional to the message) on the decision thread pool when there is one.
-    private func decide(_ outcome: ScanOutcome, message: ByteBuffer, settings: SMTPProxySettings,
+    private func decide(_ outcome: ScanOutcome, message: ByteBuffer, settings: InspectionSettings,
                         buffer: MessageBuffer, number: Int) {
         var detected = false
         if case .verdict(let score, let names) = outcome {
             detected = settings.policy.result(score: score, virusNames: names) != nil
         }
+        // POP3 never transfers: no notification is built, the stamp is never read.
+        let stamp = NotificationStamp(date: "", messageID: "")
         guard detected, let pool = environment.decisionThreadPool else {
-            return decided(POP3MessageDecider.decide(outcome, message: message, settings: settings), message: message)
+            let ruling = MessageDecider.decide(protocol: .pop3, outcome, message: message, settings: settings, stamp: stamp)
+            return decided(ruling, message: message)
         }
         pool.runIfActive(eventLoop: eventLoop) {
-            POP3MessageDecider.decide(outcome, message: message, settings: settings)
+            MessageDecider.decide(protocol: .pop3, outcome, message: message, settings: settings, stamp: stamp)
         }.assumeIsolated().whenComplete { result in
             guard number == self.scanNumber, buffer === self.buffer else { return }
             switch result {
-            case .success(let decision):
-                self.decided(decision, message: message)
+            case .success(let ruling):
+                self.decided(ruling, message: message)
             case .failure:
                 // The pool is shutting down: the daemon is stopping; the client retries.
                 self.handle(.decision(Self.localProblem))
@@ -446,12 +443,12 @@ final class POP3Session: ProxySessionEvents {
         }
     }
 
-    private func decided(_ outcome: POP3MessageDecider.Outcome, message: ByteBuffer?) {
-        if let decision = outcome.decision {
-            environment.accounting.record(decision, message: message, subjectAlreadyPrefixed: outcome.subjectAlreadyPrefixed,
+    private func decided(_ ruling: MessageRuling, message: ByteBuffer?) {
+        if let decision = ruling.decision {
+            environment.accounting.record(decision, message: message, subjectAlreadyPrefixed: ruling.subjectAlreadyPrefixed,
                                           protocol: .pop3)
         }
-        handle(.decision(outcome.relayDecision))
+        handle(.decision(POP3Decision(ruling.disposition)))
     }
 
     private func cancelScan() {
@@ -462,19 +459,17 @@ final class POP3Session: ProxySessionEvents {
     private func record(_ notice: POP3Notice) {
         switch notice {
         case .overSize(_, let size):
-            let settings = messageSettings
-            guard settings.enabled else { return }
-            let outcome = POP3MessageDecider.decideUnscanned(.notScanned(.overSize(octets: size)), settings: settings)
-            if let decision = outcome.decision { environment.accounting.record(decision, message: nil, protocol: .pop3) }
+            let ruling = MessageDecider.decideUnscanned(protocol: .pop3, .notScanned(.overSize(octets: size)),
+                                                        settings: messageSettings.inspection)
+            if let decision = ruling.decision { environment.accounting.record(decision, message: nil, protocol: .pop3) }
         case .scanTimedOut:
             // The relay applied the unavailable policy itself: a late verdict changes nothing
             // and is not counted; the scan is abandoned and counted as one that failed.
             scanNumber += 1
             cancelScan()
-            let settings = messageSettings
-            guard settings.enabled else { return }
-            let outcome = POP3MessageDecider.decideUnscanned(.unavailable(.serviceFailed), settings: settings)
-            if let decision = outcome.decision { environment.accounting.record(decision, message: nil, protocol: .pop3) }
+            let ruling = MessageDecider.decideUnscanned(protocol: .pop3, .unavailable(.serviceFailed),
+                                                        settings: messageSettings.inspection)
+            if let decision = ruling.decision { environment.accounting.record(decision, message: nil, protocol: .pop3) }
         case .tooManyErrors:
             environment.accounting.log(.tooManyErrors(protocol: .pop3, address: clientAddress))
         case .abortedAfterCommitment, .answerContradictsComfort, .serverProtocolError, .timedOut:

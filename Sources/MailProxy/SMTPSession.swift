@@ -65,7 +65,6 @@ final class SMTPSession: ProxySessionEvents {
     private var buffer: MessageBuffer?
     private var messageNumber = 0
     private var pendingScan: SMTPScanService.Pending?
-    private var replacement: SMTPMessageDecider.HeaderReplacement?
 
     // Delivery of the stored message.
     private var delivery: Delivery?
@@ -210,7 +209,9 @@ final class SMTPSession: ProxySessionEvents {
             case .scanMessage(let envelope, let size):
                 scan(envelope: envelope, size: size)
             case .sendStoredMessageToServer:
-                startDelivery()
+                startDelivery(header: nil, storedFrom: 0)
+            case .sendRewrittenMessageToServer(let header, let storedFrom):
+                startDelivery(header: header, storedFrom: storedFrom)
             case .releaseMessage:
                 releaseMessage()
             case .notice(let notice):
@@ -399,7 +400,6 @@ final class SMTPSession: ProxySessionEvents {
         let storeLimit = configuration.sizeOverflow == .pass ? MessageBufferLimits.hardStoreCap : configuration.maximumMessageSize
         buffer = MessageBuffer(eventLoop: eventLoop, budget: environment.budget, spillStorage: environment.spillStorage,
                                configuration: .init(storeLimit: storeLimit, memoryThreshold: environment.memoryThreshold))
-        replacement = nil
     }
 
     private func store(_ slice: ByteBuffer) {
@@ -416,7 +416,6 @@ final class SMTPSession: ProxySessionEvents {
         buffer?.discard()
         buffer = nil
         delivery = nil
-        replacement = nil
     }
 
     // MARK: scan and decision
@@ -425,8 +424,7 @@ final class SMTPSession: ProxySessionEvents {
         messageNumber += 1
         let number = messageNumber
         guard let buffer else {
-            decided(SMTPMessageDecider.Outcome(relayDecision: .serviceUnavailable, replacement: nil, decision: nil),
-                    message: nil, number: number)
+            handle(.decision(.serviceUnavailable))
             return
         }
         buffer.finish().assumeIsolated().whenComplete { result in
@@ -443,18 +441,11 @@ final class SMTPSession: ProxySessionEvents {
 
     private func decide(envelope: SMTPEnvelope, size: Int, buffer: MessageBuffer, number: Int) {
         // One snapshot of the settings per message.
-        let settings = environment.settings.current
-        guard settings.enabled else {
-            return decided(SMTPMessageDecider.disabled, message: nil, number: number)
-        }
-        if size > settings.maximumMessageSize {
-            // The limit was lowered during the session: the decision table's over-size row.
-            let outcome = SMTPMessageDecider.decideUnscanned(.notScanned(.overSize(octets: size)), settings: settings)
-            return decided(outcome, message: nil, number: number)
-        }
-        if let reason = environment.scanService.unavailability() {
-            let outcome = SMTPMessageDecider.decideUnscanned(.unavailable(reason), settings: settings)
-            return decided(outcome, message: nil, number: number)
+        let settings = environment.settings.current.inspection
+        if let ruling = MessageDecider.decideBeforeScan(protocol: .smtp, size: size,
+                                                        unavailability: environment.scanService.unavailability(),
+                                                        settings: settings) {
+            return decided(ruling, message: nil)
         }
         buffer.readAll().assumeIsolated().whenComplete { result in
             guard number == self.messageNumber, buffer === self.buffer else { return }
@@ -470,7 +461,7 @@ final class SMTPSession: ProxySessionEvents {
                 self.pendingScan = nil
                 let outcome = (try? result.get()) ?? .unavailable(.serviceFailed)
                 let now = self.environment.wallClock()
-                let stamp = SMTPMessageDecider.NotificationStamp(
+                let stamp = NotificationStamp(
                     date: MessageDate.format(secondsSince1970: now),
                     messageID: "<\(now).\(self.id).\(number)@\(self.environment.hostname)>")
                 self.decide(outcome, message: message, envelope: envelope, settings: settings, stamp: stamp,
@@ -482,24 +473,26 @@ final class SMTPSession: ProxySessionEvents {
     /// A clean verdict is decided at once; a detection (rewrite, transfer: work proportional
     /// to the message) on the decision thread pool when there is one.
     private func decide(_ outcome: ScanOutcome, message: ByteBuffer, envelope: SMTPEnvelope,
-                        settings: SMTPProxySettings, stamp: SMTPMessageDecider.NotificationStamp,
+                        settings: InspectionSettings, stamp: NotificationStamp,
                         buffer: MessageBuffer, number: Int) {
         var detected = false
         if case .verdict(let score, let names) = outcome {
             detected = settings.policy.result(score: score, virusNames: names) != nil
         }
+        let sender = envelope.reversePath
         guard detected, let pool = environment.decisionThreadPool else {
-            let decision = SMTPMessageDecider.decide(outcome, message: message, envelope: envelope,
-                                                     settings: settings, stamp: stamp)
-            return decided(decision, message: message, number: number)
+            let ruling = MessageDecider.decide(protocol: .smtp, outcome, message: message, envelopeSender: sender,
+                                               settings: settings, stamp: stamp)
+            return decided(ruling, message: message)
         }
         pool.runIfActive(eventLoop: eventLoop) {
-            SMTPMessageDecider.decide(outcome, message: message, envelope: envelope, settings: settings, stamp: stamp)
+            MessageDecider.decide(protocol: .smtp, outcome, message: message, envelopeSender: sender,
+                                  settings: settings, stamp: stamp)
         }.assumeIsolated().whenComplete { result in
             guard number == self.messageNumber, buffer === self.buffer else { return }
             switch result {
-            case .success(let decision):
-                self.decided(decision, message: message, number: number)
+            case .success(let ruling):
+                self.decided(ruling, message: message)
             case .failure:
                 // The pool is shutting down: the daemon is stopping; the client retries.
                 self.handle(.decision(.tempfail(text: "4.3.0 Temporary local problem, try again later")))
@@ -507,12 +500,11 @@ final class SMTPSession: ProxySessionEvents {
         }
     }
 
-    private func decided(_ outcome: SMTPMessageDecider.Outcome, message: ByteBuffer?, number: Int) {
-        if let decision = outcome.decision {
-            environment.accounting.record(decision, message: message, subjectAlreadyPrefixed: outcome.subjectAlreadyPrefixed)
+    private func decided(_ ruling: MessageRuling, message: ByteBuffer?) {
+        if let decision = ruling.decision {
+            environment.accounting.record(decision, message: message, subjectAlreadyPrefixed: ruling.subjectAlreadyPrefixed)
         }
-        replacement = outcome.replacement
-        handle(.decision(outcome.relayDecision))
+        handle(.decision(RelayDecision(ruling.disposition)))
     }
 
     private func cancelScan() {
@@ -525,8 +517,9 @@ final class SMTPSession: ProxySessionEvents {
         case .overSize(let size, _):
             guard enabledAtStart else { return }
             let settings = environment.settings.current
-            let outcome = SMTPMessageDecider.decideUnscanned(.notScanned(.overSize(octets: size)), settings: settings)
-            if let decision = outcome.decision { environment.accounting.record(decision, message: nil) }
+            let ruling = MessageDecider.decideUnscanned(protocol: .smtp, .notScanned(.overSize(octets: size)),
+                                                        settings: settings.inspection)
+            if let decision = ruling.decision { environment.accounting.record(decision, message: nil) }
         case .serverProtocolError:
             break
         case .tooManyErrors:
@@ -538,9 +531,9 @@ final class SMTPSession: ProxySessionEvents {
 
     // MARK: delivery
 
-    /// Streams the stored message (a rewritten header first, if any) to the server through
-    /// `DotStuffer`, one chunk at a time, while the server side can take writes.
-    private func startDelivery() {
+    /// Streams the stored message (`header` first, then the store from `storedFrom` on) to the
+    /// server through `DotStuffer`, one chunk at a time, while the server side can take writes.
+    private func startDelivery(header: ByteBuffer?, storedFrom: Int) {
         guard let buffer, !buffer.isTruncated else {
             // Nothing whole to deliver: end the server's transaction without a terminator.
             abandonDelivery()
@@ -550,15 +543,11 @@ final class SMTPSession: ProxySessionEvents {
         buffer.finish().assumeIsolated().whenComplete { result in
             guard buffer === self.buffer else { return }
             guard case .success = result else { return self.abandonDelivery() }
-            var start = 0
-            var delivery = Delivery(reader: buffer.makeReader(from: 0))
-            if let replacement = self.replacement {
-                self.replacement = nil
+            var delivery = Delivery(reader: buffer.makeReader(from: storedFrom))
+            if let header {
                 var out = ByteBuffer()
-                delivery.stuffer.encode(replacement.header, into: &out)
+                delivery.stuffer.encode(header, into: &out)
                 self.server?.write(out)
-                start = replacement.bodyStart
-                delivery.reader = buffer.makeReader(from: start)
             }
             self.delivery = delivery
             self.pumpDelivery()

@@ -22,6 +22,8 @@ extension SMTPRelayMachine.Action: CustomStringConvertible {
         case .discardCollected: return "discardCollected"
         case .scanMessage(let envelope, let size): return "scanMessage(\(envelope), size: \(size))"
         case .sendStoredMessageToServer: return "sendStoredMessageToServer"
+        case .sendRewrittenMessageToServer(let header, let storedFrom):
+            return "sendRewrittenMessageToServer(header: \"\(text(header))\", storedFrom: \(storedFrom))"
         case .releaseMessage: return "releaseMessage"
         case .notice(let notice): return "notice(\(notice))"
         case .pauseClientReads: return "pauseClientReads"

@@ -73,6 +73,9 @@ public struct SMTPRelayMachine: Sendable {
         /// Write the stored message to the server as DATA content: through `DotStuffer`, which
         /// stuffs dots, normalises line endings and appends the terminating `.\r\n`.
         case sendStoredMessageToServer
+        /// As `sendStoredMessageToServer`, but `header` first and then the store from octet
+        /// `storedFrom` on, stuffed as one stream (a subject prefix or the X- header).
+        case sendRewrittenMessageToServer(header: ByteBuffer, storedFrom: Int)
         /// The transaction is over: the store can be freed.
         case releaseMessage
         /// Something for counters and syslog.

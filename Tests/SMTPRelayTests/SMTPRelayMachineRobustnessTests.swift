@@ -35,7 +35,7 @@ func arbitraryBytesFromBothSidesNeverCrashAndRepliesStayWellFormed(seed: Int) {
         case 4..<8: machine.handle(.serverReceived(bytes), into: &actions)
         case 8:
             let decisions: [RelayDecision] = [
-                .deliverUnchanged, .deliverRewritten(bytes), .contentRejected, .serviceUnavailable,
+                .deliverUnchanged, .deliverRewritten(header: bytes, replacing: bytes.readableBytes / 2), .contentRejected, .serviceUnavailable,
                 .transfer(notification: bytes, envelope: SMTPEnvelope(reversePath: "n@x", forwardPaths: ["a@x"])),
             ]
             machine.handle(.decision(decisions.randomElement(using: &rng)!), into: &actions)
