@@ -78,9 +78,9 @@ extension SMTPRelayMachine {
             }
             switch content {
             case .stored:
-                actions.append(.sendStoredMessageToServer)
+                actions.append(.sendStoredMessage(to: .server))
             case .rewritten(let header, let replacing):
-                actions.append(.sendRewrittenMessageToServer(header: header, storedFrom: replacing))
+                actions.append(.sendRewrittenMessage(to: .server, header: header, storedFrom: replacing))
             }
             phase = .awaitingReply(.deliveryContent)
         case .deliveryContent:

@@ -3,6 +3,7 @@ import NIOCore
 import Testing
 @testable import LineProtocol
 @testable import SMTPRelay
+import MailRelay
 
 /// Transcripts of what happens after the content: each decision, over-size, keepalive.
 
@@ -20,7 +21,7 @@ import Testing
 @Test func serverRefusingTheContentAfterTheDotIsRelayed() {
     var h = RelayHarness.scanning()
     _ = h.decide(.deliverUnchanged)
-    #expect(h.server("354 go ahead\r\n") == [.sendStoredMessageToServer])
+    #expect(h.server("354 go ahead\r\n") == [.sendStoredMessage(to: .server)])
     #expect(h.server("521 5.2.1 : (CS01) This message is not accepted\r\n") == [
         .toClient("521 5.2.1 : (CS01) This message is not accepted\r\n"), .releaseMessage,
     ])
@@ -54,7 +55,7 @@ func sizeParameterAboveTheLimitIsRefusedEarlyUnderTheRejectPolicy(
     var h = RelayHarness.scanning()
     let header = ByteBuffer(string: "Subject: [SPAM] t\n\n")
     #expect(h.decide(.deliverRewritten(header: header, replacing: 12)) == [.toServer("DATA\r\n")])
-    #expect(h.server("354 go\r\n") == [.sendRewrittenMessageToServer(header: header, storedFrom: 12)])
+    #expect(h.server("354 go\r\n") == [.sendRewrittenMessage(to: .server, header: header, storedFrom: 12)])
     #expect(h.server("250 2.0.0 queued\r\n") == [.toClient("250 2.0.0 queued\r\n"), .releaseMessage])
 }
 
@@ -113,7 +114,7 @@ func rejectAndTempfailAnswerTheClientAndResetTheServer(decision: RelayDecision, 
     _ = h.client("DATA\r\n")
     #expect(h.client("0123456789\r\n") == [.store("0123456789\r\n")])
     #expect(h.client("abc\r\n.\r\n") == [.store("abc\r\n"), .notice(.overSize(size: 17, delivered: true)), .toServer("DATA\r\n")])
-    #expect(h.server("354 go\r\n") == [.sendStoredMessageToServer])
+    #expect(h.server("354 go\r\n") == [.sendStoredMessage(to: .server)])
     #expect(h.server("250 2.0.0 queued\r\n") == [.toClient("250 2.0.0 queued\r\n"), .releaseMessage])
 }
 
@@ -157,7 +158,7 @@ func rejectAndTempfailAnswerTheClientAndResetTheServer(decision: RelayDecision, 
     #expect(h.decide(.deliverUnchanged) == [])
     #expect(h.machine.serverKeepaliveInterval == nil)
     #expect(h.server("250 2.0.0 Ok\r\n") == [.toServer("DATA\r\n")])
-    #expect(h.server("354 go\r\n") == [.sendStoredMessageToServer])
+    #expect(h.server("354 go\r\n") == [.sendStoredMessage(to: .server)])
     #expect(h.server("250 2.0.0 queued\r\n") == [.toClient("250 2.0.0 queued\r\n"), .releaseMessage])
 }
 

@@ -2,6 +2,7 @@ import FuzzSupport
 import LineProtocol
 import NIOCore
 import SMTPRelay
+import MailRelay
 
 /// The SMTP relay machine driven by a session script (client bytes, server bytes, decisions,
 /// closes, timeouts), with a model of the I/O layer's message store, checking after every event:
@@ -99,7 +100,7 @@ struct SMTPRelayModel {
                 invariant(isCommandLine(bytes), "a command to the server is not one CRLF line: \(bytes.prefix(80))")
                 lastCommand = bytes
             }
-        case .sendStoredMessageToServer:
+        case .sendStoredMessage(to: .server):
             invariant(!serverClosed, "write to the server after closing it")
             invariant(store != nil && scanned && !collecting, "delivery of a message not stored and scanned")
             invariant(!delivered, "the stored message delivered twice")
@@ -107,7 +108,7 @@ struct SMTPRelayModel {
             delivered = true
             checkContent(DotStuffer.stuff(ByteBuffer(bytes: store ?? [])).bytes)
             lastCommand = []
-        case .sendRewrittenMessageToServer(let header, let storedFrom):
+        case .sendRewrittenMessage(_, let header, let storedFrom):
             invariant(!serverClosed, "write to the server after closing it")
             invariant(store != nil && scanned && !collecting, "delivery of a message not stored and scanned")
             invariant(!delivered, "the stored message delivered twice")
