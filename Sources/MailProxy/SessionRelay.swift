@@ -34,7 +34,7 @@ protocol SessionRelay: RelayMachine {
 
 /// Why a session is turned away before it starts.
 enum AdmissionRefusal {
-    /// One host holds `MailProxyLimits.maximumSessionsPerClient` sessions already.
+    /// One host holds its `mail security max client sessions` already.
     case tooManyConnections
     /// The memory budget admits no more sessions.
     case resourcesExhausted

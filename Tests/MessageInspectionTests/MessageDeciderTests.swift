@@ -28,7 +28,9 @@ struct MessageDeciderTests {
     struct Settings: Sendable {
         var enabled = true
         var maximumMessageSize = 1000
+        /// `smtp detect illegal mail`: both actions; `virusAction` sets the virus one apart.
         var action = InspectionPolicy.DetectAction.pass
+        var virusAction: InspectionPolicy.DetectAction?
         var sizeOverflow = InspectionPolicy.SizeOverflowAction.pass
         var inactive = InspectionPolicy.InactiveAction.reject
         var whiteListed = false
@@ -36,7 +38,8 @@ struct MessageDeciderTests {
         var value: InspectionSettings {
             InspectionSettings(
                 enabled: enabled, maximumMessageSize: maximumMessageSize,
-                policy: InspectionPolicy(detectAction: action, sizeOverflow: sizeOverflow, inactiveAction: inactive),
+                policy: InspectionPolicy(spamAction: action, virusAction: virusAction ?? action, sizeOverflow: sizeOverflow,
+                                         inactiveAction: inactive),
                 whiteList: WhiteList(patterns: [WhiteListPattern(number: 7, from: "*@example.com")],
                                      activeSet: whiteListed ? [7] : []))
         }
@@ -151,6 +154,17 @@ struct MessageDeciderTests {
             // No sender to address the notification to: refused rather than delivered.
             VerdictRow(name: "spam, transfer, no sender", proto: .smtp, outcome: spam, settings: Settings(action: .transfer),
                        message: anonymous, expected: .reject(.contentReject(.spam))),
+            // Spam and viruses apart: spam tagged while viruses are refused; both take the stricter.
+            VerdictRow(name: "spam, spam pass, virus reject", proto: .smtp, outcome: spam,
+                       settings: Settings(action: .pass, virusAction: .reject), expected: .rewritten(tagged("[SPAM]"))),
+            VerdictRow(name: "virus, spam pass, virus reject", proto: .smtp, outcome: virus,
+                       settings: Settings(action: .pass, virusAction: .reject), expected: .reject(.contentReject(.virus))),
+            VerdictRow(name: "spam+virus, spam transfer, virus reject", proto: .smtp, outcome: both,
+                       settings: Settings(action: .transfer, virusAction: .reject), expected: .reject(.contentReject(.spamAndVirus))),
+            VerdictRow(name: "spam+virus, spam reject, virus pass", proto: .smtp, outcome: both,
+                       settings: Settings(action: .reject, virusAction: .pass), expected: .reject(.contentReject(.spamAndVirus))),
+            VerdictRow(name: "virus, spam reject, virus pass", proto: .pop3, outcome: virus,
+                       settings: Settings(action: .reject, virusAction: .pass), expected: .rewritten(tagged("[VIRUS]"))),
             VerdictRow(name: "off", proto: .smtp, outcome: spam, settings: Settings(enabled: false, action: .reject),
                        expected: .unchanged),
             VerdictRow(name: "off", proto: .pop3, outcome: spam, settings: Settings(enabled: false), expected: .unchanged),
