@@ -95,4 +95,17 @@ enum LabIPv6Scenarios {
         #expect(viaAppliance.stdout == onServer.stdout)
         #expect(waitUntil(timeout: 5) { ((try? lab.counter("POP3 inspected")) ?? 0) > inspected })
     }
+
+    /// The scan service reached over IPv6 (`ysc url https://[2001:db8:3::10]:8443/`): the
+    /// certificate names the address, the verdicts are the same, `show status ysc` names it.
+    static func scanServiceOverIPv6(_ lab: MailLab) throws {
+        try lab.console("ysc url https://[2001:db8:3::10]:8443/")
+        defer { _ = try? lab.console("ysc url \(MailLab.scanServiceURL)") }
+        let spam = LabMail.subject("offer via v6 ysc")
+        let sent = try lab.send(LabMail.message(subject: spam, body: LabMail.gtube), address: "[\(lab.server6)]")
+        #expect(sent.accepted, "\(sent.transcript)")
+        #expect(lab.delivered(to: "bob", containing: spam)?.contains("\nSubject: [SPAM] \(spam)\n") == true, "\(lab.syslog)")
+        let status = try lab.console("show status ysc")
+        #expect(status.contains("2001:db8:3::10"), "\(status)")
+    }
 }

@@ -260,6 +260,7 @@ struct LabRouterEndToEndTests {
     @Test func cleanMailOverIPv6() throws { try LabIPv6Scenarios.cleanMailOverIPv6IsUntouchedAndTheServerSeesThePC(MailLab.suite) }
     @Test func sameVerdictsAndCountersOverIPv4AndIPv6() throws { try LabIPv6Scenarios.sameVerdictsAndCountersOverBothFamilies(MailLab.suite) }
     @Test func cleanPOP3OverIPv6() throws { try LabIPv6Scenarios.cleanPOP3OverIPv6IsUntouched(MailLab.suite) }
+    @Test func scanServiceOverIPv6() throws { try LabIPv6Scenarios.scanServiceOverIPv6(MailLab.suite) }
 }
 
 @Suite(.serialized, .enabled(if: MailLab.canRun, "needs root, ip, nft, curl, python3, Postfix, Dovecot, swaks"),
@@ -274,4 +275,5 @@ struct LabBridgeEndToEndTests {
     @Test func cleanMailOverIPv6() throws { try LabIPv6Scenarios.cleanMailOverIPv6IsUntouchedAndTheServerSeesThePC(MailLab.suite) }
     @Test func sameVerdictsAndCountersOverIPv4AndIPv6() throws { try LabIPv6Scenarios.sameVerdictsAndCountersOverBothFamilies(MailLab.suite) }
     @Test func cleanPOP3OverIPv6() throws { try LabIPv6Scenarios.cleanPOP3OverIPv6IsUntouched(MailLab.suite) }
+    @Test func scanServiceOverIPv6() throws { try LabIPv6Scenarios.scanServiceOverIPv6(MailLab.suite) }
 }

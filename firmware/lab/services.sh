@@ -282,7 +282,9 @@ up() {
     # yscd is on a network address, where it serves only clients that present its API key: the
     # appliance gets the same key (docs/ysc-protocol.md, Authentication).
     (umask 077; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$SVC/ysc-api.key"; echo >> "$SVC/ysc-api.key")
-    start yscd "$NS_CLOUD" "$bin/yscd" --listen "$YSC_ADDRESS:$YSC_PORT" \
+    # On every address of its host, both families: the appliance may reach it over IPv6 too
+    # (`ysc url https://[2001:db8:3::10]:8443/`; the certificate names both addresses).
+    start yscd "$NS_CLOUD" "$bin/yscd" --listen "[::]:$YSC_PORT" \
         --cert "$PKI/server.pem" --key "$PKI/server.key" --api-key-file "$SVC/ysc-api.key"
     start syslog "$NS_FW" /usr/bin/python3 "$here/syslog-sink.py" "$SVC/syslog.sock" "$SVC/syslog.log"
 
