@@ -209,8 +209,10 @@ struct MailsecDaemon: AsyncParsableCommand {
             for address in try Self.socketAddresses(smtpTransparent) {
                 let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
                                                   spoolDirectory, smtpScan)
-                mailListeners.append(try await SMTPProxyListener.start(
-                    listeningOn: address, group: mailGroup, environment: environment, transparent: true).get())
+                try await Self.startTransparent(on: address, report: report, into: &mailListeners) {
+                    try await SMTPProxyListener.start(
+                        listeningOn: address, group: mailGroup, environment: environment, transparent: true).get()
+                }
             }
             report("SMTP transparent proxy on \(smtpTransparent)", .info)
         }
@@ -227,9 +229,11 @@ struct MailsecDaemon: AsyncParsableCommand {
             for address in try Self.socketAddresses(pop3Transparent) {
                 let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
                                                   spoolDirectory, pop3Scan)
-                mailListeners.append(try await SMTPProxyListener.start(
-                    listeningOn: address, group: mailGroup, environment: environment, transparent: true,
-                    mailProtocol: .pop3).get())
+                try await Self.startTransparent(on: address, report: report, into: &mailListeners) {
+                    try await SMTPProxyListener.start(
+                        listeningOn: address, group: mailGroup, environment: environment, transparent: true,
+                        mailProtocol: .pop3).get()
+                }
             }
             report("POP3 transparent proxy on \(pop3Transparent)", .info)
         }
@@ -272,6 +276,19 @@ struct MailsecDaemon: AsyncParsableCommand {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return try SocketAddress.makeAddressResolvingHost(host, port: port)
+    }
+
+    /// Starts one transparent listener. A kernel without IPv6 (`ipv6.disable=1`: EAFNOSUPPORT)
+    /// forwards no IPv6 either, so the IPv6 listener of the default pair is skipped with a
+    /// warning there instead of stopping the daemon; any other failure stops it.
+    private static func startTransparent(on address: SocketAddress, report: (String, SyslogSeverity) -> Void,
+                                         into listeners: inout [SMTPProxyListener],
+                                         _ start: () async throws -> SMTPProxyListener) async throws {
+        do {
+            listeners.append(try await start())
+        } catch let error as IOError where error.errnoCode == EAFNOSUPPORT && address.protocol == .inet6 {
+            report("no IPv6 on this host: transparent listener \(address) not started (\(error))", .warning)
+        }
     }
 
     /// `ADDR:PORT[,ADDR:PORT]`: a transparent listener per IP version (`0.0.0.0:10025,[::]:10025`),
