@@ -225,7 +225,7 @@ enum CommandTable {
             ParameterSpec("HOST", .httpdHost, count: 1...CommandLimits.maxHTTPDHosts, "An IPv4 or IPv6 address, a range `ADDRESS-ADDRESS`, `lan1` (hosts on LAN1's networks), `any` or `none`; up to 4 (`any` and `none` stand alone)."),
         ], .httpd,
         "Hosts that may open the web console",
-        "Connections to the web console (HTTPS) from other hosts are closed without an answer. The list replaces the previous one. The firmware's default configuration enters `httpd host lan1`; without any entry no host is let in. `mailsecd --http-listen` also lets in the local host (docs/web-console.md).",
+        "Requests from other hosts are answered `403 Forbidden` before any page runs. The list replaces the previous one. Without an entry no host is let in and mailsecd serves nothing; the firmware image's default configuration is to enter `httpd host lan1`. `mailsecd --http-listen` also lets in the local host (docs/web-console.md).",
         default: "none (lan1 on the firmware image)", examples: ["httpd host lan1", "httpd host 192.0.2.1-192.0.2.63 2001:db8::10", "httpd host any"]),
 
         setting(.httpdListen, "httpd listen", [

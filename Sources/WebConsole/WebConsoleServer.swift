@@ -38,7 +38,9 @@ public final class WebConsoleServer: Sendable {
         router.add(middleware: HostGateMiddleware(environment: environment))
         routes(router)
         var logger = Logger(label: "mailsecd.web")
-        logger.logLevel = .warning
+        // Hummingbird logs a cancelled child channel at shutdown as an error; our own failures are
+        // reported through `report` (stderr and syslog).
+        logger.logLevel = .critical
         return Application(
             router: router, server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
