@@ -60,8 +60,8 @@ test: deps pki webtest-deps
 
 # The web console's browser test: Debian's Chromium and promtool (package prometheus), and
 # Playwright for Python from PyPI in a venv under .build (it drives Debian's Chromium; its own
-# browser download is never used).
-WEB_PACKAGES       := chromium prometheus python3-venv
+# browser download is never used). The Japanese font makes the Japanese pages legible in screenshots.
+WEB_PACKAGES       := chromium prometheus python3-venv fonts-ipafont-gothic
 WEBTEST_VENV       := .build/webtests-venv
 PLAYWRIGHT_VERSION := 1.65.3
 

@@ -76,16 +76,19 @@ enum Chart {
         let width = 600.0, height = 80.0
         let peak = max(1, series.flatMap(\.1).max() ?? 1)
         let colours: [MailCounter: String] = [.inspected: "#6b8cc7", .spam: "#e0a030", .virus: "#d9534f"]
-        var out = "<svg width=\"\(Int(width))\" height=\"\(Int(height) + 14)\" role=\"img\">"
+        // The page's width, however many bins: the newest bin is always at the right edge.
+        var out = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" height=\"\(Int(height))\" preserveAspectRatio=\"none\" role=\"img\">"
+        var legend = ""
         for (index, (counter, values)) in series.enumerated() where !values.isEmpty {
             let step = width / Double(values.count)
             for (i, v) in values.enumerated() where v > 0 {
                 let h = height * Double(v) / Double(peak)
                 out += "<rect x=\(fmt(Double(i) * step + Double(index) * step / 3)) y=\(fmt(height - h)) width=\(fmt(max(1, step / 3))) height=\(fmt(h)) fill=\"\(colours[counter] ?? "#888")\"><title>\(HTML.escape(strings.counter(counter))) \(v)</title></rect>"
             }
-            out += "<text x=\(index * 120) y=\(Int(height) + 12) font-size=\"11\" fill=\"\(colours[counter] ?? "#888")\">\(HTML.escape(strings.counter(counter)))</text>"
+            legend += " <span style=\"color:\(colours[counter] ?? "#888")\">■ \(HTML.escape(strings.counter(counter)))</span>"
         }
-        return out + "</svg>"
+        // The legend is HTML: text inside a stretched SVG would be stretched too.
+        return out + "</svg><div><small>" + legend + "</small></div>"
     }
 
     static func fmt(_ v: Double) -> String { "\"\(Int(v.rounded()))\"" }
