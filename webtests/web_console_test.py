@@ -146,6 +146,7 @@ def main():
         page.wait_for_selector(f"#detections >> text={SUBJECT_TEXT}", timeout=15_000)
         seen = time.monotonic() - sent
         check("the detection appears in the gadget with its decoded subject within 10 s", seen < 10, f"{seen:.1f} s")
+        print(f"     (seen in the gadget {seen:.1f} s after swaks returned)")
         row = page.inner_text("#detections")
         check("the row shows protocol, direction, sender, result and action",
               all(s in row for s in ["SMTP", "send", "deals@example.org", "bob@example.com", "spam", "tag"]), row)
@@ -179,6 +180,16 @@ def main():
               page.inner_text("#command-run").strip() == "mail security smtp detect illegal mail reject",
               page.inner_text("#command-run"))
         check("show config has the change at once", "mail security smtp detect illegal mail reject" in console("show config"))
+        # The separate spam and virus actions are offered too, showing the value in force.
+        check("the spam action row shows 'reject' set by the 'illegal mail' form",
+              page.eval_on_selector("#value-mail-security-smtp-detect-spam-mail", "e => e.value") == "reject")
+        page.select_option("#value-mail-security-smtp-detect-virus-mail", "pass")
+        page.click("#apply-mail-security-smtp-detect-virus-mail")
+        page.wait_for_selector("#command-run")
+        config = console("show config")
+        check("viruses set apart on the page: show config has both actions",
+              "mail security smtp detect spam mail reject" in config and "mail security smtp detect virus mail pass" in config,
+              config)
         page.fill("#command-line", "mail security max size 0")
         page.click("#run-command")
         page.wait_for_selector("#command-reply")
@@ -198,7 +209,7 @@ def main():
         # Mixed run: clean, spam (now rejected), virus, white-listed partner spam.
         send("clean", "alice@example.com", "Minutes", "See you on Friday.")
         check("spam under 'reject' gets 554", " 554 " in send("spam2", "deals@example.org", "Offer", GTUBE))
-        send("virus", "alice@example.com", "Invoice", EICAR)
+        check("a virus under 'detect virus mail pass' is relayed (250)", " 250 " in send("virus", "alice@example.com", "Invoice", EICAR))
         send("partner", "news@partner.example.net", "Partner news", GTUBE)
         time.sleep(1)
 
@@ -236,6 +247,8 @@ def main():
     log = open(SYSLOG, encoding="utf-8", errors="replace").read()
     check("the change is logged to syslog with the peer",
           "Web console: 127.0.0.1 ran 'mail security smtp detect illegal mail reject': OK" in log, log[-2000:])
+    check("a refused change is logged with the console's error",
+          "Web console: 127.0.0.1 ran 'mail security max size 0': Error: Parameter out of range" in log)
     check("the refused CSRF change is logged", "change refused: missing or wrong CSRF token" in log)
 
     # Login rate limit: after five failures from one address, the next try is refused unchecked.

@@ -42,10 +42,15 @@ public enum SettingsPage {
         for setting in formSettings() {
             let id = setting.command.replacingSpaces()
             let current = configuration.renderedLines(of: setting.command)
-            let shown = current.isEmpty ? "(\(strings.defaultValue): \(setting.defaultValue))" : current.joined(separator: "\n")
+            let effective = Self.effectiveValues[setting.command]?(configuration)
+            let shown = current.isEmpty
+                ? effective.map { "(\(setting.command) \($0))" } ?? "(\(strings.defaultValue): \(setting.defaultValue))"
+                : current.joined(separator: "\n")
             var input: String
             if let choices = setting.choices {
-                let chosen = current.first.map { String($0.dropFirst(setting.command.count + 1)) }
+                // Not entered: the default is in force, so it is the one selected.
+                let chosen = current.first.map { String($0.dropFirst(setting.command.count + 1)) } ?? effective
+                    ?? (choices.contains(setting.defaultValue) ? setting.defaultValue : nil)
                 input = "<select name=\"value\" id=\"value-\(id)\">" + choices.map {
                     "<option\($0 == chosen ? " selected" : "")>\(e($0))</option>"
                 }.joined() + "</select>"
@@ -63,6 +68,13 @@ public enum SettingsPage {
         return HTML.page(strings, title: strings.settings, noPassword: !configuration.hasAdministratorPassword, loggedIn: true,
                          csrf: csrf, body: body)
     }
+
+    /// Settings another command can set: `show config` prints `smtp detect illegal mail ACTION`
+    /// while the spam and virus actions agree, so their rows show the value in force.
+    static let effectiveValues: [String: @Sendable (Configuration) -> String] = [
+        "mail security smtp detect spam mail": { $0.smtpDetectSpamMail.rawValue },
+        "mail security smtp detect virus mail": { $0.smtpDetectVirusMail.rawValue },
+    ]
 
     /// The console line a settings form asks for, or nil when the form names no known command.
     /// `value` is quoted as `show config` quotes it unless it is several words of a list

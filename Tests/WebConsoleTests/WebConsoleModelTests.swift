@@ -110,6 +110,16 @@ import Telemetry
         #expect(SettingsPage.line(fields: ["command": "administrator password", "value": "x"]) == nil)
     }
 
+    @Test func selectsShowTheValueInForce() {
+        var config = Configuration()
+        var page = SettingsPage.render(configuration: config, outcome: nil, strings: .for(.en), csrf: "t")
+        // Not entered: the default (syslog facility user, debug off) is the one selected.
+        #expect(page.contains("<option selected>user</option>") && page.contains("id=\"value-syslog-debug\"><option>on</option><option selected>off</option>"))
+        _ = config.execute("mail security smtp detect illegal mail reject")
+        page = SettingsPage.render(configuration: config, outcome: nil, strings: .for(.en), csrf: "t")
+        #expect(page.contains("id=\"value-mail-security-smtp-detect-spam-mail\"><option>pass</option><option>transfer</option><option selected>reject</option>"))
+    }
+
     @Test func passwordsNeverShownOrLogged() {
         #expect(SettingsPage.redacted("administrator password \"s3cret pass\"") == "administrator password ********")
         #expect(SettingsPage.redacted("adm pass s3cret") == "adm pass ********")
