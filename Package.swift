@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "MailProxyTests", dependencies: ["MailProxy", "TestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "WebConsoleTests", dependencies: ["WebConsole", "ApplianceConfig", "Telemetry"]),
+        .testTarget(name: "WebConsoleTests", dependencies: ["WebConsole", "TestSupport", "ApplianceConfig", "ControlPlane", "Telemetry", nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "ApplianceConfig"]),
         .testTarget(name: "yscdTests", dependencies: ["yscd", "ScanProtocol", .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
