@@ -65,16 +65,24 @@ public enum WebConsoleLauncher {
             return nil
         }
         let server = WebConsoleServer(environment: environment)
+        // `httpd listen` serves every address: IPv6 and IPv4 on one socket where the kernel has
+        // IPv6, IPv4 alone where it has not.
+        let hosts = options.listen == nil ? [host, "0.0.0.0"] : [host]
         return Task {
-            do {
-                let app = try server.application(host: host, port: port, tls: tls.value) { bound in
-                    let shown = host.contains(":") ? "[\(host)]" : host
-                    report("web console on https://\(shown):\(bound ?? port)/", .info)
+            for (attempt, host) in hosts.enumerated() {
+                do {
+                    let app = try server.application(host: host, port: port, tls: tls.value) { bound in
+                        let shown = host.contains(":") ? "[\(host)]" : host
+                        report("web console on https://\(shown):\(bound ?? port)/", .info)
+                    }
+                    try await app.run()
+                    return
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if Task.isCancelled { return }
+                    if attempt == hosts.count - 1 { report("web console stopped: \(error)", .error) }
                 }
-                try await app.run()
-            } catch is CancellationError {
-            } catch {
-                report("web console stopped: \(error)", .error)
             }
         }
     }
