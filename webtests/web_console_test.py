@@ -169,6 +169,9 @@ def main():
         jpage = ja.new_page()
         jpage.goto(URL + "/")
         check("a Japanese browser gets Japanese pages", "最新の検出" in jpage.inner_text("#mail-security"))
+        check("... with the subject decoded there too", SUBJECT_TEXT in jpage.inner_text("#detections"))
+        jpage.set_viewport_size({"width": 1280, "height": 900})
+        jpage.screenshot(path=os.path.join(DOCS, "web-console-dashboard-ja.png"), full_page=True)
         ja.close()
 
         # Settings: a change goes through the console's command table and shows in `show config`.

@@ -57,7 +57,7 @@ public enum DashboardPage {
         <tr><td>\(e(strings.latency))</td><td>\(live.scanAverageMilliseconds) ms</td></tr>
         <tr><td>\(e(strings.failures))</td><td id="scan-failures">\(live.totalScanFailures)</td></tr>
         <tr><td>\(e(strings.breaker))</td><td>\(e(live.breakerOpen ? strings.open : strings.closed))</td></tr></table></section>
-        <section class="gadget" id="license"><h2>\(e(strings.license))</h2><p id="license-state">\(e(live.licenseState))\(model.licenseDaysLeft.map { ", \($0) \(e(strings.daysLeft))" } ?? "")</p></section>
+        <section class="gadget" id="license"><h2>\(e(strings.license))</h2><p id="license-state">\(e(live.licenseState))\(model.licenseDaysLeft.map { ", " + e(strings.daysLeft($0)) } ?? "")</p></section>
         <section class="gadget" id="sessions"><h2>\(e(strings.sessions))</h2><p><b id="sessions-in-flight">\(live.sessionsInFlight)</b></p>
         <p>\(e(strings.memory)): <span id="memory-in-use">\(live.memoryInUseBytes / 1024)</span> / \(live.memoryBudgetBytes / 1024) KiB</p></section></div>
         """

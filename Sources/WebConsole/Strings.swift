@@ -13,6 +13,11 @@ public struct Strings: Sendable {
 
     public static func `for`(_ language: Language) -> Strings { language == .ja ? ja : en }
 
+    /// "366 days left" / "残り 366 日": the word order differs.
+    public func daysLeft(_ days: Int) -> String {
+        language == .ja ? "残り \(days) \(daysLeft)" : "\(days) \(daysLeft)"
+    }
+
     public func counter(_ counter: MailCounter) -> String {
         switch (language, counter) {
         case (.en, _): counter.label

@@ -173,6 +173,7 @@ import Telemetry
         let now = Date(timeIntervalSince1970: 1_000_000)
         live.licenseExpiry = now.addingTimeInterval(86_400 * 2.5)
         #expect(live.licenseDaysLeft(now: now) == 3)
+        #expect(Strings.for(.en).daysLeft(3) == "3 days left" && Strings.for(.ja).daysLeft(3) == "残り 3 日")
         live.licenseExpiry = now.addingTimeInterval(-10)
         #expect(live.licenseDaysLeft(now: now) == 0)
     }
