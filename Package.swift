@@ -35,9 +35,10 @@ let package = Package(
         .target(name: "ApplianceConfig", dependencies: ["Telemetry", crypto, cryptoExtras]),
         .target(name: "ScanProtocol"),
         .target(name: "LineProtocol", dependencies: [nio]),
-        .target(name: "SMTPRelay", dependencies: ["LineProtocol", nio]),
+        .target(name: "MailRelay", dependencies: [nio]),
+        .target(name: "SMTPRelay", dependencies: ["LineProtocol", "MailRelay", nio]),
         .target(name: "MessageInspection", dependencies: [nio]),
-        .target(name: "POP3Relay", dependencies: ["LineProtocol", nio]),
+        .target(name: "POP3Relay", dependencies: ["LineProtocol", "MailRelay", nio]),
 
         // MARK: system libraries
         .systemLibrary(
@@ -60,7 +61,7 @@ let package = Package(
         .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 
         .target(name: "MailProxy", dependencies: [
-            "SMTPRelay", "POP3Relay", "LineProtocol", "MessageInspection", "ScanClient", "ScanProtocol", "Telemetry",
+            "SMTPRelay", "POP3Relay", "MailRelay", "LineProtocol", "MessageInspection", "ScanClient", "ScanProtocol", "Telemetry",
             nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
 
@@ -87,13 +88,13 @@ let package = Package(
         ]),
 
         // MARK: tests
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [nio], path: "Tests/TestSupport"),
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"]),
-        .testTarget(name: "ApplianceConfigTests", dependencies: ["ApplianceConfig"]),
-        .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", nio], exclude: ["Fixtures"]),
-        .testTarget(name: "SMTPRelayTests", dependencies: ["SMTPRelay", "LineProtocol", nio], exclude: ["Fixtures"]),
+        .testTarget(name: "ApplianceConfigTests", dependencies: ["ApplianceConfig", "TestSupport"]),
+        .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", "TestSupport", nio], exclude: ["Fixtures"]),
+        .testTarget(name: "SMTPRelayTests", dependencies: ["SMTPRelay", "MailRelay", "LineProtocol", "TestSupport", nio], exclude: ["Fixtures"]),
         .testTarget(name: "MessageInspectionTests", dependencies: ["MessageInspection", "TestSupport", nio], exclude: ["Fixtures"]),
-        .testTarget(name: "POP3RelayTests", dependencies: ["POP3Relay", "LineProtocol", nio], exclude: ["Fixtures"]),
+        .testTarget(name: "POP3RelayTests", dependencies: ["POP3Relay", "MailRelay", "LineProtocol", "TestSupport", nio], exclude: ["Fixtures"]),
         .testTarget(name: "ScanProtocolTests", dependencies: ["ScanProtocol"]),
         .testTarget(name: "ScanEnginesTests", dependencies: ["TestSupport", "ScanEngines", "ScanProtocol", nio, nioPosix],
                     exclude: ["Fixtures"]),
@@ -113,8 +114,8 @@ let package = Package(
 if Context.environment["MAILSEC_FUZZ"] == "1" {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         ("fuzz-smtp-framing", ["LineProtocol", nio]),
-        ("fuzz-smtp-relay", ["SMTPRelay", "LineProtocol", nio]),
-        ("fuzz-pop3-relay", ["POP3Relay", "LineProtocol", nio]),
+        ("fuzz-smtp-relay", ["SMTPRelay", "MailRelay", "LineProtocol", nio]),
+        ("fuzz-pop3-relay", ["POP3Relay", "MailRelay", "LineProtocol", nio]),
         ("fuzz-message-inspection", ["MessageInspection", nio]),
         ("fuzz-mime-walker", ["ScanEngines", nio]),
         ("fuzz-scan-reply", ["ScanProtocol"]),
