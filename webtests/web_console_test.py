@@ -233,6 +233,12 @@ def main():
                     mismatches.append(f"{p} {tile}: console {c}, tile {t}, metrics {m}")
         check("console counters == dashboard tiles == /metrics after a mixed run", not mismatches, "; ".join(mismatches))
         check("the mixed run counted something", counters.get(("smtp", "inspected"), 0) >= 5, str(counters))
+
+        # Log out: the session is gone, the pages ask for the password again.
+        page.click("#logout")
+        page.wait_for_url(URL + "/login")
+        page.goto(URL + "/")
+        check("after logging out the dashboard asks for the password again", page.url.endswith("/login"), page.url)
         browser.close()
 
     # /metrics: authenticated, and valid for Prometheus.
