@@ -17,8 +17,9 @@
 # a CA that clients (or the scan service) already trust; a certificate is re-issued only when it
 # is missing or no longer verifies against its CA.
 # The server certificate names 127.0.0.1, ::1, localhost and ysc.local (subjectAltName), the
-# addresses the appliance uses to reach its own scan service, and 203.0.113.10, the scan
-# service's address in the network lab (firmware/lab), where it runs on a host of its own.
+# addresses the appliance uses to reach its own scan service, and 203.0.113.10 and
+# 2001:db8:3::10, the scan service's addresses in the dual-stack network lab (firmware/lab),
+# where it runs on a host of its own.
 # A certificate that lacks one of these names (made by an older version) is re-issued.
 set -eu
 
@@ -30,7 +31,7 @@ out=$1
 days_ca=3650
 days_server=825   # the longest validity TLS clients commonly accept for a server certificate
 days_client=825
-san="IP:127.0.0.1,IP:::1,DNS:localhost,DNS:ysc.local,IP:203.0.113.10${PKI_EXTRA_SAN:+,$PKI_EXTRA_SAN}"
+san="IP:127.0.0.1,IP:::1,DNS:localhost,DNS:ysc.local,IP:203.0.113.10,IP:2001:db8:3::10${PKI_EXTRA_SAN:+,$PKI_EXTRA_SAN}"
 
 mkdir -p "$out"
 umask 077
@@ -79,7 +80,8 @@ if missing ca; then
     rm -f "$out/server.pem"   # a new CA means the old server certificate no longer chains
 fi
 if ! valid ca server \
-    || ! openssl x509 -in "$out/server.pem" -noout -ext subjectAltName 2>/dev/null | grep -q "IP Address:203.0.113.10"; then
+    || ! openssl x509 -in "$out/server.pem" -noout -ext subjectAltName 2>/dev/null | grep -q "IP Address:203.0.113.10" \
+    || ! openssl x509 -in "$out/server.pem" -noout -ext subjectAltName 2>/dev/null | grep -q "IP Address:2001:DB8:3:0:0:0:0:10"; then
     cat >"$ext" <<EXT
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment

@@ -21,6 +21,7 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case mailSecurityPOP3ComfortInterval
     case mailSecurityMaxClientSessions
     case mailSecurityInterception
+    case mailSecurityIPv6
     case mailSecurityMonitor
     case yscConnectionTimeout
     case yscRequestTimeout

@@ -153,6 +153,12 @@ enum CommandTable {
         "How mail crossing LAN1 and LAN2 reaches the proxies",
         "Extension. `appliance`: the box loads its own netfilter rules (TPROXY) for the `mail security port` ports crossing the ports of its port map, while `mail security use` is on, and removes them when it is off and when the daemon stops. `external`: the transparent proxies run but the box loads no rules; a firewall managed elsewhere diverts the mail to them. `off`: nothing is intercepted. `mailsecd --interception` overrides this setting (docs/interception.md).",
         default: "appliance", examples: ["mail security interception external"]),
+        setting(.mailSecurityIPv6, "mail security ipv6", [
+            ParameterSpec("SW", .keyword(onOff), "`on` intercepts mail over IPv6 as over IPv4, `off` over IPv4 only."),
+        ], .mailSecurity,
+        "Intercept mail crossing over IPv6",
+        "Extension. `on`: the appliance's own rules (`mail security interception appliance`) divert SMTP and POP3 crossing over IPv6 exactly as over IPv4; the mail server sees the client's own IPv6 address. `off`: IPv6 mail crosses uninspected, but not unseen: each such session is counted in `show status mail security` (`Sessions not inspected`) and logged (docs/interception.md).",
+        default: "on", examples: ["mail security ipv6 off"]),
         setting(.mailSecurityMonitor, "mail security monitor", [
             ParameterSpec("IFNAME", .interfaceName, "Network interface name, up to 15 characters (`eth1`, `lan2`)."),
         ], .mailSecurity,

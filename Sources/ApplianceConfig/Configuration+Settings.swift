@@ -72,6 +72,8 @@ extension Configuration {
     public var interception: InterceptionSetting {
         entered(.mailSecurityInterception)?.first.flatMap(InterceptionSetting.init(rawValue:)) ?? .appliance
     }
+    /// `mail security ipv6`: whether the appliance's rules divert IPv6 mail too. Default on.
+    public var interceptsIPv6: Bool { entered(.mailSecurityIPv6) != ["off"] }
     /// `mail security monitor`: the interface watched passively; nil when monitor-only mode is off.
     public var monitorInterface: String? { entered(.mailSecurityMonitor)?.first }
 

@@ -15,7 +15,8 @@ public enum FirmwareDefaults {
     /// `firmware/portmap` is installed here).
     public static let portMapPath = "/etc/mailsec/portmap"
     /// The transparent listeners TPROXY delivers intercepted mail to (all addresses: TPROXY
-    /// keeps the original destination as the accepted socket's local address).
-    public static let smtpTransparentListener = "0.0.0.0:10025"
-    public static let pop3TransparentListener = "0.0.0.0:10110"
+    /// keeps the original destination as the accepted socket's local address), one per IP
+    /// version on the same port: the ruleset diverts both families to that port.
+    public static let smtpTransparentListener = "0.0.0.0:10025,[::]:10025"
+    public static let pop3TransparentListener = "0.0.0.0:10110,[::]:10110"
 }

@@ -25,7 +25,7 @@ public final class SMTPProxyListener: Sendable {
                              mailProtocol: MailProtocol = .smtp) -> EventLoopFuture<SMTPProxyListener> {
         let counter = NIOLockedValueBox(0)
         return ServerBootstrap(group: group)
-            .serverChannelOption(TransparentSocket.option, value: transparent ? 1 : 0)
+            .transparentOptions(for: address, transparent: transparent)
             .serverChannelOption(.backlog, value: MailProxyLimits.listenBacklog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

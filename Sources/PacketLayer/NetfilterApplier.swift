@@ -66,6 +66,14 @@ public struct NetfilterApplier: Sendable {
         return result.status == 0 ? result.stdout : nil
     }
 
+    /// Packets seen by the uninspected-sessions counter of a `mode` ruleset (nil when there is
+    /// no such counter: no table, or a plan that intercepts every family).
+    public func uninspectedPackets(mode: InterceptionMode) throws -> UInt64? {
+        let result = try execute(nftPath, ["list", "counter", RulesetRenderer.uninspectedCounterFamily(mode),
+                                           RulesetRenderer.tableName, RulesetRenderer.uninspectedCounter])
+        return result.status == 0 ? UninspectedSessionTally.packets(inListing: result.stdout) : nil
+    }
+
     /// The MAC address of `interface` (e.g. the bridge, for a bridge-mode plan); nil when the
     /// interface does not exist or has none.
     public func macAddress(of interface: String) throws -> String? {

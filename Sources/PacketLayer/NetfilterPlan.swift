@@ -9,6 +9,15 @@ public enum InterceptionMode: String, Sendable, Equatable, CaseIterable {
     case bridge
 }
 
+/// The IP versions whose mail is diverted. Both by default: in a dual-stack office clients try
+/// IPv6 first (RFC 8305), so IPv4 alone would let most mail pass uninspected.
+public enum AddressFamily: String, Sendable, Equatable, Hashable, CaseIterable, Comparable {
+    case ipv4
+    case ipv6
+
+    public static func < (a: AddressFamily, b: AddressFamily) -> Bool { a.rawValue < b.rawValue }
+}
+
 public struct InterceptionPlan: Sendable, Equatable {
     public var mode: InterceptionMode
     /// Interface names of the two ports (in bridge mode: the bridge's ports).
@@ -29,12 +38,15 @@ public struct InterceptionPlan: Sendable, Equatable {
     public var routingTable: UInt32
     /// False: render the removal of everything an enabled plan installs.
     public var enabled: Bool
+    /// The IP versions diverted (one or both). A removal removes both whatever this says.
+    public var families: Set<AddressFamily>
 
     public init(mode: InterceptionMode = .router, lan1: String, lan2: String,
                 bridge: String? = nil, bridgeMAC: String? = nil,
                 smtpPorts: [UInt16] = [25], pop3Ports: [UInt16] = [110],
                 smtpListenerPort: UInt16 = 10025, pop3ListenerPort: UInt16 = 10110,
-                fwmark: UInt32 = 1, routingTable: UInt32 = 100, enabled: Bool = true) {
+                fwmark: UInt32 = 1, routingTable: UInt32 = 100, enabled: Bool = true,
+                families: Set<AddressFamily> = Set(AddressFamily.allCases)) {
         self.mode = mode
         self.lan1 = lan1
         self.lan2 = lan2
@@ -47,6 +59,7 @@ public struct InterceptionPlan: Sendable, Equatable {
         self.fwmark = fwmark
         self.routingTable = routingTable
         self.enabled = enabled
+        self.families = families
     }
 
     /// The plan that removes what any enabled plan with the same mark and table installed.
@@ -64,6 +77,7 @@ public struct InterceptionPlan: Sendable, Equatable {
             throw .invalid("routing table \(routingTable) is reserved")
         }
         guard enabled else { return }
+        guard !families.isEmpty else { throw .invalid("no address family to intercept") }
         for (name, value) in [("lan1", lan1), ("lan2", lan2)] {
             guard Self.isInterfaceName(value) else { throw .invalid("\(name): bad interface name '\(value)'") }
         }

@@ -95,12 +95,13 @@ extension InterceptionPlan {
     public init(portMap: PortMap, bridgeMAC: String? = nil,
                 smtpPorts: [UInt16] = [25], pop3Ports: [UInt16] = [110],
                 smtpListenerPort: UInt16 = 10025, pop3ListenerPort: UInt16 = 10110,
-                fwmark: UInt32 = 1, routingTable: UInt32 = 100, enabled: Bool = true) {
+                fwmark: UInt32 = 1, routingTable: UInt32 = 100, enabled: Bool = true,
+                families: Set<AddressFamily> = Set(AddressFamily.allCases)) {
         self.init(mode: portMap.mode, lan1: portMap.lan1, lan2: portMap.lan2,
                   bridge: portMap.mode == .bridge ? portMap.bridge : nil,
                   bridgeMAC: portMap.mode == .bridge ? bridgeMAC : nil,
                   smtpPorts: smtpPorts, pop3Ports: pop3Ports,
                   smtpListenerPort: smtpListenerPort, pop3ListenerPort: pop3ListenerPort,
-                  fwmark: fwmark, routingTable: routingTable, enabled: enabled)
+                  fwmark: fwmark, routingTable: routingTable, enabled: enabled, families: families)
     }
 }

@@ -6,7 +6,7 @@
 // not exist.
 //
 // Router mode ("crossing" = entering on one port and routed out of the other):
-//   inet prerouting: iifname LAN1 fib daddr oifname LAN2 tcp dport {ports} → mark + tproxy,
+//   inet prerouting: iifname LAN1 fib daddr oifname LAN2 th dport {ports} → mark + tproxy,
 //   and the mirror rule; the FIB lookup ignores the mark, so it says where the packet would
 //   have been routed. Packets addressed to the box itself route to no port and are left alone.
 // Bridge mode (a bridged frame never reaches IP prerouting; no broute in this kernel):
@@ -50,31 +50,40 @@ public enum RulesetRenderer {
         guard plan.enabled else { return out.joined(separator: "\n") + "\n" }
 
         let mark = hex(plan.fwmark)
+        let allPorts = plan.smtpPorts + plan.pop3Ports
         let routes = [(plan.smtpPorts, plan.smtpListenerPort, "smtp"),
                       (plan.pop3Ports, plan.pop3ListenerPort, "pop3")]
+        // One rule serves both families where it can: in the inet table `tproxy to :PORT` takes
+        // the packet's own family (kernel 4.18 and later), and `meta l4proto tcp` still matches
+        // IPv6 packets with extension headers, where `ip6 nexthdr tcp` would not.
+        let family = familyMatch(plan.families), tproxy = tproxyStatement(plan.families)
         var inet: [String] = []
         switch plan.mode {
         case .router:
-            inet.append("\(iifnames([plan.lan1, plan.lan2])) meta nfproto ipv4 meta l4proto tcp socket transparent 1 meta mark set \(mark) accept comment \"transparent sockets\"")
+            inet.append("\(iifnames([plan.lan1, plan.lan2])) \(family)meta l4proto tcp socket transparent 1 meta mark set \(mark) accept comment \"transparent sockets\"")
             for (from, to) in [(plan.lan1, plan.lan2), (plan.lan2, plan.lan1)] {
                 for (ports, listener, name) in routes {
-                    inet.append("iifname \(quote(from)) fib daddr oifname \(quote(to)) meta nfproto ipv4 tcp dport \(set(ports)) meta mark set \(mark) tproxy ip to :\(listener) accept comment \"\(name) \(from) to \(to)\"")
+                    inet.append("iifname \(quote(from)) fib daddr oifname \(quote(to)) \(family)meta l4proto tcp th dport \(set(ports)) meta mark set \(mark) \(tproxy) :\(listener) accept comment \"\(name) \(from) to \(to)\"")
+                }
+                for passing in uninspectedFamilies(plan) {
+                    inet.append("iifname \(quote(from)) fib daddr oifname \(quote(to)) meta nfproto \(passing.rawValue) meta l4proto tcp th dport \(set(allPorts)) \(newSession) counter name \"\(uninspectedCounter)\" comment \"\(passing.rawValue) mail \(from) to \(to), not intercepted\"")
                 }
             }
         case .bridge:
             let bridge = plan.bridge ?? ""
-            inet.append("iifname \(quote(bridge)) meta nfproto ipv4 meta l4proto tcp socket transparent 1 meta mark set \(mark) accept comment \"transparent sockets\"")
+            inet.append("iifname \(quote(bridge)) \(family)meta l4proto tcp socket transparent 1 meta mark set \(mark) accept comment \"transparent sockets\"")
             for (ports, listener, name) in routes {
-                inet.append("iifname \(quote(bridge)) meta mark \(mark) meta nfproto ipv4 tcp dport \(set(ports)) tproxy ip to :\(listener) accept comment \"\(name) across \(bridge)\"")
+                inet.append("iifname \(quote(bridge)) meta mark \(mark) \(family)meta l4proto tcp th dport \(set(ports)) \(tproxy) :\(listener) accept comment \"\(name) across \(bridge)\"")
             }
         }
         out.append("table inet \(tableName) {")
+        if plan.mode == .router, !uninspectedFamilies(plan).isEmpty { out.append(contentsOf: counterDeclaration) }
         out.append(contentsOf: chain("prerouting", hook: "prerouting", priority: "mangle", rules: inet))
         out.append("}")
 
         if plan.mode == .bridge {
             let mac = (plan.bridgeMAC ?? "").lowercased()
-            let ports = plan.smtpPorts + plan.pop3Ports
+            let ports = allPorts
             // Only frames that cross: each port learns the source MACs behind it (as the bridge's
             // own forwarding table does), and a mail frame is lifted unless its destination is
             // known to sit behind the port it came in on. A flooded frame between two hosts on
@@ -88,10 +97,16 @@ public enum RulesetRenderer {
             }
             for (field, what) in [("dport", "to"), ("sport", "from")] {
                 for (port, hosts) in sides {
-                    bridgeRules.append("iifname \(quote(port)) ether daddr != \(mac) ether daddr != @\(hosts) ether type ip tcp \(field) \(set(ports)) meta mark set \(mark) ether daddr set \(mac) meta pkttype set host comment \"mail \(what) a mail port, crossing from \(port), up to the bridge\"")
+                    bridgeRules.append("iifname \(quote(port)) ether daddr != \(mac) ether daddr != @\(hosts) \(etherTypes(plan.families)) meta l4proto tcp th \(field) \(set(ports)) meta mark set \(mark) ether daddr set \(mac) meta pkttype set host comment \"mail \(what) a mail port, crossing from \(port), up to the bridge\"")
+                }
+            }
+            for passing in uninspectedFamilies(plan) {
+                for (port, hosts) in sides {
+                    bridgeRules.append("iifname \(quote(port)) ether daddr != \(mac) ether daddr != @\(hosts) \(etherTypes([passing])) meta l4proto tcp th dport \(set(ports)) \(newSession) counter name \"\(uninspectedCounter)\" comment \"\(passing.rawValue) mail crossing from \(port), not intercepted\"")
                 }
             }
             out.append("table bridge \(tableName) {")
+            if !uninspectedFamilies(plan).isEmpty { out.append(contentsOf: counterDeclaration) }
             for (_, hosts) in sides {
                 // Bounded and aged like a switch's table: a host silent for longer is forgotten.
                 out.append("\tset \(hosts) {")
@@ -104,7 +119,8 @@ public enum RulesetRenderer {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// Policy routing: marked packets are delivered locally (`local 0.0.0.0/0 dev lo`).
+    /// Policy routing: marked packets are delivered locally (`local 0.0.0.0/0 dev lo`, and
+    /// `local ::/0 dev lo` through `ip -6` for IPv6), for each family of the plan.
     /// Set-up first deletes any copies of our rule, so applying twice leaves exactly one.
     /// Bridge mode also switches br_netfilter's IP hooks off for bridged frames (the setting
     /// exists only while that module is loaded): with them on, a bridged frame passes IP
@@ -112,18 +128,68 @@ public enum RulesetRenderer {
     /// so the frame never meets the tproxy rule on the bridge device.
     public static func systemCommands(_ plan: InterceptionPlan) -> [SystemCommand] {
         let mark = hex(plan.fwmark), table = String(plan.routingTable)
-        let deleteRule = SystemCommand(["ip", "rule", "del", "fwmark", mark, "lookup", table], .repeatUntilFailure)
-        guard plan.enabled else {
-            return [deleteRule,
-                    SystemCommand(["ip", "route", "del", "local", "0.0.0.0/0", "dev", "lo", "table", table], .ignoreFailure)]
+        // A removal takes out both families whatever the plan says: a family switched off
+        // must not leave its route behind.
+        let families = plan.enabled ? plan.families.sorted() : AddressFamily.allCases
+        var commands: [SystemCommand] = []
+        for family in families {
+            let ip = ipCommand(family), anyAddress = family == .ipv4 ? "0.0.0.0/0" : "::/0"
+            commands.append(SystemCommand(ip + ["rule", "del", "fwmark", mark, "lookup", table], .repeatUntilFailure))
+            guard plan.enabled else {
+                commands.append(SystemCommand(ip + ["route", "del", "local", anyAddress, "dev", "lo", "table", table], .ignoreFailure))
+                continue
+            }
+            commands.append(SystemCommand(ip + ["rule", "add", "fwmark", mark, "lookup", table], .mustSucceed))
+            commands.append(SystemCommand(ip + ["route", "replace", "local", anyAddress, "dev", "lo", "table", table], .mustSucceed))
         }
-        var commands = [deleteRule,
-                        SystemCommand(["ip", "rule", "add", "fwmark", mark, "lookup", table], .mustSucceed),
-                        SystemCommand(["ip", "route", "replace", "local", "0.0.0.0/0", "dev", "lo", "table", table], .mustSucceed)]
-        if plan.mode == .bridge {
-            commands.append(SystemCommand(["sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0"], .ignoreFailure))
+        if plan.enabled, plan.mode == .bridge {
+            for family in families {
+                let hook = family == .ipv4 ? "iptables" : "ip6tables"
+                commands.append(SystemCommand(["sysctl", "-qw", "net.bridge.bridge-nf-call-\(hook)=0"], .ignoreFailure))
+            }
         }
         return commands
+    }
+
+    /// Mail sessions that cross the box in a family the plan does not intercept are counted
+    /// (their first packet only) in this named counter, so the bypass is visible in
+    /// `show status mail security` rather than silent. In the inet table in router mode, in
+    /// the bridge table in bridge mode (bridged frames of that family never reach IP).
+    public static let uninspectedCounter = "uninspected"
+    private static let newSession = "tcp flags & (syn | ack) == syn"
+    private static let counterDeclaration = ["\tcounter \(uninspectedCounter) {", "\t}"]
+
+    /// The families whose mail crosses without interception under `plan`.
+    public static func uninspectedFamilies(_ plan: InterceptionPlan) -> [AddressFamily] {
+        plan.enabled ? AddressFamily.allCases.filter { !plan.families.contains($0) } : []
+    }
+
+    /// The nft table holding the uninspected counter for `mode`.
+    public static func uninspectedCounterFamily(_ mode: InterceptionMode) -> String {
+        mode == .router ? "inet" : "bridge"
+    }
+
+    private static func ipCommand(_ family: AddressFamily) -> [String] {
+        family == .ipv4 ? ["ip"] : ["ip", "-6"]
+    }
+
+    /// Empty for both families (the rule serves either), else the one family's match.
+    private static func familyMatch(_ families: Set<AddressFamily>) -> String {
+        families.count == 1 ? "meta nfproto \(families.first!.rawValue) " : ""
+    }
+
+    private static func tproxyStatement(_ families: Set<AddressFamily>) -> String {
+        switch families.count == 1 ? families.first : nil {
+        case .ipv4?: "tproxy ip to"
+        case .ipv6?: "tproxy ip6 to"
+        case nil: "tproxy to"
+        }
+    }
+
+    /// Bridge family: the EtherTypes whose frames are lifted (`ip`, `ip6` or both).
+    private static func etherTypes(_ families: Set<AddressFamily>) -> String {
+        let names = families.sorted().map { $0 == .ipv4 ? "ip" : "ip6" }
+        return names.count == 1 ? "ether type \(names[0])" : "ether type { " + names.joined(separator: ", ") + " }"
     }
 
     private static func chain(_ name: String, hook: String, priority: String, rules: [String]) -> [String] {

@@ -21,6 +21,7 @@ extension MailSecLogMessage {
         case .noSuchDomainName: "noSuchDomainName"
         case .tooManyConnections: "tooManyConnections"
         case .tooManyErrors: "tooManyErrors"
+        case .uninspectedSessions: "uninspectedSessions"
         case .clientTimeout: "clientTimeout"
         }
     }

@@ -33,6 +33,9 @@ public enum MailSecLogMessage: Equatable, Sendable {
     case tooManyErrors(protocol: MailProtocol, address: String)
     /// A client did not finish a command or its message in time; its session was closed (421).
     case clientTimeout(protocol: MailProtocol, address: String)
+    /// Mail sessions crossed the box in a family not intercepted (`mail security ipv6 off`):
+    /// never inspected, but not unseen either.
+    case uninspectedSessions(count: Int, family: String)
 
     /// Every line starts with this (SPEC §9).
     public static let prefix = "[MAIL_SEC] "
@@ -76,6 +79,8 @@ public enum MailSecLogMessage: Equatable, Sendable {
         case .tooManyConnections(let proto, let address): "\(proto.logName): Too many connections from \(address)"
         case .tooManyErrors(let proto, let address): "\(proto.logName): Too many errors from \(address), session closed"
         case .clientTimeout(let proto, let address): "\(proto.logName): Timeout waiting for \(address), session closed"
+        case .uninspectedSessions(let count, let family):
+            "Not inspected: \(count) mail session\(count == 1 ? "" : "s") over \(family) crossed the box (\(family) interception off)"
         }
     }
 }

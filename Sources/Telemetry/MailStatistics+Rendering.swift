@@ -22,7 +22,11 @@ extension MailStatistics {
             ("License", licenseState),
             ("YSC", yscState),
         ]
-        if let interception { rows.append(("Interception", interception)) }
+        if let interception {
+            rows.append(("Interception", interception))
+            // Beside the interception row: mail that crossed the box without being intercepted.
+            rows.append(("Sessions not inspected", String(uninspectedSessions)))
+        }
         for mailProtocol in MailProtocol.allCases {
             for counter in MailCounter.allCases {
                 rows.append(("\(mailProtocol.logName) \(counter.label)", String(value(counter, for: mailProtocol))))

@@ -21,6 +21,9 @@ public final class MailStatistics: Sendable {
         /// administrator acknowledged on the dashboard: the gadget warns while they differ.
         var detectionsRecorded = 0
         var detectionsAcknowledged = 0
+        /// Mail sessions that crossed the box without being intercepted (a family not
+        /// intercepted): counted by the kernel, added here by the interception driver.
+        var uninspectedSessions = 0
     }
 
     public init(timeZone: TimeZone = TimeZone(identifier: "UTC")!, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -38,6 +41,13 @@ public final class MailStatistics: Sendable {
             storage.buckets.add(amount, counter, mailProtocol, minute: minute)
         }
     }
+
+    /// Adds mail sessions that crossed the box uninspected.
+    public func recordUninspectedSessions(_ count: Int) {
+        state.withLock { $0.uninspectedSessions &+= count }
+    }
+
+    public var uninspectedSessions: Int { state.withLock { $0.uninspectedSessions } }
 
     /// Records a detection (newest first; the oldest falls off past the limit). Counters are
     /// separate: the caller increments what applies.

@@ -19,7 +19,13 @@ final class InterceptionDriver: Sendable {
         var outcome = "starting"
         /// Configuration changes are ignored until the listeners are up (`activate`).
         var active = false
+        /// Sessions of a family not intercepted, from the kernel's counter (read on the pool).
+        var tally = UninspectedSessionTally()
     }
+
+    /// How often the kernel's count of uninspected sessions is read: often enough that a
+    /// bypass shows in `show status` within seconds, rarely enough to cost nothing (one `nft`).
+    static let uninspectedPollInterval: UInt64 = 5_000_000_000
 
     private let startup: InterceptionStartup
     private let smtpListenerPort: UInt16
@@ -27,15 +33,19 @@ final class InterceptionDriver: Sendable {
     private let applier: NetfilterApplier
     private let pool: NIOThreadPool
     private let report: @Sendable (String, SyslogSeverity) -> Void
+    /// Told how many mail sessions crossed uninspected since the last call, and over which family.
+    private let uninspected: @Sendable (Int, String) -> Void
     private let state = NIOLockedValueBox(State())
 
     init(startup: InterceptionStartup, smtpListenerPort: UInt16, pop3ListenerPort: UInt16,
-         applier: NetfilterApplier = NetfilterApplier(), report: @escaping @Sendable (String, SyslogSeverity) -> Void) {
+         applier: NetfilterApplier = NetfilterApplier(), report: @escaping @Sendable (String, SyslogSeverity) -> Void,
+         uninspected: @escaping @Sendable (Int, String) -> Void = { _, _ in }) {
         self.startup = startup
         self.smtpListenerPort = smtpListenerPort
         self.pop3ListenerPort = pop3ListenerPort
         self.applier = applier
         self.report = report
+        self.uninspected = uninspected
         self.pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
     }
@@ -44,6 +54,24 @@ final class InterceptionDriver: Sendable {
     func activate(_ configuration: () -> Configuration) {
         state.withLockedValue { $0.active = true }
         configurationChanged(configuration())
+        Task { [self] in
+            while state.withLockedValue({ $0.active }) {
+                try? await Task.sleep(nanoseconds: Self.uninspectedPollInterval)
+                pool.submit { [self] workState in
+                    if case .active = workState { pollUninspected() }
+                }
+            }
+        }
+    }
+
+    /// Blocking: runs on the pool's thread (so never beside an apply). Reads the counter of
+    /// the rules in place and reports what is new.
+    private func pollUninspected() {
+        guard let installed = state.withLockedValue({ $0.reconciler.installed }),
+              let family = RulesetRenderer.uninspectedFamilies(installed).first else { return }
+        let packets = try? applier.uninspectedPackets(mode: installed.mode)
+        let new = state.withLockedValue { $0.tally.reading(packets) }
+        if new > 0 { uninspected(Int(clamping: new), family == .ipv6 ? "IPv6" : "IPv4") }
     }
 
     /// Called with every configuration change.
@@ -103,7 +131,8 @@ final class InterceptionDriver: Sendable {
                                 smtpPorts: configuration.smtpPorts.compactMap(UInt16.init(exactly:)),
                                 pop3Ports: configuration.pop3Ports.compactMap(UInt16.init(exactly:)),
                                 smtpListenerPort: smtpListenerPort, pop3ListenerPort: pop3ListenerPort,
-                                enabled: mode == .appliance && configuration.mailSecurityEnabled)
+                                enabled: mode == .appliance && configuration.mailSecurityEnabled,
+                                families: configuration.interceptsIPv6 ? Set(AddressFamily.allCases) : [.ipv4])
     }
 
     private var removalPlan: InterceptionPlan? {
@@ -135,10 +164,14 @@ final class InterceptionDriver: Sendable {
                 }
                 plan.bridgeMAC = mac
             }
+            // What the old table counted, before it is replaced and its counter starts afresh.
+            pollUninspected()
             try applier.apply(plan, replacing: action.replacing)
             state.withLockedValue { state in
+                state.tally.restarted()
                 state.outcome = switch (plan.enabled, state.mode) {
                 case (true, _): "rules loaded (SMTP \(Self.ports(plan.smtpPorts)), POP3 \(Self.ports(plan.pop3Ports)))"
+                    + (RulesetRenderer.uninspectedFamilies(plan).isEmpty ? "" : ", IPv4 only: IPv6 counted, not inspected")
                 case (false, .appliance): "no rules (mail security use off)"
                 case (false, .external): "rules managed elsewhere"
                 case (false, .off): "nothing intercepted"

@@ -49,7 +49,7 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "… and relay every session to the mail server HOST:PORT.")
     var smtpUpstream: String?
 
-    @Option(help: "SMTP proxy, transparent mode: the TPROXY listener ADDR:PORT (original destination kept, client address used towards the server).")
+    @Option(help: "SMTP proxy, transparent mode: the TPROXY listener ADDR:PORT, or one per IP version on one port: 0.0.0.0:10025,[::]:10025 (original destination kept, client address used towards the server).")
     var smtpTransparent: String?
 
     @Option(help: "POP3 proxy, explicit mode: listen on ADDR:PORT …")
@@ -58,7 +58,7 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "… and relay every session to the POP3 server HOST:PORT.")
     var pop3Upstream: String?
 
-    @Option(help: "POP3 proxy, transparent mode: the TPROXY listener ADDR:PORT (original destination kept, client address used towards the server).")
+    @Option(help: "POP3 proxy, transparent mode: the TPROXY listener ADDR:PORT, or one per IP version on one port: 0.0.0.0:10110,[::]:10110 (original destination kept, client address used towards the server).")
     var pop3Transparent: String?
 
     @Option(help: "Web console (HTTPS) on ADDR:PORT instead of 'httpd listen'; also lets the local host in (tests, make demo).")
@@ -107,6 +107,7 @@ struct MailsecDaemon: AsyncParsableCommand {
             syslog.log(text: line, severity: severity)
         }
         problems.forEach { report($0, .warning) }
+        let statistics = MailStatistics()
         let interception = try InterceptionStartup.decide(
             interceptionOptions,
             transparentListenerGiven: smtpTransparent != nil || pop3Transparent != nil,
@@ -122,7 +123,11 @@ struct MailsecDaemon: AsyncParsableCommand {
             startup: interception,
             smtpListenerPort: try Self.port(of: smtpTransparent ?? FirmwareDefaults.smtpTransparentListener),
             pop3ListenerPort: try Self.port(of: pop3Transparent ?? FirmwareDefaults.pop3TransparentListener),
-            report: report) : nil
+            report: report,
+            uninspected: { count, family in
+                statistics.recordUninspectedSessions(count)
+                syslog.log(.uninspectedSessions(count: count, family: family))
+            }) : nil
 
         var yscAPIKey: String?
         if let yscApiKeyFile {
@@ -152,7 +157,6 @@ struct MailsecDaemon: AsyncParsableCommand {
                                           product: FirmwareDefaults.licenseProduct)
         let scanServices = ScanServices(scanClient: scanClient, licenseClient: licenseClient)
         licenseClient.start(on: group.next())
-        let statistics = MailStatistics()
         let smtpSettings = SMTPProxySettingsProvider(SMTPProxySettings(initial))
         let monitor = MonitorWiring(scanClient: scanClient, availability: { scanServices.availability },
                                     eventLoop: group.next(), log: { syslog.log($0) }, report: report)
@@ -209,11 +213,14 @@ struct MailsecDaemon: AsyncParsableCommand {
             report("--smtp-listen and --smtp-upstream go together; SMTP proxy not started", .warning)
         }
         if let smtpTransparent, let spoolDirectory {
-            let address = try Self.socketAddress(smtpTransparent)
-            let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
-                                              spoolDirectory, smtpScan)
-            mailListeners.append(try await SMTPProxyListener.start(
-                listeningOn: address, group: mailGroup, environment: environment, transparent: true).get())
+            for address in try Self.socketAddresses(smtpTransparent) {
+                let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
+                                                  spoolDirectory, smtpScan)
+                try await Self.startTransparent(on: address, report: report, into: &mailListeners) {
+                    try await SMTPProxyListener.start(
+                        listeningOn: address, group: mailGroup, environment: environment, transparent: true).get()
+                }
+            }
             report("SMTP transparent proxy on \(smtpTransparent)", .info)
         }
         if let pop3Listen, let pop3Upstream, let spoolDirectory {
@@ -226,12 +233,15 @@ struct MailsecDaemon: AsyncParsableCommand {
             report("--pop3-listen and --pop3-upstream go together; POP3 proxy not started", .warning)
         }
         if let pop3Transparent, let spoolDirectory {
-            let address = try Self.socketAddress(pop3Transparent)
-            let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
-                                              spoolDirectory, pop3Scan)
-            mailListeners.append(try await SMTPProxyListener.start(
-                listeningOn: address, group: mailGroup, environment: environment, transparent: true,
-                mailProtocol: .pop3).get())
+            for address in try Self.socketAddresses(pop3Transparent) {
+                let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
+                                                  spoolDirectory, pop3Scan)
+                try await Self.startTransparent(on: address, report: report, into: &mailListeners) {
+                    try await SMTPProxyListener.start(
+                        listeningOn: address, group: mailGroup, environment: environment, transparent: true,
+                        mailProtocol: .pop3).get()
+                }
+            }
             report("POP3 transparent proxy on \(pop3Transparent)", .info)
         }
         report("interception \(interception.sourceDescription)"
@@ -283,9 +293,33 @@ struct MailsecDaemon: AsyncParsableCommand {
         return try SocketAddress.makeAddressResolvingHost(host, port: port)
     }
 
-    /// The port of `ADDR:PORT`.
+    /// Starts one transparent listener. A kernel without IPv6 (`ipv6.disable=1`: EAFNOSUPPORT)
+    /// forwards no IPv6 either, so the IPv6 listener of the default pair is skipped with a
+    /// warning there instead of stopping the daemon; any other failure stops it.
+    private static func startTransparent(on address: SocketAddress, report: (String, SyslogSeverity) -> Void,
+                                         into listeners: inout [SMTPProxyListener],
+                                         _ start: () async throws -> SMTPProxyListener) async throws {
+        do {
+            listeners.append(try await start())
+        } catch let error as IOError where error.errnoCode == EAFNOSUPPORT && address.protocol == .inet6 {
+            report("no IPv6 on this host: transparent listener \(address) not started (\(error))", .warning)
+        }
+    }
+
+    /// `ADDR:PORT[,ADDR:PORT]`: a transparent listener per IP version (`0.0.0.0:10025,[::]:10025`),
+    /// all on one port, the one the interception rules divert to.
+    private static func socketAddresses(_ text: String) throws -> [SocketAddress] {
+        let addresses = try text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { try socketAddress(String($0)) }
+        guard Set(addresses.map(\.port)).count == 1 else {
+            throw ValidationError("the addresses in '\(text)' must share one port")
+        }
+        return addresses
+    }
+
+    /// The port of `ADDR:PORT` (or of the list `socketAddresses` reads).
     private static func port(of text: String) throws -> UInt16 {
-        guard let port = try socketAddress(text).port, let value = UInt16(exactly: port), value != 0 else {
+        guard let port = try socketAddresses(text).first?.port, let value = UInt16(exactly: port), value != 0 else {
             throw ValidationError("no port in '\(text)'")
         }
         return value

@@ -92,6 +92,7 @@ struct ConfigurationSettingsTests {
         Case(line: "mail security max client sessions off", noLine: "no mail security max client sessions 5") { $0.maxClientSessions == nil },
         Case(line: "mail security interception external", noLine: "no mail security interception") { $0.interception == .external },
         Case(line: "mail security interception off", noLine: "no mail security interception") { $0.interception == .off },
+        Case(line: "mail security ipv6 off", noLine: "no mail security ipv6") { !$0.interceptsIPv6 },
         Case(line: "mail security monitor eth1", noLine: "no mail security monitor") { $0.monitorInterface == "eth1" },
         Case(line: "mail security monitor veth-Mon.1", noLine: "no mail security monitor eth1") { $0.monitorInterface == "veth-Mon.1" },
     ]

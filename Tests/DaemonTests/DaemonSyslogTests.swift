@@ -4,10 +4,12 @@ import TestSupport
 
 /// Syslog from the real daemon, configured through the real console, to a UDP collector.
 @Suite struct DaemonSyslogTests {
-    @Test func consoleEventsReachTheConfiguredCollectorWithFacilityAndSeverity() throws {
+    /// Over IPv4 and over IPv6 (`syslog host [::1]:PORT`).
+    @Test(arguments: ["127.0.0.1", "::1"])
+    func consoleEventsReachTheConfiguredCollectorWithFacilityAndSeverity(_ host: String) throws {
         let dir = try TemporaryDirectory()
-        guard let collector = DatagramListener(udp: "127.0.0.1") else {
-            Issue.record("cannot bind a UDP collector on 127.0.0.1")
+        guard let collector = DatagramListener(udp: host) else {
+            Issue.record("cannot bind a UDP collector on \(host)")
             return
         }
         let socket = dir.path("ctl.sock")
@@ -20,7 +22,7 @@ import TestSupport
             let result = try runCommand(ProductBinary.path("mailsec"), ["--control", socket, command])
             #expect(result.status == 0, "\(command): \(result.stdout)")
         }
-        try console("syslog host 127.0.0.1:\(collector.port)")
+        try console("syslog host \(host.contains(":") ? "[\(host)]" : host):\(collector.port)")
         try console("syslog facility local3")
         try console("mail security white-list set enable 4")
 

@@ -257,6 +257,10 @@ struct LabRouterEndToEndTests {
     @Test func useOffInterceptsNothing() throws { try LabScenarios.useOffInterceptsNothing(MailLab.suite) }
     @Test func trafficWithinLAN1IsNotIntercepted() throws { try LabScenarios.trafficWithinLAN1IsNotIntercepted(MailLab.suite) }
     @Test func aPortChangeTakesEffectWithoutRestart() throws { try LabScenarios.aPortChangeTakesEffectWithoutRestart(MailLab.suite) }
+    @Test func cleanMailOverIPv6() throws { try LabIPv6Scenarios.cleanMailOverIPv6IsUntouchedAndTheServerSeesThePC(MailLab.suite) }
+    @Test func sameVerdictsAndCountersOverIPv4AndIPv6() throws { try LabIPv6Scenarios.sameVerdictsAndCountersOverBothFamilies(MailLab.suite) }
+    @Test func cleanPOP3OverIPv6() throws { try LabIPv6Scenarios.cleanPOP3OverIPv6IsUntouched(MailLab.suite) }
+    @Test func scanServiceOverIPv6() throws { try LabIPv6Scenarios.scanServiceOverIPv6(MailLab.suite) }
 }
 
 @Suite(.serialized, .enabled(if: MailLab.canRun, "needs root, ip, nft, curl, python3, Postfix, Dovecot, swaks"),
@@ -268,4 +272,8 @@ struct LabBridgeEndToEndTests {
     @Test func useOffInterceptsNothing() throws { try LabScenarios.useOffInterceptsNothing(MailLab.suite) }
     @Test func trafficWithinLAN1IsNotIntercepted() throws { try LabScenarios.trafficWithinLAN1IsNotIntercepted(MailLab.suite) }
     @Test func aPortChangeTakesEffectWithoutRestart() throws { try LabScenarios.aPortChangeTakesEffectWithoutRestart(MailLab.suite) }
+    @Test func cleanMailOverIPv6() throws { try LabIPv6Scenarios.cleanMailOverIPv6IsUntouchedAndTheServerSeesThePC(MailLab.suite) }
+    @Test func sameVerdictsAndCountersOverIPv4AndIPv6() throws { try LabIPv6Scenarios.sameVerdictsAndCountersOverBothFamilies(MailLab.suite) }
+    @Test func cleanPOP3OverIPv6() throws { try LabIPv6Scenarios.cleanPOP3OverIPv6IsUntouched(MailLab.suite) }
+    @Test func scanServiceOverIPv6() throws { try LabIPv6Scenarios.scanServiceOverIPv6(MailLab.suite) }
 }

@@ -40,6 +40,9 @@ final class MailLab: @unchecked Sendable {
     /// Where services.sh points the appliance: yscd in the cloud namespace.
     static let scanServiceURL = "https://203.0.113.10:8443/"
     static let secondPC = "192.0.2.11"
+    /// The lab is dual stack (firmware/lab/lab.sh): the same hosts over IPv6.
+    var server6: String { mode == .router ? "2001:db8:2::25" : "2001:db8:1::25" }
+    static let officePC6 = "2001:db8:1::10"
 
     init(mode: Mode, configuration: String) throws {
         self.mode = mode
@@ -91,6 +94,17 @@ final class MailLab: @unchecked Sendable {
         return run.stdout
     }
 
+    /// Every SMTP and POP3 counter row of `show status mail security`, by item.
+    func counters() throws -> [String: Int] {
+        var rows: [String: Int] = [:]
+        for line in try console("show status mail security").split(separator: "\n")
+        where line.hasPrefix("SMTP ") || line.hasPrefix("POP3 ") {
+            guard let value = line.split(separator: " ").last.flatMap({ Int($0) }) else { continue }
+            rows[line.split(separator: " ").dropLast().joined(separator: " ")] = value
+        }
+        return rows
+    }
+
     /// One row of `show status mail security`, e.g. `counter("SMTP inspected")`.
     func counter(_ item: String) throws -> Int {
         let status = try console("show status mail security")
@@ -134,7 +148,8 @@ final class MailLab: @unchecked Sendable {
         return try CommandRun.run(full[0], Array(full.dropFirst()), input: input, timeout: timeout)
     }
 
-    /// swaks on `host` (default: the office PC) to `address:port` (default: the mail server's 25).
+    /// swaks on `host` (default: the office PC) to `address:port` (default: the mail server's 25;
+    /// an IPv6 address in brackets, `[2001:db8:2::25]`).
     func send(_ message: Data, from sender: String = "alice@example.com", to recipient: String = "bob@example.com",
               on host: String = "lan1", address: String? = nil, port: Int = 25) throws -> Swaks.Result {
         try Swaks.send(port: port, host: address ?? server, from: sender, to: [recipient], data: message,
@@ -195,13 +210,14 @@ final class MailLab: @unchecked Sendable {
 
     /// `curl pop3://SERVER/N`: message N of `user` as curl prints it (or the listing without N).
     func curlPOP3(_ user: String, message number: Int? = nil, on host: String = "lan1", address: String? = nil) throws -> CommandRun {
-        let url = "pop3://\(address ?? server)/" + (number.map(String.init) ?? "")
+        let target = address ?? server
+        let url = "pop3://\(target.contains(":") ? "[\(target)]" : target)/" + (number.map(String.init) ?? "")
         return try run(on: host, ["/usr/bin/curl", "-sS", "--max-time", "60", "-u", "\(user):secret", url])
     }
 
     /// Python's poplib on the office PC: every message of `user`, as `SUBJECT|X-header` lines,
     /// or the server's error for a message it could not retrieve (`ERR|…`).
-    func poplibSubjects(_ user: String) throws -> [String] {
+    func poplibSubjects(_ user: String, address: String? = nil) throws -> [String] {
         let script = """
         import poplib, sys
         box = poplib.POP3(sys.argv[1], 110, timeout=60)
@@ -217,7 +233,7 @@ final class MailLab: @unchecked Sendable {
             print(subject + "|" + ";;".join(marks))
         box.quit()
         """
-        let result = try run(on: "lan1", ["/usr/bin/python3", "-c", script, server, user])
+        let result = try run(on: "lan1", ["/usr/bin/python3", "-c", script, address ?? server, user])
         guard result.status == 0 else { throw Failure.setup("poplib: \(result.stdout)\(result.stderr)") }
         return result.stdout.split(separator: "\n").map(String.init)
     }

@@ -81,10 +81,11 @@ struct DaemonInterceptionLabTests {
                 .reduce(0, +)
         }
 
-        /// Sends one message from the office PC; returns the server's line for it.
-        func send(to port: Int, subject: String) throws -> String {
+        /// Sends one message from the office PC (to `host`, default the server's IPv4 address);
+        /// returns the server's line for it.
+        func send(to port: Int, subject: String, host: String? = nil) throws -> String {
             let result = try CommandRun.run(Self.ipPath, ["netns", "exec", lab.prefix + "lan1", "/usr/bin/python3",
-                                                          DaemonInterceptionLabTests.mailProbe, "send", serverAddress,
+                                                          DaemonInterceptionLabTests.mailProbe, "send", host ?? serverAddress,
                                                           String(port), subject], timeout: 60)
             guard result.stdout.hasPrefix("sent") else {
                 return "not sent: \(result.stdout) \(result.stderr)"
@@ -98,9 +99,9 @@ struct DaemonInterceptionLabTests {
         }
 
         /// Sends and says whether the proxy counted the session.
-        func sendCounting(to port: Int, subject: String) throws -> (line: String, intercepted: Bool) {
+        func sendCounting(to port: Int, subject: String, host: String? = nil) throws -> (line: String, intercepted: Bool) {
             let before = try smtpCount()
-            let line = try send(to: port, subject: subject)
+            let line = try send(to: port, subject: subject, host: host)
             // The counters move when the session ends, just after the server saw the message.
             let intercepted = waitUntil(timeout: 3) { ((try? self.smtpCount()) ?? before) > before }
             return (line, intercepted)
@@ -108,10 +109,10 @@ struct DaemonInterceptionLabTests {
 
         /// Retrieves message 1 from the office PC over POP3: the client's line, the server's
         /// RETR lines, and whether the proxy counted it.
-        func fetchCounting() throws -> (client: String, server: [String], intercepted: Bool) {
+        func fetchCounting(host: String? = nil) throws -> (client: String, server: [String], intercepted: Bool) {
             let before = try smtpCount("POP3 ")
             let result = try CommandRun.run(Self.ipPath, ["netns", "exec", lab.prefix + "lan1", "/usr/bin/python3",
-                                                          DaemonInterceptionLabTests.mailProbe, "fetch", serverAddress, "110"],
+                                                          DaemonInterceptionLabTests.mailProbe, "fetch", host ?? serverAddress, "110"],
                                             timeout: 60)
             let intercepted = waitUntil(timeout: 3) { ((try? self.smtpCount("POP3 ")) ?? before) > before }
             let retrs = pop3Server.standardOutput.split(separator: "\n").filter { $0.hasPrefix("retr ") }.map(String.init)
@@ -237,7 +238,7 @@ struct DaemonInterceptionLabTests {
                 .contains("FAILED to load the rules: invalid interception plan: port 25 is both an SMTP and a POP3 port")
         })
         #expect(daemon.standardError.contains("interception: cannot load the rules: invalid interception plan"))
-        #expect(try site.table()?.contains("tproxy ip to :10025") == true)
+        #expect(try site.table()?.contains("tproxy to :10025") == true)
         #expect(try site.sendCounting(to: 25, subject: "stillintercepted").intercepted)
 
         _ = try site.console("mail security port pop 110")

@@ -11,6 +11,9 @@ final class TestNamespace: @unchecked Sendable {
         name = "msl-nf-" + UUID().uuidString.prefix(8).lowercased()
         let result = try runCommand(NetfilterProcess.locate("ip"), ["netns", "add", name])
         guard result.status == 0 else { throw NamespaceError(description: "ip netns add \(name): \(result.stderr)") }
+        // As on any running host: the kernel refuses an IPv6 route through a device that is down
+        // (`local ::/0 dev lo`: "Nexthop device is not up"), where IPv4 does not mind.
+        _ = try runCommand(NetfilterProcess.locate("ip"), ["-n", name, "link", "set", "lo", "up"])
     }
 
     deinit { _ = try? runCommand(NetfilterProcess.locate("ip"), ["netns", "del", name]) }
@@ -35,6 +38,11 @@ struct NetfilterApplierTests {
                 .split(separator: "\n").map(String.init).filter { $0.contains("fwmark") }
         }
         func table100() throws -> String { try applier.execute(applier.ipPath, ["route", "show", "table", "100"]).stdout }
+        func ip6Rules() throws -> [String] {
+            try applier.execute(applier.ipPath, ["-6", "rule", "list"]).stdout
+                .split(separator: "\n").map(String.init).filter { $0.contains("fwmark") }
+        }
+        func ip6Table100() throws -> String { try applier.execute(applier.ipPath, ["-6", "route", "show", "table", "100"]).stdout }
 
         // Nothing of ours at first; removing nothing is fine.
         #expect(try applier.listTable() == nil)
@@ -46,13 +54,18 @@ struct NetfilterApplierTests {
         #expect(listed.contains("chain prerouting"))
         #expect(listed.contains(#"iifname "eth0" fib daddr oifname "eth1""#))
         #expect(listed.contains(#"iifname "eth1" fib daddr oifname "eth0""#))
-        #expect(listed.contains("tproxy ip to :10025"))
-        #expect(listed.contains("tproxy ip to :10110"))
+        // One rule for both families: the tproxy statement names none.
+        #expect(listed.contains("tproxy to :10025"))
+        #expect(listed.contains("tproxy to :10110"))
+        #expect(!listed.contains("nfproto"))
         #expect(listed.contains("socket transparent 1"))
         #expect(try applier.listTable(family: "bridge") == nil)
         #expect(try ipRules().count == 1)
         #expect(try ipRules().first?.contains("fwmark 0x1 lookup 100") == true)
         #expect(try table100().contains("local default dev lo"))
+        #expect(try ip6Rules().count == 1)
+        #expect(try ip6Rules().first?.contains("fwmark 0x1 lookup 100") == true)
+        #expect(try ip6Table100().contains("local default dev lo"))
 
         // Applying the same plan again changes nothing (no second rule, same table).
         try applier.apply(first)
@@ -67,8 +80,8 @@ struct NetfilterApplierTests {
         second.pop3ListenerPort = 20110
         try applier.apply(second)
         let updated = try #require(try applier.listTable())
-        #expect(updated.contains("tproxy ip to :20025"))
-        #expect(updated.contains("tproxy ip to :20110"))
+        #expect(updated.contains("tproxy to :20025"))
+        #expect(updated.contains("tproxy to :20110"))
         #expect(!updated.contains(":10025"))
         #expect(!updated.contains(":10110"))
         #expect(updated.contains("2525"))
@@ -88,6 +101,8 @@ struct NetfilterApplierTests {
         #expect(try applier.listTable(family: "bridge") == nil)
         #expect(try ipRules().isEmpty)
         #expect(try table100().isEmpty)
+        #expect(try ip6Rules().isEmpty)
+        #expect(try ip6Table100().isEmpty)
         try applier.remove()
         #expect(try applier.listTable() == nil)
     }
@@ -114,7 +129,7 @@ struct NetfilterApplierTests {
     }
 
     /// Every golden ruleset is one nft accepts as a whole.
-    @Test(arguments: 0..<4)
+    @Test(arguments: RulesetRendererTests.goldenCases.indices)
     func everyGoldenRulesetLoads(_ index: Int) throws {
         let namespace = try TestNamespace()
         let applier = NetfilterApplier(namespace: namespace.name)

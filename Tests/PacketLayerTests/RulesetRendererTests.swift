@@ -15,15 +15,27 @@ import Testing
                                          smtpPorts: [25, 587], pop3Ports: [110],
                                          fwmark: 1, routingTable: 100)
 
-    /// Each case: the plan, the golden nft file, the golden system commands.
+    static func only(_ plan: InterceptionPlan, _ family: AddressFamily) -> InterceptionPlan {
+        var copy = plan
+        copy.families = [family]
+        return copy
+    }
+
+    /// Each case: the plan, the golden nft file, the golden system commands. The plans without
+    /// a suffix divert both families; `-ipv4`/`-ipv6` one.
     static let goldenCases: [(InterceptionPlan, String)] = [
         (router1, "router-1port"),
         (router4, "router-4ports"),
         (bridge, "bridge"),
         (router1.disabled, "off"),
+        (only(router1, .ipv4), "router-ipv4"),
+        (only(router1, .ipv6), "router-ipv6"),
+        (only(bridge, .ipv4), "bridge-ipv4"),
+        (only(bridge, .ipv6), "bridge-ipv6"),
+        (only(router1, .ipv4).disabled, "off-ipv4"),
     ]
 
-    @Test(arguments: 0..<4)
+    @Test(arguments: 0..<9)
     func golden(_ index: Int) throws {
         let (plan, name) = Self.goldenCases[index]
         let ruleset = try RulesetRenderer.render(plan)
@@ -33,12 +45,51 @@ import Testing
 
     @Test func routerModeDivertsOnlyCrossingTrafficToTheConfiguredPorts() throws {
         let script = try RulesetRenderer.render(Self.router4).nftScript
-        #expect(script.contains(#"iifname "lan1" fib daddr oifname "wan0" meta nfproto ipv4 tcp dport { 25, 587, 2525, 26 } meta mark set 0x4d53 tproxy ip to :20025 accept"#))
-        #expect(script.contains(#"iifname "wan0" fib daddr oifname "lan1" meta nfproto ipv4 tcp dport { 110, 1110, 8110, 995 } meta mark set 0x4d53 tproxy ip to :20110 accept"#))
-        #expect(script.contains("socket transparent 1 meta mark set 0x4d53 accept"))
+        #expect(script.contains(#"iifname "lan1" fib daddr oifname "wan0" meta l4proto tcp th dport { 25, 587, 2525, 26 } meta mark set 0x4d53 tproxy to :20025 accept"#))
+        #expect(script.contains(#"iifname "wan0" fib daddr oifname "lan1" meta l4proto tcp th dport { 110, 1110, 8110, 995 } meta mark set 0x4d53 tproxy to :20110 accept"#))
+        #expect(script.contains("meta l4proto tcp socket transparent 1 meta mark set 0x4d53 accept"))
         #expect(!script.contains("table bridge mailsec {\n"))
-        // Exactly four diverting rules (two directions × two protocols).
-        #expect(script.components(separatedBy: "tproxy ip to").count - 1 == 4)
+        // Exactly four diverting rules (two directions × two protocols), each for both families.
+        #expect(script.components(separatedBy: "tproxy to").count - 1 == 4)
+        #expect(!script.contains("nfproto"))
+    }
+
+    /// One family: the rules say which, and the tproxy statement names it.
+    @Test(arguments: [(AddressFamily.ipv4, "meta nfproto ipv4 ", "tproxy ip to", "ether type ip "),
+                      (AddressFamily.ipv6, "meta nfproto ipv6 ", "tproxy ip6 to", "ether type ip6 ")])
+    func oneFamilyIsNamedInEveryDivertingRule(_ family: AddressFamily, _ match: String, _ tproxy: String, _ ether: String) throws {
+        let router = try RulesetRenderer.render(Self.only(Self.router4, family)).nftScript
+        #expect(router.components(separatedBy: match + "meta l4proto tcp th dport").count - 1 == 4)
+        #expect(router.components(separatedBy: tproxy + " :").count - 1 == 4)
+        #expect(router.contains(match + "meta l4proto tcp socket transparent 1"))
+        let bridge = try RulesetRenderer.render(Self.only(Self.bridge, family)).nftScript
+        #expect(bridge.components(separatedBy: ether + "meta l4proto tcp th ").count - 1 == 4)
+    }
+
+    @Test func bothFamiliesGetPolicyRoutingAndBothAreRemoved() throws {
+        #expect(RulesetRenderer.systemCommands(Self.router1).map(\.description) == [
+            "repeat-until-failure: ip rule del fwmark 0x1 lookup 100",
+            "must-succeed: ip rule add fwmark 0x1 lookup 100",
+            "must-succeed: ip route replace local 0.0.0.0/0 dev lo table 100",
+            "repeat-until-failure: ip -6 rule del fwmark 0x1 lookup 100",
+            "must-succeed: ip -6 rule add fwmark 0x1 lookup 100",
+            "must-succeed: ip -6 route replace local ::/0 dev lo table 100",
+        ])
+        // IPv6 switched off: its rule and route go, even though the plan names IPv4 alone.
+        #expect(RulesetRenderer.systemCommands(Self.only(Self.router1, .ipv4).disabled).map(\.description) == [
+            "repeat-until-failure: ip rule del fwmark 0x1 lookup 100",
+            "ignore-failure: ip route del local 0.0.0.0/0 dev lo table 100",
+            "repeat-until-failure: ip -6 rule del fwmark 0x1 lookup 100",
+            "ignore-failure: ip -6 route del local ::/0 dev lo table 100",
+        ])
+        let ipv6Only = RulesetRenderer.systemCommands(Self.only(Self.router1, .ipv6)).map(\.description)
+        #expect(ipv6Only.allSatisfy { $0.contains("ip -6 ") })
+    }
+
+    @Test func aPlanWithoutFamiliesIsRejected() {
+        var plan = Self.router1
+        plan.families = []
+        #expect(throws: InterceptionPlanError.self) { try RulesetRenderer.render(plan) }
     }
 
     @Test func everyScriptFirstRemovesBothOfOurTables() throws {
@@ -58,11 +109,13 @@ import Testing
         #expect(ruleset.commands == [
             SystemCommand(["ip", "rule", "del", "fwmark", "0x4d53", "lookup", "4242"], .repeatUntilFailure),
             SystemCommand(["ip", "route", "del", "local", "0.0.0.0/0", "dev", "lo", "table", "4242"], .ignoreFailure),
+            SystemCommand(["ip", "-6", "rule", "del", "fwmark", "0x4d53", "lookup", "4242"], .repeatUntilFailure),
+            SystemCommand(["ip", "-6", "route", "del", "local", "::/0", "dev", "lo", "table", "4242"], .ignoreFailure),
         ])
     }
 
     @Test func enabledRoutingFirstDeletesItsOwnRule() throws {
-        #expect(RulesetRenderer.systemCommands(Self.router1).map(\.description) == [
+        #expect(RulesetRenderer.systemCommands(Self.only(Self.router1, .ipv4)).map(\.description) == [
             "repeat-until-failure: ip rule del fwmark 0x1 lookup 100",
             "must-succeed: ip rule add fwmark 0x1 lookup 100",
             "must-succeed: ip route replace local 0.0.0.0/0 dev lo table 100",
@@ -72,9 +125,9 @@ import Testing
     @Test func bridgeModeRewritesTheDestinationMACOfMailFrames() throws {
         let script = try RulesetRenderer.render(Self.bridge).nftScript
         #expect(script.contains("ether daddr set 02:00:5e:00:53:01 meta pkttype set host"))
-        #expect(script.contains(#"iifname "br0" meta mark 0x1 meta nfproto ipv4 tcp dport { 25, 587 } tproxy ip to :10025 accept"#))
-        #expect(script.contains("tcp dport { 25, 587, 110 }"))
-        #expect(script.contains("tcp sport { 25, 587, 110 }"))
+        #expect(script.contains(#"iifname "br0" meta mark 0x1 meta l4proto tcp th dport { 25, 587 } tproxy to :10025 accept"#))
+        #expect(script.contains("ether type { ip, ip6 } meta l4proto tcp th dport { 25, 587, 110 }"))
+        #expect(script.contains("ether type { ip, ip6 } meta l4proto tcp th sport { 25, 587, 110 }"))
     }
 
     static func broken(_ name: String) -> InterceptionPlan {

@@ -23,11 +23,12 @@ import TestSupport
         .tooManyConnections(protocol: .smtp, address: "192.0.2.25"), .tooManyConnections(protocol: .pop3, address: "192.0.2.25"),
         .tooManyErrors(protocol: .smtp, address: "192.0.2.25"), .tooManyErrors(protocol: .pop3, address: "192.0.2.25"),
         .clientTimeout(protocol: .smtp, address: "192.0.2.25"), .clientTimeout(protocol: .pop3, address: "192.0.2.25"),
+        .uninspectedSessions(count: 3, family: "IPv6"),
     ]
 
     /// The number of catalogue cases. `caseNumber` has no `default`, so a new case does not
     /// compile until it is numbered here — and then `everyCaseHasAnExample` asks for its example.
-    static let caseCount = 19
+    static let caseCount = 20
     static func caseNumber(_ message: MailSecLogMessage) -> Int {
         switch message {
         case .detectSpam: 0
@@ -49,6 +50,7 @@ import TestSupport
         case .tooManyConnections: 16
         case .tooManyErrors: 17
         case .clientTimeout: 18
+        case .uninspectedSessions: 19
         }
     }
 

@@ -17,7 +17,13 @@
 #
 # Router mode:  pc 192.0.2.10/24 ─ fw lan1 192.0.2.1   fw lan2 198.51.100.1 ─ server 198.51.100.25/24
 # Bridge mode:  pc 192.0.2.10/24 ─ fw br0 (lan1+lan2) 192.0.2.1 ─ server 192.0.2.25/24
-# Both:         fw cloud 203.0.113.1 ─ yscd 203.0.113.10/24; fw forwards IPv4.
+# Both:         fw cloud 203.0.113.1 ─ yscd 203.0.113.10/24; fw forwards IPv4 and IPv6.
+# IPv6 beside it (dual stack, documentation prefix 2001:db8::/32):
+#   router mode: pc 2001:db8:1::10/64 ─ fw lan1 2001:db8:1::1   fw lan2 2001:db8:2::1 ─ server 2001:db8:2::25/64
+#   bridge mode: pc 2001:db8:1::10/64 ─ fw br0 2001:db8:1::1 ─ server 2001:db8:1::25/64
+#   both:        second PC 2001:db8:1::11; fw cloud 2001:db8:3::1 ─ yscd 2001:db8:3::10/64.
+#   Addresses are static and skip duplicate address detection (nodad), so they are usable at
+#   once; the appliance accepts router advertisements although it forwards (accept_ra=2).
 #               A second office PC, 192.0.2.11/24, shares the office segment: the switch (a
 #               bridge "sw" in PREFIXsw1) joins both PCs and the appliance's lan1 port, so
 #               traffic between the two PCs stays on the LAN1 side.
@@ -105,17 +111,24 @@ up() {
   veth "$NS_FW" cloud "$NS_CLOUD" eth0
 
   in_ns "$NS_FW" sysctl -qw net.ipv4.ip_forward=1
+  # A router that forwards IPv6 ignores router advertisements unless told otherwise; a box
+  # dropped into an office that configures its uplink by RA would lose its default route.
+  in_ns "$NS_FW" sysctl -qw net.ipv6.conf.all.forwarding=1
+  for port in lan1 lan2 cloud; do in_ns "$NS_FW" sysctl -qw "net.ipv6.conf.$port.accept_ra=2"; done
   in_ns "$NS_FW" ip link set lan1 up
   in_ns "$NS_FW" ip link set lan2 up
   in_ns "$NS_FW" ip link set cloud up
   in_ns "$NS_FW" ip addr add 203.0.113.1/24 dev cloud
+  in_ns "$NS_FW" ip -6 addr add 2001:db8:3::1/64 dev cloud nodad
 
   if [ "$mode" = router ]; then
     in_ns "$NS_FW" ip addr add 192.0.2.1/24 dev lan1
     in_ns "$NS_FW" ip addr add 198.51.100.1/24 dev lan2
-    host "$NS_PC" 192.0.2.10/24 192.0.2.1
-    host "$NS_PC2" 192.0.2.11/24 192.0.2.1
-    host "$NS_SERVER" 198.51.100.25/24 198.51.100.1
+    in_ns "$NS_FW" ip -6 addr add 2001:db8:1::1/64 dev lan1 nodad
+    in_ns "$NS_FW" ip -6 addr add 2001:db8:2::1/64 dev lan2 nodad
+    host "$NS_PC" 192.0.2.10/24 192.0.2.1 2001:db8:1::10/64 2001:db8:1::1
+    host "$NS_PC2" 192.0.2.11/24 192.0.2.1 2001:db8:1::11/64 2001:db8:1::1
+    host "$NS_SERVER" 198.51.100.25/24 198.51.100.1 2001:db8:2::25/64 2001:db8:2::1
   else
     in_ns "$NS_FW" ip link add br0 address "$BRIDGE_MAC" type bridge
     # br_netfilter's settings are left as the kernel makes them: applying a bridge-mode
@@ -124,21 +137,30 @@ up() {
     in_ns "$NS_FW" ip link set lan2 master br0
     in_ns "$NS_FW" ip link set br0 up
     in_ns "$NS_FW" ip addr add 192.0.2.1/24 dev br0
-    host "$NS_PC" 192.0.2.10/24 192.0.2.1
-    host "$NS_PC2" 192.0.2.11/24 192.0.2.1
-    host "$NS_SERVER" 192.0.2.25/24 192.0.2.1
+    in_ns "$NS_FW" ip -6 addr add 2001:db8:1::1/64 dev br0 nodad
+    host "$NS_PC" 192.0.2.10/24 192.0.2.1 2001:db8:1::10/64 2001:db8:1::1
+    host "$NS_PC2" 192.0.2.11/24 192.0.2.1 2001:db8:1::11/64 2001:db8:1::1
+    host "$NS_SERVER" 192.0.2.25/24 192.0.2.1 2001:db8:1::25/64 2001:db8:1::1
     echo "bridge-mac $BRIDGE_MAC" >> "$STATE"
   fi
-  host "$NS_CLOUD" 203.0.113.10/24 203.0.113.1
+  host "$NS_CLOUD" 203.0.113.10/24 203.0.113.1 2001:db8:3::10/64 2001:db8:3::1
+  # Link-local addresses finish duplicate address detection about a second after a link comes
+  # up; until then the first IPv6 packets across the appliance can be lost. Wait (bounded).
+  local tries=0
+  while [ -n "$(in_ns "$NS_FW" ip -6 addr show tentative)" ] && [ $tries -lt 50 ]; do
+    sleep 0.1; tries=$((tries + 1))
+  done
   SETUP_COMPLETE=1
   echo "lab ${PREFIX}: up ($mode): $NS_PC $NS_PC2 $NS_SWITCH $NS_FW $NS_SERVER $NS_CLOUD"
 }
 
-# An end host: address on eth0, default route through the appliance.
+# An end host: IPv4 and IPv6 addresses on eth0, default routes through the appliance.
 host() {
   in_ns "$1" ip link set eth0 up
   in_ns "$1" ip addr add "$2" dev eth0
   in_ns "$1" ip route add default via "$3"
+  in_ns "$1" ip -6 addr add "$4" dev eth0 nodad
+  in_ns "$1" ip -6 route add default via "$5"
 }
 
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root" >&2; exit 1; }

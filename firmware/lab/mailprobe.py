@@ -70,14 +70,32 @@ def serve_connection(conn, peer, port, lock):
         conn.close()
 
 
-def serve(port, lock):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
-    s.listen(16)
+def listeners(port):
+    """One listening socket per IP version (the lab is dual stack); an IPv6 one takes IPv6
+    only, so IPv4 peers print as plain IPv4 addresses."""
+    sockets = []
+    for family, address in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.bind((address, port))
+        s.listen(16)
+        sockets.append(s)
+    return sockets
+
+
+def accept_loop(s, handler, port, lock):
     while True:
         conn, peer = s.accept()
-        threading.Thread(target=serve_connection, args=(conn, peer, port, lock), daemon=True).start()
+        threading.Thread(target=handler, args=(conn, peer, port, lock), daemon=True).start()
+
+
+def serve_all(sockets, handler, port, lock):
+    threads = [threading.Thread(target=accept_loop, args=(s, handler, port, lock), daemon=True) for s in sockets]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 POP3_MESSAGE = b"From: server@example.net\r\nTo: pc@example.com\r\nSubject: mailbox\r\n\r\nhello\r\n"
@@ -120,14 +138,10 @@ def serve_pop3_connection(conn, peer, port, lock):
 
 def pop3_server(port):
     lock = threading.Lock()
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
-    s.listen(16)
+    threads = serve_all(listeners(port), serve_pop3_connection, port, lock)
     print("ready", flush=True)
-    while True:
-        conn, peer = s.accept()
-        threading.Thread(target=serve_pop3_connection, args=(conn, peer, port, lock), daemon=True).start()
+    for thread in threads:
+        thread.join()
 
 
 def fetch(host, port):
@@ -145,9 +159,9 @@ def fetch(host, port):
 
 def server(ports):
     lock = threading.Lock()
-    threads = [threading.Thread(target=serve, args=(port, lock), daemon=True) for port in ports]
-    for thread in threads:
-        thread.start()
+    threads = []
+    for port in ports:
+        threads += serve_all(listeners(port), serve_connection, port, lock)
     print("ready", flush=True)
     for thread in threads:
         thread.join()

@@ -160,8 +160,9 @@ mydomain = $DOMAIN
 myorigin = \$myhostname
 mydestination =
 inet_interfaces = all
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
+# The lab is dual stack: the server takes mail over IPv6 too (tests for both families).
+inet_protocols = all
+mynetworks = 127.0.0.0/8 [::1]/128
 relay_domains =
 # No DNS in the lab: no resolver, and the log shows the client's bare address.
 smtp_dns_support_level = disabled
@@ -227,7 +228,7 @@ dovecot_up() {
     cat > "$dc/dovecot.conf" <<EOF
 # The lab's POP3 server (written by firmware/lab/services.sh), on Postfix's Maildirs.
 protocols = pop3
-listen = *
+listen = *, ::
 base_dir = $dc/run
 state_dir = $dc/state
 log_path = $dc/dovecot.log
@@ -282,7 +283,9 @@ up() {
     # yscd is on a network address, where it serves only clients that present its API key: the
     # appliance gets the same key (docs/ysc-protocol.md, Authentication).
     (umask 077; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$SVC/ysc-api.key"; echo >> "$SVC/ysc-api.key")
-    start yscd "$NS_CLOUD" "$bin/yscd" --listen "$YSC_ADDRESS:$YSC_PORT" \
+    # On every address of its host, both families: the appliance may reach it over IPv6 too
+    # (`ysc url https://[2001:db8:3::10]:8443/`; the certificate names both addresses).
+    start yscd "$NS_CLOUD" "$bin/yscd" --listen "[::]:$YSC_PORT" \
         --cert "$PKI/server.pem" --key "$PKI/server.key" --api-key-file "$SVC/ysc-api.key"
     start syslog "$NS_FW" /usr/bin/python3 "$here/syslog-sink.py" "$SVC/syslog.sock" "$SVC/syslog.log"
 

@@ -1,3 +1,6 @@
 repeat-until-failure: ip rule del fwmark 0x4d53 lookup 4242
 must-succeed: ip rule add fwmark 0x4d53 lookup 4242
 must-succeed: ip route replace local 0.0.0.0/0 dev lo table 4242
+repeat-until-failure: ip -6 rule del fwmark 0x4d53 lookup 4242
+must-succeed: ip -6 rule add fwmark 0x4d53 lookup 4242
+must-succeed: ip -6 route replace local ::/0 dev lo table 4242
