@@ -37,7 +37,7 @@ public enum ReplayReport {
     }
 
     public static func line(_ message: ReplayedMessage) -> String {
-        let head = "\(timestamp(message.time)) \(message.mailProtocol.rawValue)"
+        let head = "\(timestamp(message.time)) \(message.mailProtocol.logName)"
         if message.status == .encrypted {
             return "\(head) encrypted client=\(message.client) server=\(message.server)"
         }
