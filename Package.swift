@@ -95,7 +95,7 @@ let package = Package(
 // compiles them; `make fuzz` builds them with -sanitize=fuzzer,address in its own scratch path.
 if Context.environment["MAILSEC_FUZZ"] == "1" {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
-        ("fuzz-smtp-framing", ["LineProtocol", nio]),
+        ("fuzz-smtp-framing", ["LineProtocol", "SMTPRelay", nio]),
         ("fuzz-smtp-relay", ["SMTPRelay", "MailRelay", "LineProtocol", nio]),
         ("fuzz-pop3-relay", ["POP3Relay", "MailRelay", "LineProtocol", nio]),
         ("fuzz-message-inspection", ["MessageInspection", "Telemetry", nio]),
