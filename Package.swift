@@ -26,7 +26,7 @@ let package = Package(
         // MARK: pure targets (no sockets, no threads)
         .target(name: "Telemetry"),
         .target(name: "ApplianceConfig", dependencies: ["Telemetry"]),
-        .target(name: "ScanProtocol"),
+        .target(name: "ScanProtocol", dependencies: ["Telemetry"]),
         .target(name: "LineProtocol", dependencies: [nio]),
         .target(name: "MailRelay", dependencies: [nio]),
         .target(name: "SMTPRelay", dependencies: ["LineProtocol", "MailRelay", nio]),
