@@ -11,7 +11,7 @@ APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl c
                 postfix dovecot-pop3d swaks fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux socat
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all deps build test demo soak hygiene cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz
+.PHONY: all deps build test webtest webtest-deps demo soak hygiene cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz
 
 all: build
 
@@ -33,7 +33,7 @@ define apt-install-missing
 	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; guard=1; \
 	  fi; \
 	  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; rc=$$?; \
+	  apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends $$missing >/dev/null; rc=$$?; \
 	  [ -n "$$guard" ] && rm -f /usr/sbin/policy-rc.d; \
 	  [ $$rc -eq 0 ] || exit $$rc; \
 	fi
@@ -51,10 +51,33 @@ pki: deps
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-## test: everything the tests need, then every test
-test: deps pki
+## test: everything the tests need, then every test (the Swift tests, then the web console's
+## browser test)
+test: deps pki webtest-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	webtests/run.sh $(BIN) $(WEBTEST_VENV)/bin/python
+
+# The web console's browser test: Debian's Chromium and promtool (package prometheus), and
+# Playwright for Python from PyPI in a venv under .build (it drives Debian's Chromium; its own
+# browser download is never used). The Japanese font makes the Japanese pages legible in screenshots.
+WEB_PACKAGES       := chromium prometheus python3-venv fonts-ipafont-gothic
+WEBTEST_VENV       := .build/webtests-venv
+PLAYWRIGHT_VERSION := 1.65.3
+
+## webtest-deps: Chromium, promtool and the Playwright venv
+webtest-deps: deps
+	$(call apt-install-missing,$(WEB_PACKAGES))
+	@[ -x $(WEBTEST_VENV)/bin/python ] || /usr/bin/python3 -m venv $(WEBTEST_VENV)
+	@$(WEBTEST_VENV)/bin/pip show playwright 2>/dev/null | grep -qx "Version: $(PLAYWRIGHT_VERSION)" \
+	  || $(WEBTEST_VENV)/bin/pip install -q "playwright==$(PLAYWRIGHT_VERSION)"
+
+## webtest: the web console in the network lab (as root): log in, a GTUBE mail in the gadget,
+## settings through the command table, CSRF and login limits, console == tiles == /metrics,
+## promtool; screenshots into docs/ (webtests/run.sh, docs/web-console.md)
+webtest: webtest-deps pki
+	for product in mailsecd mailsec yscd; do $(SWIFT) build --product $$product || exit 1; done
+	webtests/run.sh $(BIN) $(WEBTEST_VENV)/bin/python
 
 ## fuzz: build the libFuzzer targets (own scratch path .build-fuzz) and run each for
 ## FUZZ_SECONDS (default 60) from fuzz/seeds; FUZZ_TARGETS="fuzz-smtp-relay …" runs a subset;

@@ -7,6 +7,8 @@ let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let cryptoExtras: Target.Dependency = .product(name: "_CryptoExtras", package: "swift-crypto")
 
 let package = Package(
     name: "MailSecurityAppliance",
@@ -21,11 +23,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // The web console's HTTP(S) server, password hashing and the box's own web certificate.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: pure targets (no sockets, no threads)
         .target(name: "Telemetry"),
-        .target(name: "ApplianceConfig", dependencies: ["Telemetry"]),
+        .target(name: "ApplianceConfig", dependencies: ["Telemetry", crypto, cryptoExtras]),
         .target(name: "ScanProtocol", dependencies: ["Telemetry"]),
         .target(name: "LineProtocol", dependencies: [nio]),
         .target(name: "MailRelay", dependencies: [nio]),
@@ -59,8 +66,21 @@ let package = Package(
             nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
 
+        // The web console: pages from pure view models, HTTP(S) through Hummingbird, every
+        // change through the console's command table, numbers read from Telemetry.
+        .target(name: "WebConsole", dependencies: [
+            "SyslogIO",
+            "ControlPlane", "ApplianceConfig", "Telemetry", "ScanClient", "MessageInspection", crypto, nio, nioPosix, logging,
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+
         // MARK: executables (wiring only)
-        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", "SyslogIO", "ScanClient", "MailProxy", "MessageInspection", "PacketLayer", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "WebConsole", "ApplianceConfig", "Telemetry", "SyslogIO", "ScanClient", "MailProxy", "MessageInspection", "PacketLayer", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", "PacketLayer", "Telemetry", "ScanClient", "MessageInspection", argumentParser, nioPosix]),
         .executableTarget(name: "yscd", dependencies: [
             "ScanEngines", "ScanProtocol", argumentParser, nio, nioPosix, logging,
@@ -86,6 +106,7 @@ let package = Package(
         .testTarget(name: "MailProxyTests", dependencies: ["MailProxy", "TestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "WebConsoleTests", dependencies: ["WebConsole", "TestSupport", "ApplianceConfig", "ControlPlane", "Telemetry", nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "ApplianceConfig"]),
         .testTarget(name: "yscdTests", dependencies: ["yscd", "ScanProtocol", .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
