@@ -33,11 +33,11 @@ let package = Package(
         // MARK: pure targets (no sockets, no threads)
         .target(name: "Telemetry"),
         .target(name: "ApplianceConfig", dependencies: ["Telemetry", crypto, cryptoExtras]),
-        .target(name: "ScanProtocol"),
+        .target(name: "ScanProtocol", dependencies: ["Telemetry"]),
         .target(name: "LineProtocol", dependencies: [nio]),
         .target(name: "MailRelay", dependencies: [nio]),
         .target(name: "SMTPRelay", dependencies: ["LineProtocol", "MailRelay", nio]),
-        .target(name: "MessageInspection", dependencies: [nio]),
+        .target(name: "MessageInspection", dependencies: ["Telemetry", nio]),
         .target(name: "POP3Relay", dependencies: ["LineProtocol", "MailRelay", nio]),
 
         // MARK: system libraries
@@ -54,8 +54,9 @@ let package = Package(
         ),
 
         // MARK: I/O targets
-        .target(name: "PacketLayer", dependencies: ["CPcap", "MessageInspection", "LineProtocol", "SMTPRelay", nio]),
-        .target(name: "ControlPlane", dependencies: ["ApplianceConfig", "Telemetry", "ScanClient", nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        .target(name: "SyslogIO", dependencies: ["Telemetry", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        .target(name: "PacketLayer", dependencies: ["CPcap", "MessageInspection", "Telemetry", "LineProtocol", "SMTPRelay", nio]),
+        .target(name: "ControlPlane", dependencies: ["ApplianceConfig", "Telemetry", "SyslogIO", "ScanClient", nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .target(name: "ScanEngines", dependencies: ["ScanProtocol", nio, nioPosix,
                                                    .product(name: "NIOHTTP1", package: "swift-nio")]),
         .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
@@ -68,6 +69,7 @@ let package = Package(
         // The web console: pages from pure view models, HTTP(S) through Hummingbird, every
         // change through the console's command table, numbers read from Telemetry.
         .target(name: "WebConsole", dependencies: [
+            "SyslogIO",
             "ControlPlane", "ApplianceConfig", "Telemetry", "ScanClient", "MessageInspection", crypto, nio, nioPosix, logging,
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -78,8 +80,8 @@ let package = Package(
         ]),
 
         // MARK: executables (wiring only)
-        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "WebConsole", "ApplianceConfig", "Telemetry", "ScanClient", "MailProxy", "MessageInspection", "PacketLayer", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
-        .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", "PacketLayer", "ScanClient", "MessageInspection", argumentParser, nioPosix]),
+        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "WebConsole", "ApplianceConfig", "Telemetry", "SyslogIO", "ScanClient", "MailProxy", "MessageInspection", "PacketLayer", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", "PacketLayer", "Telemetry", "ScanClient", "MessageInspection", argumentParser, nioPosix]),
         .executableTarget(name: "yscd", dependencies: [
             "ScanEngines", "ScanProtocol", argumentParser, nio, nioPosix, logging,
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -90,10 +92,11 @@ let package = Package(
         // MARK: tests
         .target(name: "TestSupport", dependencies: [nio], path: "Tests/TestSupport"),
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"]),
+        .testTarget(name: "SyslogIOTests", dependencies: ["TestSupport", "Telemetry", "SyslogIO"]),
         .testTarget(name: "ApplianceConfigTests", dependencies: ["ApplianceConfig", "TestSupport"]),
         .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", "TestSupport", nio], exclude: ["Fixtures"]),
         .testTarget(name: "SMTPRelayTests", dependencies: ["SMTPRelay", "MailRelay", "LineProtocol", "TestSupport", nio], exclude: ["Fixtures"]),
-        .testTarget(name: "MessageInspectionTests", dependencies: ["MessageInspection", "TestSupport", nio], exclude: ["Fixtures"]),
+        .testTarget(name: "MessageInspectionTests", dependencies: ["MessageInspection", "Telemetry", "TestSupport", nio], exclude: ["Fixtures"]),
         .testTarget(name: "POP3RelayTests", dependencies: ["POP3Relay", "MailRelay", "LineProtocol", "TestSupport", nio], exclude: ["Fixtures"]),
         .testTarget(name: "ScanProtocolTests", dependencies: ["ScanProtocol"]),
         .testTarget(name: "ScanEnginesTests", dependencies: ["TestSupport", "ScanEngines", "ScanProtocol", nio, nioPosix],
@@ -113,10 +116,10 @@ let package = Package(
 // compiles them; `make fuzz` builds them with -sanitize=fuzzer,address in its own scratch path.
 if Context.environment["MAILSEC_FUZZ"] == "1" {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
-        ("fuzz-smtp-framing", ["LineProtocol", nio]),
+        ("fuzz-smtp-framing", ["LineProtocol", "SMTPRelay", nio]),
         ("fuzz-smtp-relay", ["SMTPRelay", "MailRelay", "LineProtocol", nio]),
         ("fuzz-pop3-relay", ["POP3Relay", "MailRelay", "LineProtocol", nio]),
-        ("fuzz-message-inspection", ["MessageInspection", nio]),
+        ("fuzz-message-inspection", ["MessageInspection", "Telemetry", nio]),
         ("fuzz-mime-walker", ["ScanEngines", nio]),
         ("fuzz-scan-reply", ["ScanProtocol"]),
         ("fuzz-console-parser", ["ApplianceConfig"]),

@@ -1,5 +1,6 @@
 import ApplianceConfig
 import Foundation
+import SyslogIO
 import Telemetry
 
 /// The running appliance's side of the console: status reports, histories, the log, and

@@ -27,7 +27,7 @@ import NIOCore
 /// - `..` and `.x` at the start of a line lose their first dot (unstuffing), whatever the line
 ///   ending before them.
 ///
-/// Over-long lines are streamed, never buffered (`SMTPLimits.maximumTextLineLength`, leniency):
+/// Over-long lines are streamed, never buffered (past the relays' text-line limits, leniency):
 /// a `.` after an over-long line is treated exactly like one after a short line, because the
 /// decoder looks at logical lines only, never at a length-limited window.
 ///

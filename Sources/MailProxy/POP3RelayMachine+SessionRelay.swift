@@ -2,11 +2,12 @@ import MailRelay
 import MessageInspection
 import NIOCore
 import POP3Relay
+import Telemetry
 
 extension POP3RelayMachine: SessionRelay {
-    static var mailProtocol: MessageInspection.MailProtocol { .pop3 }
+    static var mailProtocol: MailProtocol { .pop3 }
 
-    init(settings: SMTPProxySettings, timeDivisor: Int) {
+    init(settings: ProxySettings, timeDivisor: Int) {
         var configuration = settings.pop3RelayConfiguration
         configuration.timeouts = POP3Timeouts.standard.divided(by: timeDivisor)
         self.init(configuration: configuration)

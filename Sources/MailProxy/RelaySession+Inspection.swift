@@ -10,7 +10,7 @@ extension RelaySession {
     final class InspectionJob {
         let number: Int
         let buffer: MessageBuffer
-        var pendingScan: SMTPScanService.Pending?
+        var pendingScan: MailScanService.Pending?
 
         init(number: Int, buffer: MessageBuffer) {
             self.number = number
@@ -163,9 +163,9 @@ extension RelaySession {
                                                         settings: messageSettings)
             if let decision = ruling.decision { environment.accounting.record(decision, message: nil, protocol: mailProtocol) }
         case .tooManyErrors:
-            environment.accounting.log(.tooManyErrors(protocol: mailProtocol.telemetry, address: clientAddress))
+            environment.accounting.log(.tooManyErrors(protocol: mailProtocol, address: clientAddress))
         case .clientTimedOut:
-            environment.accounting.log(.clientTimeout(protocol: mailProtocol.telemetry, address: clientAddress))
+            environment.accounting.log(.clientTimeout(protocol: mailProtocol, address: clientAddress))
         }
     }
 }

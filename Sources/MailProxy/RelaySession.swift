@@ -26,10 +26,10 @@ import NIOCore
 /// closes the other.
 final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     let eventLoop: any EventLoop
-    let environment: SMTPProxyEnvironment
+    let environment: RelayEnvironment
     let id: String
     /// The settings when the session began (the machine's configuration comes from them).
-    let settingsAtStart: SMTPProxySettings
+    let settingsAtStart: ProxySettings
     var machine: Machine
     private var actions: [RelayAction<Machine.Subject, Machine.Notice>] = []
 
@@ -69,7 +69,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     var deferredWrites: [ByteBuffer] = []
     var closeAfterDelivery = false
 
-    init(eventLoop: any EventLoop, environment: SMTPProxyEnvironment, id: String) {
+    init(eventLoop: any EventLoop, environment: RelayEnvironment, id: String) {
         self.eventLoop = eventLoop
         self.environment = environment
         self.id = id
@@ -80,7 +80,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
 
     /// Puts the client side of a new session into `channel`'s pipeline; the session starts when
     /// the channel is active (admission, then the connection to the server).
-    static func install(on channel: any Channel, environment: SMTPProxyEnvironment, id: String) throws {
+    static func install(on channel: any Channel, environment: RelayEnvironment, id: String) throws {
         let session = RelaySession(eventLoop: channel.eventLoop, environment: environment, id: id)
         let handler = ProxySideHandler(side: .client, session: session)
         session.client = handler
@@ -96,7 +96,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
         if let address = client?.context?.channel.remoteAddress?.ipAddress {
             clientAddress = address
             guard let slot = environment.clientSessions.tryOpen(address) else {
-                environment.accounting.log(.tooManyConnections(protocol: Machine.mailProtocol.telemetry, address: address))
+                environment.accounting.log(.tooManyConnections(protocol: Machine.mailProtocol, address: address))
                 return refuse(.tooManyConnections)
             }
             clientSlot = slot

@@ -2,11 +2,12 @@ import MailRelay
 import MessageInspection
 import NIOCore
 import SMTPRelay
+import Telemetry
 
 extension SMTPRelayMachine: SessionRelay {
-    static var mailProtocol: MessageInspection.MailProtocol { .smtp }
+    static var mailProtocol: MailProtocol { .smtp }
 
-    init(settings: SMTPProxySettings, timeDivisor: Int) {
+    init(settings: ProxySettings, timeDivisor: Int) {
         var configuration = settings.relayConfiguration
         configuration.timeouts = SMTPTimeouts.standard.divided(by: timeDivisor)
         self.init(configuration: configuration)

@@ -8,9 +8,9 @@ import Telemetry
 /// which of its notices the session counts or logs. One conformance per protocol
 /// (`SMTPRelayMachine+SessionRelay.swift`, `POP3RelayMachine+SessionRelay.swift`).
 protocol SessionRelay: RelayMachine {
-    static var mailProtocol: MessageInspection.MailProtocol { get }
+    static var mailProtocol: MailProtocol { get }
     /// The machine of a new session; every protocol wait divided by `timeDivisor`.
-    init(settings: SMTPProxySettings, timeDivisor: Int)
+    init(settings: ProxySettings, timeDivisor: Int)
     /// The reply that turns a session away before it starts (then the client side closes).
     static func refusal(_ reason: AdmissionRefusal, hostname: String) -> ByteBuffer
     /// The decider's disposition as this machine's decision.
@@ -49,9 +49,4 @@ enum SessionNotice: Equatable {
     case scanAbandoned
     case tooManyErrors
     case clientTimedOut
-}
-
-extension MessageInspection.MailProtocol {
-    /// The same protocol as the log catalogue names it.
-    var telemetry: Telemetry.MailProtocol { self == .smtp ? .smtp : .pop3 }
 }

@@ -1,3 +1,5 @@
+import Telemetry
+
 /// A reply the appliance gives itself, instead of relaying the server's (SPEC §3).
 public enum ApplianceReply: Sendable, Hashable {
     case smtp(code: Int, enhancedCode: String, text: String)

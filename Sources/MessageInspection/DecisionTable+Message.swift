@@ -1,4 +1,5 @@
 import NIOCore
+import Telemetry
 
 extension DecisionTable {
     /// ``decide(protocol:outcome:whiteListMatch:policy:)`` for a message: the white-list is

@@ -61,7 +61,7 @@ public struct HeaderBlock: Sendable, Hashable {
     public var end: HeaderBlockEnd
     /// The ending of the first line of the message, or CRLF when the message has no line
     /// ending at all.
-    public var lineEnding: LineEnding
+    public var lineEnding: NewlineConvention
 
     /// Parses the header block at the start of `message`'s readable bytes. Never fails: any
     /// bytes give a block (possibly without fields).
@@ -203,7 +203,7 @@ struct Line {
     var start: Int
     var contentEnd: Int
     var next: Int
-    var ending: LineEnding?
+    var ending: NewlineConvention?
 
     var isEmpty: Bool { contentEnd == start && ending != nil }
 

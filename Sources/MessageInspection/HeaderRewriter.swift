@@ -272,10 +272,10 @@ public enum HeaderRewriter {
     /// swallow the separator, and the body's first line would join the header. The separator's
     /// own ending is used then.
     static func endingBeforeSeparator(_ eol: [UInt8], block: HeaderBlock, message: ByteBuffer) -> [UInt8] {
-        guard eol == LineEnding.cr.bytes, block.fieldsEnd < block.bodyStart,
+        guard eol == NewlineConvention.cr.bytes, block.fieldsEnd < block.bodyStart,
               message.getInteger(at: message.readerIndex + block.fieldsEnd, as: UInt8.self) == 0x0A
         else { return eol }
-        return LineEnding.lf.bytes
+        return NewlineConvention.lf.bytes
     }
 
     static func endsWithLineEnding(_ message: ByteBuffer, _ range: Range<Int>) -> Bool {

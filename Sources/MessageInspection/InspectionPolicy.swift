@@ -1,3 +1,5 @@
+import Telemetry
+
 /// What the scan service said about a message, or why there is no verdict.
 /// (The daemon maps the scan protocol's response onto this; this module does not know it.)
 public enum ScanOutcome: Sendable, Hashable {

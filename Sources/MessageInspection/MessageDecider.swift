@@ -1,4 +1,5 @@
 import NIOCore
+import Telemetry
 
 /// The part of the configuration that decides about one message, for either protocol: the
 /// session takes one snapshot of it per message.

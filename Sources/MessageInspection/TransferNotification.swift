@@ -1,4 +1,5 @@
 import NIOCore
+import Telemetry
 
 /// `mail security smtp from address` / `… to address` (SPEC §7).
 public enum NotificationAddress: Sendable, Hashable {

@@ -1,11 +1,6 @@
 import MessageInspection
 import NIOCore
-
-/// The mail protocols recognised in captures.
-public enum MailProtocol: String, Sendable, Hashable {
-    case smtp = "SMTP"
-    case pop3 = "POP3"
-}
+import Telemetry
 
 /// One message (or one encrypted session) found in a capture.
 public struct ReplayedMessage: Sendable, Hashable {

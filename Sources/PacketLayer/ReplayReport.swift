@@ -1,3 +1,5 @@
+import Telemetry
+
 /// Offline replay of a capture file: the mail messages it carries.
 public enum Replay {
     /// Reads the capture at `path` and returns its SMTP and POP3 messages (and encrypted
@@ -37,7 +39,7 @@ public enum ReplayReport {
     }
 
     public static func line(_ message: ReplayedMessage) -> String {
-        let head = "\(timestamp(message.time)) \(message.mailProtocol.rawValue)"
+        let head = "\(timestamp(message.time)) \(message.mailProtocol.logName)"
         if message.status == .encrypted {
             return "\(head) encrypted client=\(message.client) server=\(message.server)"
         }
@@ -78,26 +80,11 @@ public enum ReplayReport {
 
     /// `YYYY-MM-DD hh:mm:ss` in UTC (proleptic Gregorian calendar, no Foundation).
     public static func timestamp(_ time: CaptureTime) -> String {
-        let days = floorDiv(time.seconds, 86_400)
-        let secondOfDay = time.seconds - days * 86_400
-        // Civil-from-days (H. Hinnant's algorithm).
-        let z = days + 719_468
-        let era = floorDiv(z, 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let (date, _, secondOfDay) = CivilDate.day(ofSecondsSince1970: Int(time.seconds))
+        let (year, month, day) = (date.year, date.month, date.day)
+        func two<N: BinaryInteger>(_ n: N) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let y = String(year)
         let paddedYear = String(repeating: "0", count: max(0, 4 - y.count)) + y
         return "\(paddedYear)-\(two(month))-\(two(day)) \(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60))"
-    }
-
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 }

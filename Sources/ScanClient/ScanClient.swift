@@ -91,11 +91,11 @@ public final class ScanClient: Sendable {
     public func scanOutcome(
         _ message: ByteBuffer, operation: ScanOperation, requestID: String,
         deadline: NIODeadline? = nil, on eventLoop: any EventLoop
-    ) async -> ScanOutcome {
+    ) async -> ScanResult {
         let task: ScanTask = scan(message, operation: operation, requestID: requestID, deadline: deadline, on: eventLoop)
         return await withTaskCancellationHandler {
             (try? await task.futureResult.get())
-                ?? ScanOutcome(result: .failure(ScanFailure(kind: .cancelled, detail: "cancelled")), attempts: 0)
+                ?? ScanResult(result: .failure(ScanFailure(kind: .cancelled, detail: "cancelled")), attempts: 0)
         } onCancel: {
             task.cancel()
         }
@@ -156,7 +156,7 @@ public final class ScanClient: Sendable {
 /// A running scan: its result, and the handle to abandon it.
 public final class ScanTask: Sendable {
     private let job: ScanJob
-    public var futureResult: EventLoopFuture<ScanOutcome> { job.promise.futureResult }
+    public var futureResult: EventLoopFuture<ScanResult> { job.promise.futureResult }
 
     init(job: ScanJob) {
         self.job = job

@@ -9,7 +9,7 @@ import Telemetry
 /// the promise), so its fields need no lock. That is why it is `@unchecked Sendable`.
 final class ScanJob: @unchecked Sendable {
     let eventLoop: any EventLoop
-    let promise: EventLoopPromise<ScanOutcome>
+    let promise: EventLoopPromise<ScanResult>
     private let client: ScanClient
     private let message: ByteBuffer
     private let operation: ScanOperation
@@ -152,12 +152,12 @@ final class ScanJob: @unchecked Sendable {
 
     private func succeed(_ verdict: ScanVerdict) {
         finished = true
-        promise.succeed(ScanOutcome(result: .verdict(verdict), attempts: attempts))
+        promise.succeed(ScanResult(result: .verdict(verdict), attempts: attempts))
     }
 
     private func finish(_ failure: ScanFailure) {
         guard !finished else { return }
         finished = true
-        promise.succeed(ScanOutcome(result: .failure(failure), attempts: attempts))
+        promise.succeed(ScanResult(result: .failure(failure), attempts: attempts))
     }
 }

@@ -1,3 +1,5 @@
+import Telemetry
+
 /// A calendar date as the licence protocol writes it: `YYYY-MM-DD` (proleptic Gregorian, UTC).
 /// Pure arithmetic, no `Calendar`, so parsing a peer's string is total and cheap.
 public struct LicenseDate: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -35,30 +37,17 @@ public struct LicenseDate: Sendable, Hashable, Comparable, CustomStringConvertib
         self.init(daysSince1970: days)
     }
 
-    /// Days since 1970-01-01 → civil date (Howard Hinnant's `civil_from_days`).
+    /// Days since 1970-01-01 → civil date (`CivilDate`).
     public init(daysSince1970 days: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        year = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        month = m
-        day = d
+        let date = CivilDate(daysSince1970: days)
+        year = date.year
+        month = date.month
+        day = date.day
     }
 
-    /// Civil date → days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    /// Civil date → days since 1970-01-01 (`CivilDate`).
     public var daysSince1970: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        CivilDate(year: year, month: month, day: day).daysSince1970
     }
 
     public func adding(days: Int) -> LicenseDate {

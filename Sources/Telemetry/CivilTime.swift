@@ -22,31 +22,13 @@ public struct CivilTime: Equatable, Sendable {
         let whole = t.rounded(.down)
         let millis = min(999, max(0, Int(((t - whole) * 1000).rounded(.down))))
         let local = Int(whole) + offset
-        let days = Self.floorDiv(local, 86_400)
-        let secondsOfDay = local - days * 86_400
-        (year, month, day) = Self.civil(fromDays: days)
+        let (date, _, secondsOfDay) = CivilDate.day(ofSecondsSince1970: local)
+        (year, month, day) = (date.year, date.month, date.day)
         hour = secondsOfDay / 3600
         minute = secondsOfDay % 3600 / 60
         second = secondsOfDay % 60
         millisecond = millis
         utcOffsetSeconds = offset
-    }
-
-    private static func floorDiv(_ a: Int, _ b: Int) -> Int {
-        a >= 0 ? a / b : -((-a + b - 1) / b)
-    }
-
-    /// Days since 1970-01-01 → proleptic Gregorian date (H. Hinnant's `civil_from_days`).
-    private static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     static let monthAbbreviations = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -1,10 +1,14 @@
 import Foundation
 
-/// The result keyword of a detected message (SPEC §4).
-public enum DetectionResult: String, CaseIterable, Sendable {
+/// What a detected message is: the result keyword of headers, logs and history (SPEC §4).
+/// The one type for it: the decision (MessageInspection) and the counters use the same.
+public enum DetectionResult: String, CaseIterable, Sendable, Hashable {
     case spam
     case virus
-    case spamVirus = "spam+virus"
+    case spamAndVirus = "spam+virus"
+
+    /// The keyword used in headers, logs and history.
+    public var keyword: String { rawValue }
 }
 
 /// What the appliance did with a detected message (SPEC §5).

@@ -4,7 +4,7 @@ public enum MailCounter: String, CaseIterable, Sendable {
     case clean
     case spam
     case virus
-    case spamVirus
+    case spamAndVirus
     case whiteListed
     case tagged
     case rejected
@@ -22,7 +22,7 @@ public enum MailCounter: String, CaseIterable, Sendable {
         case .clean: "clean"
         case .spam: "spam"
         case .virus: "virus"
-        case .spamVirus: "spam+virus"
+        case .spamAndVirus: "spam+virus"
         case .whiteListed: "white-listed"
         case .tagged: "tagged"
         case .rejected: "rejected"

@@ -85,8 +85,9 @@ public enum MailSecLogMessage: Equatable, Sendable {
     }
 }
 
-/// The two inspected protocols; SMTP is the `send` operation, POP3 `receive` (SPEC §3).
-public enum MailProtocol: String, Sendable, CaseIterable {
+/// The two inspected protocols; SMTP is the `send` operation, POP3 `receive` (SPEC §3). The one
+/// type for it, from the listener and the decision to the counters, logs and capture replay.
+public enum MailProtocol: String, Sendable, Hashable, CaseIterable {
     case smtp, pop3
 
     public var logName: String { self == .smtp ? "SMTP" : "POP3" }

@@ -5,7 +5,7 @@
 public final class MonitorStatistics: Sendable {
     /// Per-protocol message counters, in display order.
     public enum MessageCounter: String, CaseIterable, Sendable {
-        case seen, scanned, clean, spam, virus, spamVirus, couldNotScan, notScannedIncomplete, notScannedOverSize, notScannedEmpty, notScannedBusy
+        case seen, scanned, clean, spam, virus, spamAndVirus, couldNotScan, notScannedIncomplete, notScannedOverSize, notScannedEmpty, notScannedBusy
 
         /// Fits the 30-column item field with the protocol name in front.
         public var label: String {
@@ -15,7 +15,7 @@ public final class MonitorStatistics: Sendable {
             case .clean: "clean"
             case .spam: "spam"
             case .virus: "virus"
-            case .spamVirus: "spam+virus"
+            case .spamAndVirus: "spam+virus"
             case .couldNotScan: "could not scan"
             case .notScannedIncomplete: "not scanned, incomplete"
             case .notScannedOverSize: "not scanned, over size"

@@ -37,7 +37,7 @@ public struct DashboardModel: Equatable, Sendable {
 
     /// The tiles, in the console's order (the list plus spam+virus, as the console counts it).
     public static let tileCounters: [MailCounter] = [
-        .inspected, .clean, .spam, .virus, .spamVirus, .tagged, .rejected, .transferred, .overSize, .couldNotScan, .whiteListed,
+        .inspected, .clean, .spam, .virus, .spamAndVirus, .tagged, .rejected, .transferred, .overSize, .couldNotScan, .whiteListed,
     ]
     public static let chartCounters: [MailCounter] = [.inspected, .spam, .virus]
 

@@ -52,7 +52,7 @@ public enum MetricNames {
     /// `result` label of `mailsec_messages_total`, from the console's counters. The results
     /// overlap as the console's rows do: a white-listed message is also counted as spam/virus.
     public static let results: [(MailCounter, String)] = [
-        (.clean, "clean"), (.spam, "spam"), (.virus, "virus"), (.spamVirus, "spam_virus"),
+        (.clean, "clean"), (.spam, "spam"), (.virus, "virus"), (.spamAndVirus, "spam_virus"),
         (.whiteListed, "whitelisted"), (.overSize, "oversize"), (.couldNotScan, "unscannable"),
     ]
 

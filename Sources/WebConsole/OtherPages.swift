@@ -22,7 +22,7 @@ public enum MailListPage {
         switch counter {
         case .spam: return mine.filter { $0.result == .spam }
         case .virus: return mine.filter { $0.result == .virus }
-        case .spamVirus: return mine.filter { $0.result == .spamVirus }
+        case .spamAndVirus: return mine.filter { $0.result == .spamAndVirus }
         case .tagged: return mine.filter { $0.action == .tag || $0.action == .pass }
         case .rejected: return mine.filter { $0.action == .reject }
         case .transferred: return mine.filter { $0.action == .transfer }

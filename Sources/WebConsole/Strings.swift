@@ -25,7 +25,7 @@ public struct Strings: Sendable {
         case (.ja, .clean): "正常"
         case (.ja, .spam): "スパム"
         case (.ja, .virus): "ウイルス"
-        case (.ja, .spamVirus): "スパム+ウイルス"
+        case (.ja, .spamAndVirus): "スパム+ウイルス"
         case (.ja, .whiteListed): "ホワイトリスト"
         case (.ja, .tagged): "タグ付け"
         case (.ja, .rejected): "拒否"

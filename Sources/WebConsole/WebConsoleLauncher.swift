@@ -2,6 +2,7 @@ import ApplianceConfig
 import ControlPlane
 import Foundation
 import NIOPosix
+import SyslogIO
 import Telemetry
 
 /// Starts the web console for `mailsecd`, so the daemon's wiring stays a few lines: where it

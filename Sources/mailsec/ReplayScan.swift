@@ -5,6 +5,7 @@ import MessageInspection
 import NIOCore
 import NIOPosix
 import PacketLayer
+import Telemetry
 import ScanClient
 
 /// `mailsec replay --scan`: every message of the capture is also scanned by the configured

@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import PacketLayer
 import ScanClient
+import SyslogIO
 import Telemetry
 import WebConsole
 
@@ -157,12 +158,12 @@ struct MailsecDaemon: AsyncParsableCommand {
                                           product: FirmwareDefaults.licenseProduct)
         let scanServices = ScanServices(scanClient: scanClient, licenseClient: licenseClient)
         licenseClient.start(on: group.next())
-        let smtpSettings = SMTPProxySettingsProvider(SMTPProxySettings(initial))
+        let proxySettings = ProxySettingsProvider(ProxySettings(initial))
         let monitor = MonitorWiring(scanClient: scanClient, availability: { scanServices.availability },
                                     eventLoop: group.next(), log: { syslog.log($0) }, report: report)
         let services = DaemonServices(syslog: syslog, statistics: statistics, scanStatus: scanServices,
                                       configurationObserver: {
-                                          smtpSettings.update(SMTPProxySettings($0))
+                                          proxySettings.update(ProxySettings($0))
                                           interceptionDriver?.configurationChanged($0)
                                           monitor.apply($0)
                                       },
@@ -180,69 +181,59 @@ struct MailsecDaemon: AsyncParsableCommand {
         let mailThreadPool = NIOThreadPool(numberOfThreads: System.coreCount)
         mailThreadPool.start()
         let budget = MemoryBudget(configuration: MemoryBudget.Configuration(totalBytes: memoryBudget * 1024 * 1024))
+        // The listeners the options ask for: explicit (a fixed server) and transparent (the
+        // original destination), SMTP and POP3.
+        var listenerSpecs: [MailListenerSpec] = []
+        let asked: [(MailProtocol, String?, String?, String?)] = [
+            (.smtp, smtpListen, smtpUpstream, smtpTransparent), (.pop3, pop3Listen, pop3Upstream, pop3Transparent),
+        ]
+        for (mailProtocol, listen, upstream, transparent) in asked {
+            if let listen, let upstream {
+                listenerSpecs.append(MailListenerSpec(mailProtocol: mailProtocol, listen: listen, upstream: upstream))
+            } else if listen != nil || upstream != nil {
+                let flag = mailProtocol.rawValue
+                report("--\(flag)-listen and --\(flag)-upstream go together; \(mailProtocol.logName) proxy not started", .warning)
+            }
+            if let transparent {
+                listenerSpecs.append(MailListenerSpec(mailProtocol: mailProtocol, listen: transparent, upstream: nil))
+            }
+        }
         // One spool for every listener, opened (and cleaned of a crash's leftovers) once, at start.
-        let wantsSMTP = (smtpListen != nil && smtpUpstream != nil) || smtpTransparent != nil
-        let wantsPOP3 = (pop3Listen != nil && pop3Upstream != nil) || pop3Transparent != nil
-        let spoolDirectory = wantsSMTP || wantsPOP3 ? try SpoolDirectory.open(path: spool, threadPool: mailThreadPool) : nil
+        let spoolDirectory = listenerSpecs.isEmpty ? nil : try SpoolDirectory.open(path: spool, threadPool: mailThreadPool)
         // SMTP scans as `send`; POP3 as `receive`, within the relay's cap on a RETR's wait (the
         // relay ends the wait earlier when comforting runs out, docs/pop3-client-comforting.md).
-        let smtpScan = SMTPScanService.ysc(client: scanClient, availability: { scanServices.availability })
-        let pop3Scan = SMTPScanService.ysc(client: scanClient, availability: { scanServices.availability },
+        let smtpScan = MailScanService.ysc(client: scanClient, availability: { scanServices.availability })
+        let pop3Scan = MailScanService.ysc(client: scanClient, availability: { scanServices.availability },
                                            operation: .receive, budget: POP3ProxyLimits.scanBudget)
-        let smtpEnvironment = { (upstream: any SMTPUpstreamSelector, spool: SpoolDirectory,
-                                 scanService: SMTPScanService) -> SMTPProxyEnvironment in
-            SMTPProxyEnvironment(
-                settings: smtpSettings,
-                scanService: scanService,
-                budget: budget,
-                spillStorage: spool,
-                accounting: SMTPAccounting(statistics: statistics, log: { syslog.log($0) }),
-                upstream: upstream,
-                hostname: ProcessInfo.processInfo.hostName,
-                decisionThreadPool: mailThreadPool,
-                clientSessions: ClientSessionTable(limit: { [sessionsPerClient] in sessionsPerClient ?? smtpSettings.current.sessionsPerClient }),
-                timeDivisor: timeDivisor)
-        }
-        var mailListeners: [SMTPProxyListener] = []
-        if let smtpListen, let smtpUpstream, let spoolDirectory {
-            let environment = smtpEnvironment(FixedUpstream(address: try Self.socketAddress(smtpUpstream)), spoolDirectory, smtpScan)
-            mailListeners.append(try await SMTPProxyListener.start(
-                listeningOn: try Self.socketAddress(smtpListen), group: mailGroup, environment: environment).get())
-            report("SMTP proxy on \(smtpListen), server \(smtpUpstream)", .info)
-        } else if smtpListen != nil || smtpUpstream != nil {
-            report("--smtp-listen and --smtp-upstream go together; SMTP proxy not started", .warning)
-        }
-        if let smtpTransparent, let spoolDirectory {
-            for address in try Self.socketAddresses(smtpTransparent) {
-                let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
-                                                  spoolDirectory, smtpScan)
-                try await Self.startTransparent(on: address, report: report, into: &mailListeners) {
-                    try await SMTPProxyListener.start(
-                        listeningOn: address, group: mailGroup, environment: environment, transparent: true).get()
+        var mailListeners: [ProxyListener] = []
+        // A transparent listener per IP version (`0.0.0.0:10025,[::]:10025`), one session table each.
+        for spec in listenerSpecs {
+            guard let spoolDirectory else { break }
+            for address in try Self.socketAddresses(spec.listen) {
+                let upstream: any UpstreamSelector = try spec.upstream.map { FixedUpstream(address: try Self.socketAddress($0)) }
+                    ?? OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port)
+                let environment = RelayEnvironment(
+                    settings: proxySettings,
+                    scanService: spec.mailProtocol == .smtp ? smtpScan : pop3Scan,
+                    budget: budget,
+                    spillStorage: spoolDirectory,
+                    accounting: MailAccounting(statistics: statistics, log: { syslog.log($0) }),
+                    upstream: upstream,
+                    hostname: ProcessInfo.processInfo.hostName,
+                    decisionThreadPool: mailThreadPool,
+                    clientSessions: ClientSessionTable(limit: { [sessionsPerClient] in sessionsPerClient ?? proxySettings.current.sessionsPerClient }),
+                    timeDivisor: timeDivisor)
+                if spec.upstream != nil {
+                    mailListeners.append(try await ProxyListener.start(
+                        listeningOn: address, group: mailGroup, environment: environment, mailProtocol: spec.mailProtocol).get())
+                } else {
+                    try await Self.startTransparent(on: address, report: report, into: &mailListeners) {
+                        try await ProxyListener.start(listeningOn: address, group: mailGroup, environment: environment,
+                                                      transparent: true, mailProtocol: spec.mailProtocol).get()
+                    }
                 }
             }
-            report("SMTP transparent proxy on \(smtpTransparent)", .info)
-        }
-        if let pop3Listen, let pop3Upstream, let spoolDirectory {
-            let environment = smtpEnvironment(FixedUpstream(address: try Self.socketAddress(pop3Upstream)), spoolDirectory, pop3Scan)
-            mailListeners.append(try await SMTPProxyListener.start(
-                listeningOn: try Self.socketAddress(pop3Listen), group: mailGroup, environment: environment,
-                mailProtocol: .pop3).get())
-            report("POP3 proxy on \(pop3Listen), server \(pop3Upstream)", .info)
-        } else if pop3Listen != nil || pop3Upstream != nil {
-            report("--pop3-listen and --pop3-upstream go together; POP3 proxy not started", .warning)
-        }
-        if let pop3Transparent, let spoolDirectory {
-            for address in try Self.socketAddresses(pop3Transparent) {
-                let environment = smtpEnvironment(OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port),
-                                                  spoolDirectory, pop3Scan)
-                try await Self.startTransparent(on: address, report: report, into: &mailListeners) {
-                    try await SMTPProxyListener.start(
-                        listeningOn: address, group: mailGroup, environment: environment, transparent: true,
-                        mailProtocol: .pop3).get()
-                }
-            }
-            report("POP3 transparent proxy on \(pop3Transparent)", .info)
+            report(spec.description, .info)
         }
         report("interception \(interception.sourceDescription)"
                + (interception.portMap.map { ", port map \($0.origin): \($0.map.mode.rawValue) lan1 \($0.map.lan1) lan2 \($0.map.lan2)" } ?? ""), .info)
@@ -297,8 +288,8 @@ struct MailsecDaemon: AsyncParsableCommand {
     /// forwards no IPv6 either, so the IPv6 listener of the default pair is skipped with a
     /// warning there instead of stopping the daemon; any other failure stops it.
     private static func startTransparent(on address: SocketAddress, report: (String, SyslogSeverity) -> Void,
-                                         into listeners: inout [SMTPProxyListener],
-                                         _ start: () async throws -> SMTPProxyListener) async throws {
+                                         into listeners: inout [ProxyListener],
+                                         _ start: () async throws -> ProxyListener) async throws {
         do {
             listeners.append(try await start())
         } catch let error as IOError where error.errnoCode == EAFNOSUPPORT && address.protocol == .inet6 {
@@ -353,5 +344,19 @@ struct MailsecDaemon: AsyncParsableCommand {
         return (configuration, problems.map {
             "\(store.path) line \($0.lineNumber): '\($0.line)': \($0.error.message)"
         })
+    }
+}
+
+/// One mail listener the options ask for: explicit mode with a fixed server, or transparent
+/// (TPROXY) mode with the original destination when `upstream` is nil.
+struct MailListenerSpec {
+    var mailProtocol: MailProtocol
+    var listen: String
+    var upstream: String?
+
+    /// The start-up line that names it.
+    var description: String {
+        guard let upstream else { return "\(mailProtocol.logName) transparent proxy on \(listen)" }
+        return "\(mailProtocol.logName) proxy on \(listen), server \(upstream)"
     }
 }

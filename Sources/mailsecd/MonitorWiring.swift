@@ -112,7 +112,7 @@ final class MonitorWiring: @unchecked Sendable {
             $0.gapBytes &+= progress.gapBytes
         }
         for message in progress.messages where message.status != .encrypted {
-            let proto: Telemetry.MailProtocol = message.mailProtocol == .smtp ? .smtp : .pop3
+            let proto = message.mailProtocol
             statistics.increment(.seen, for: proto)
             guard message.status == .complete else {
                 statistics.increment(.notScannedIncomplete, for: proto)
@@ -180,7 +180,7 @@ final class MonitorWiring: @unchecked Sendable {
             statistics.increment(.virus, for: proto)
             log(.monitorDetection(protocol: proto, score: nil, names: verdict.viruses))
         case .spamAndVirus?:
-            statistics.increment(.spamVirus, for: proto)
+            statistics.increment(.spamAndVirus, for: proto)
             log(.monitorDetection(protocol: proto, score: verdict.spamScore, names: verdict.viruses))
         }
     }

@@ -13,12 +13,12 @@ import Testing
     static var octets: Int { message.utf8.count }
     static var status: String { "+OK \(octets) octets\r\n" }
 
-    func harness(_ settings: SMTPProxySettings = SMTPProxySettings(enabled: true), memoryThreshold: Int = 1 << 20) throws -> SMTPProxyHarness {
-        try SMTPProxyHarness(settings, memoryThreshold: memoryThreshold, mailProtocol: .pop3)
+    func harness(_ settings: ProxySettings = ProxySettings(enabled: true), memoryThreshold: Int = 1 << 20) throws -> ProxyHarness {
+        try ProxyHarness(settings, memoryThreshold: memoryThreshold, mailProtocol: .pop3)
     }
 
     /// Greeting, USER and PASS, relayed both ways byte for byte.
-    func logIn(_ h: SMTPProxyHarness) throws {
+    func logIn(_ h: ProxyHarness) throws {
         try h.serverSends("+OK Dovecot ready.\r\n")
         #expect(try h.clientReceives() == "+OK Dovecot ready.\r\n")
         try h.clientSends("USER alice\r\n")
@@ -32,7 +32,7 @@ import Testing
     }
 
     /// RETR 1 and the server's whole answer.
-    func retrieve(_ h: SMTPProxyHarness, content: String = Self.stuffed, status: String = Self.status) throws {
+    func retrieve(_ h: ProxyHarness, content: String = Self.stuffed, status: String = Self.status) throws {
         try h.clientSends("RETR 1\r\n")
         #expect(try h.serverReceives() == "RETR 1\r\n")
         try h.serverSends(status + content)
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func whiteListedDetectionGetsTheReceiveHeaderAndNoPrefix() throws {
-        var settings = SMTPProxySettings(enabled: true)
+        var settings = ProxySettings(enabled: true)
         settings.whiteList = WhiteList(patterns: [WhiteListPattern(number: 7, from: "*@example.com")], activeSet: [7])
         let h = try harness(settings)
         try logIn(h)
@@ -125,7 +125,7 @@ import Testing
     }
 
     @Test func scanFailureUnderPassIsRelayedUnscanned() throws {
-        var settings = SMTPProxySettings(enabled: true)
+        var settings = ProxySettings(enabled: true)
         settings.policy.inactiveAction = .pass
         let h = try harness(settings)
         try logIn(h)
@@ -137,7 +137,7 @@ import Testing
     }
 
     @Test func unavailableUnderPassIsRelayedUnscanned() throws {
-        var settings = SMTPProxySettings(enabled: true)
+        var settings = ProxySettings(enabled: true)
         settings.policy.inactiveAction = .pass
         let h = try harness(settings)
         h.unavailable.withLockedValue { $0 = .serviceFailed }
@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func overSizeIsRelayedUnscannedAndCounted() throws {
-        var settings = SMTPProxySettings(enabled: true)
+        var settings = ProxySettings(enabled: true)
         settings.maximumMessageSize = 50
         let h = try harness(settings)
         try logIn(h)
@@ -161,7 +161,7 @@ import Testing
     }
 
     @Test func mailSecurityOffRelaysWithoutScanningOrCounting() throws {
-        let h = try harness(SMTPProxySettings(enabled: false))
+        let h = try harness(ProxySettings(enabled: false))
         try logIn(h)
         try retrieve(h)
         #expect(try h.clientReceives() == Self.status + Self.stuffed)
@@ -214,7 +214,7 @@ import Testing
     }
 
     @Test func ticksComfortTheClientUnderPass() throws {
-        var settings = SMTPProxySettings(enabled: true)
+        var settings = ProxySettings(enabled: true)
         settings.policy.inactiveAction = .pass
         let h = try harness(settings)
         try logIn(h)
@@ -227,7 +227,7 @@ import Testing
     }
 
     @Test func withComfortingOffTheSilenceBudgetUnderRejectEndsInATempfailAndCancelsTheScan() throws {
-        var settings = SMTPProxySettings(enabled: true)
+        var settings = ProxySettings(enabled: true)
         settings.pop3ComfortInterval = nil
         let h = try harness(settings)
         try logIn(h)
@@ -318,13 +318,13 @@ import Testing
 
     @Test func sessionOverTheMemoryBudgetIsRefusedWithATempfail() throws {
         let budget = MemoryBudget(configuration: .init(totalBytes: 1000, sessionFloorBytes: 2000))
-        let h = try SMTPProxyHarness(budget: budget, mailProtocol: .pop3)
+        let h = try ProxyHarness(budget: budget, mailProtocol: .pop3)
         #expect(try h.clientReceives().hasPrefix("-ERR [SYS/TEMP] "))
         #expect(!h.client.isActive)
     }
 
     @Test func unreachableServerGivesTheClientATempfail() throws {
-        let h = try SMTPProxyHarness(serverUnreachable: true, mailProtocol: .pop3)
+        let h = try ProxyHarness(serverUnreachable: true, mailProtocol: .pop3)
         #expect(try h.clientReceives().hasPrefix("-ERR [SYS/TEMP] "))
         #expect(!h.client.isActive)
         #expect(h.budget.counters.sessions == 0)

@@ -11,8 +11,8 @@ import Testing
     let message = ByteBuffer(string: "From: alice@example.com\r\nSubject: s\r\n\r\nbody\r\n")
     let stamp = NotificationStamp(date: "Wed, 25 Nov 2026 23:00:00 +0000", messageID: "<1@fw>")
 
-    func settings(_ change: (inout SMTPProxySettings) -> Void = { _ in }) -> InspectionSettings {
-        var settings = SMTPProxySettings(enabled: true)
+    func settings(_ change: (inout ProxySettings) -> Void = { _ in }) -> InspectionSettings {
+        var settings = ProxySettings(enabled: true)
         change(&settings)
         return settings.inspection
     }

@@ -12,12 +12,12 @@ import Testing
     static let dataReply = "354 End data with <CR><LF>.<CR><LF>\r\n"
 
     /// Sends the content and its terminator.
-    func sendContent(_ h: SMTPProxyHarness, _ message: String = Self.stuffed) throws {
+    func sendContent(_ h: ProxyHarness, _ message: String = Self.stuffed) throws {
         try h.clientSends(message)
     }
 
     @Test func cleanMessageIsRelayedByteForByteAfterTheScan() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         #expect(try h.clientReceives() == Self.dataReply)
         try sendContent(h)
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func detectedSpamUnderPassGetsThePrefix() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         try sendContent(h)
@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func contentInSeveralReadsIsTaggedWhole() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         try h.clientSends("From: a@example.com\r\nTo: b@example.net\r\nSubject: hi\r\n\r\n")
@@ -78,7 +78,7 @@ import Testing
     /// The relay machine asks for the new header in front of the stored rest; the session
     /// stuffs both as one stream, with CRLF line endings and the terminator.
     @Test func rewrittenMessageIsDeliveredDotStuffedWithCRLF() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         try h.clientSends("Subject: t\r\n\r\n..hidden\r\nhello\r\n.\r\n")
@@ -91,9 +91,9 @@ import Testing
     }
 
     @Test func whiteListedDetectionGetsTheHeaderAndNoPrefix() throws {
-        var settings = SMTPProxySettings(enabled: true)
+        var settings = ProxySettings(enabled: true)
         settings.whiteList = WhiteList(patterns: [WhiteListPattern(number: 7, from: "*@example.com")], activeSet: [7])
-        let h = try SMTPProxyHarness(settings)
+        let h = try ProxyHarness(settings)
         try h.openTransaction()
         _ = try h.clientReceives()
         try sendContent(h)
@@ -108,9 +108,9 @@ import Testing
     }
 
     @Test func detectedVirusUnderRejectIs554AndNothingReachesTheServer() throws {
-        var settings = SMTPProxySettings(enabled: true)
+        var settings = ProxySettings(enabled: true)
         settings.policy.detectAction = .reject
-        let h = try SMTPProxyHarness(settings)
+        let h = try ProxyHarness(settings)
         try h.openTransaction()
         _ = try h.clientReceives()
         try sendContent(h)
@@ -125,10 +125,10 @@ import Testing
     }
 
     @Test func detectedUnderTransferSendsTheNotificationInstead() throws {
-        var settings = SMTPProxySettings(enabled: true)
+        var settings = ProxySettings(enabled: true)
         settings.policy.detectAction = .transfer
         settings.notificationTo = .address("postmaster@example.com")
-        let h = try SMTPProxyHarness(settings)
+        let h = try ProxyHarness(settings)
         try h.openTransaction()
         _ = try h.clientReceives()
         try sendContent(h)
@@ -153,7 +153,7 @@ import Testing
     }
 
     @Test func overSizeUnderPassIsRelayedUnscanned() throws {
-        let h = try SMTPProxyHarness(SMTPProxySettings(enabled: true, maximumMessageSize: 40))
+        let h = try ProxyHarness(ProxySettings(enabled: true, maximumMessageSize: 40))
         try h.openTransaction()
         _ = try h.clientReceives()
         try sendContent(h)
@@ -168,9 +168,9 @@ import Testing
     }
 
     @Test func overSizeUnderRejectIs552() throws {
-        var settings = SMTPProxySettings(enabled: true, maximumMessageSize: 40)
+        var settings = ProxySettings(enabled: true, maximumMessageSize: 40)
         settings.policy.sizeOverflow = .reject
-        let h = try SMTPProxyHarness(settings)
+        let h = try ProxyHarness(settings)
         try h.openTransaction()
         _ = try h.clientReceives()
         try sendContent(h)
@@ -181,9 +181,9 @@ import Testing
     }
 
     @Test func sizeParameterOverTheLimitIsRefusedEarly() throws {
-        var settings = SMTPProxySettings(enabled: true, maximumMessageSize: 1000)
+        var settings = ProxySettings(enabled: true, maximumMessageSize: 1000)
         settings.policy.sizeOverflow = .reject
-        let h = try SMTPProxyHarness(settings)
+        let h = try ProxyHarness(settings)
         try h.serverSends("220 mx ESMTP\r\n")
         _ = try h.clientReceives()
         try h.clientSends("MAIL FROM:<a@example.com> SIZE=5000\r\n")
@@ -192,7 +192,7 @@ import Testing
     }
 
     @Test func unavailableUnderRejectIs451() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         h.unavailable.withLockedValue { $0 = .licenceInactive }
         try h.openTransaction()
         _ = try h.clientReceives()
@@ -205,9 +205,9 @@ import Testing
     }
 
     @Test func scanFailureUnderPassIsRelayedUnscanned() throws {
-        var settings = SMTPProxySettings(enabled: true)
+        var settings = ProxySettings(enabled: true)
         settings.policy.inactiveAction = .pass
-        let h = try SMTPProxyHarness(settings)
+        let h = try ProxyHarness(settings)
         try h.openTransaction()
         _ = try h.clientReceives()
         try sendContent(h)
@@ -220,7 +220,7 @@ import Testing
     }
 
     @Test func mailSecurityOffRelaysWithoutScanningOrCounting() throws {
-        let h = try SMTPProxyHarness(SMTPProxySettings(enabled: false))
+        let h = try ProxyHarness(ProxySettings(enabled: false))
         try h.openTransaction()
         _ = try h.clientReceives()
         try sendContent(h)
@@ -232,7 +232,7 @@ import Testing
     }
 
     @Test func serverRefusingDataAfterTheContentGivesTheClientItsReply() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         try sendContent(h)
@@ -244,7 +244,7 @@ import Testing
     }
 
     @Test func pipeliningClientIsServedInOrder() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.serverSends("220 mx ESMTP\r\n")
         _ = try h.clientReceives()
         try h.clientSends("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n")
@@ -259,7 +259,7 @@ import Testing
     }
 
     @Test func rsetMidTransactionIsRelayed() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.serverSends("220 mx ESMTP\r\n")
         _ = try h.clientReceives()
         try h.clientSends("MAIL FROM:<a@example.com>\r\n")
@@ -273,7 +273,7 @@ import Testing
     }
 
     @Test func clientDisconnectMidDataDiscardsTheBufferAndLeavesNoSpillFile() throws {
-        let h = try SMTPProxyHarness(memoryThreshold: 16)
+        let h = try ProxyHarness(memoryThreshold: 16)
         try h.openTransaction()
         _ = try h.clientReceives()
         try h.clientSends(String(repeating: "a long line of content\r\n", count: 50))
@@ -288,7 +288,7 @@ import Testing
     }
 
     @Test func clientDisconnectDuringTheScanCancelsIt() throws {
-        let h = try SMTPProxyHarness(memoryThreshold: 16)
+        let h = try ProxyHarness(memoryThreshold: 16)
         try h.openTransaction()
         _ = try h.clientReceives()
         try sendContent(h)
@@ -301,7 +301,7 @@ import Testing
     }
 
     @Test func spilledMessageIsDeliveredWhole() throws {
-        let h = try SMTPProxyHarness(memoryThreshold: 16)
+        let h = try ProxyHarness(memoryThreshold: 16)
         try h.openTransaction()
         _ = try h.clientReceives()
         let body = String(repeating: "line of text\r\n", count: 200)
@@ -317,7 +317,7 @@ import Testing
     }
 
     @Test func serverDisconnectTellsTheClient() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         try h.server.close().wait()
@@ -327,13 +327,13 @@ import Testing
 
     @Test func sessionOverTheMemoryBudgetIsRefusedWith421() throws {
         let budget = MemoryBudget(configuration: .init(totalBytes: 1000, sessionFloorBytes: 2000))
-        let h = try SMTPProxyHarness(budget: budget)
+        let h = try ProxyHarness(budget: budget)
         #expect(try h.clientReceives().hasPrefix("421 4.3.2 "))
         #expect(!h.client.isActive)
     }
 
     @Test func clientTimeoutAndKeepaliveAreScheduled() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         try h.clientSends("Subject: slow\r\n")
@@ -350,14 +350,14 @@ import Testing
 /// Sessions whose surroundings change: the server cannot be reached, the settings change live.
 @Suite struct SMTPSessionLifecycleTests {
     @Test func unreachableServerGivesTheClient421() throws {
-        let h = try SMTPProxyHarness(serverUnreachable: true)
+        let h = try ProxyHarness(serverUnreachable: true)
         #expect(try h.clientReceives() == "421 4.4.2 Connection to the mail server lost\r\n")
         #expect(!h.client.isActive)
         #expect(h.budget.counters.sessions == 0)
     }
 
     @Test func settingsAreReadPerMessage() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         try h.clientSends(SMTPSessionTests.stuffed)
@@ -389,7 +389,7 @@ import Testing
     }
 
     @Test func clientActivityPostponesTheTimeout() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         // Content may pause up to the data block timeout (RFC 5321 §4.5.3.2.5, 3 minutes).
@@ -406,7 +406,7 @@ import Testing
     /// A byte every two minutes keeps every block wait short, but the DATA phase as a whole
     /// ends at `SMTPLimits.maximumDataDuration`.
     @Test func contentTrickledInIsCutOffAtTheOverallLimit() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         var elapsed = TimeAmount.zero
@@ -422,7 +422,7 @@ import Testing
 
     /// A command dripped in byte by byte must still be whole within the command timeout.
     @Test func aCommandTrickledInIsCutOffAtTheCommandLimit() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.serverSends("220 mx.example.net ESMTP\r\n")
         _ = try h.clientReceives()
         var elapsed = TimeAmount.zero
@@ -437,7 +437,7 @@ import Testing
     }
 
     @Test func eachScanHasItsOwnRequestID() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         try h.clientSends(SMTPSessionTests.stuffed)
@@ -464,7 +464,7 @@ import Testing
 
     @Test func clientIsNotReadWhileTheServerCannotTakeWrites() throws {
         let counter = ReadCounter()
-        let h = try SMTPProxyHarness(beforeInstall: { try $0.pipeline.syncOperations.addHandler(counter) })
+        let h = try ProxyHarness(beforeInstall: { try $0.pipeline.syncOperations.addHandler(counter) })
         try h.serverSends("220 mx ESMTP\r\n")
         let before = counter.reads
         setWritable(h.server, false)
@@ -478,7 +478,7 @@ import Testing
 
     @Test func serverIsNotReadWhileTheClientCannotTakeWrites() throws {
         let counter = ReadCounter()
-        let h = try SMTPProxyHarness(beforeServerConnect: { try $0.pipeline.syncOperations.addHandler(counter) })
+        let h = try ProxyHarness(beforeServerConnect: { try $0.pipeline.syncOperations.addHandler(counter) })
         let before = counter.reads
         setWritable(h.client, false)
         h.server.read()
@@ -488,7 +488,7 @@ import Testing
     }
 
     @Test func deliveryWaitsForTheServerToDrain() throws {
-        let h = try SMTPProxyHarness()
+        let h = try ProxyHarness()
         try h.openTransaction()
         _ = try h.clientReceives()
         try h.clientSends("Subject: parts\r\n\r\n")

@@ -1,6 +1,7 @@
 import MessageInspection
 import NIOCore
 import Testing
+import Telemetry
 
 /// SPEC §5, row by row and column by column.
 struct DecisionTableTests {

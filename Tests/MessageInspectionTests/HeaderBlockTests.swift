@@ -11,12 +11,12 @@ struct HeaderBlockTests {
     }
 
     @Test(arguments: [
-        ("A: 1\r\nB: 2\r\n\r\nbody", LineEnding.crlf),
-        ("A: 1\nB: 2\n\nbody", LineEnding.lf),
-        ("A: 1\rB: 2\r\rbody", LineEnding.cr),
-        ("A: 1", LineEnding.crlf),
+        ("A: 1\r\nB: 2\r\n\r\nbody", NewlineConvention.crlf),
+        ("A: 1\nB: 2\n\nbody", NewlineConvention.lf),
+        ("A: 1\rB: 2\r\rbody", NewlineConvention.cr),
+        ("A: 1", NewlineConvention.crlf),
     ])
-    func lineEndingIsTheFirstLines(input: String, ending: LineEnding) {
+    func lineEndingIsTheFirstLines(input: String, ending: NewlineConvention) {
         let block = HeaderBlock(parsing: ByteBuffer(string: input))
         #expect(block.lineEnding == ending)
     }

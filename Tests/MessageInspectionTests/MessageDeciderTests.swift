@@ -1,6 +1,7 @@
 import MessageInspection
 import NIOCore
 import Testing
+import Telemetry
 
 /// The one decider, as a table for both protocols: enabled, over size, service unavailable,
 /// then verdict × white-list × action.

@@ -1,6 +1,7 @@
 import MessageInspection
 import NIOCore
 import Testing
+import Telemetry
 
 struct TransferNotificationTests {
     static let date = "Wed, 25 Nov 2026 22:30:00 +0000"

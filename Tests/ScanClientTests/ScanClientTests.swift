@@ -21,7 +21,7 @@ import Testing
             breaker: breaker, log: log.sink)
     }
 
-    func scan(_ client: ScanClient, _ text: String, id: String = "1", deadline: NIODeadline? = nil) async throws -> ScanOutcome {
+    func scan(_ client: ScanClient, _ text: String, id: String = "1", deadline: NIODeadline? = nil) async throws -> ScanResult {
         try await client.scan(ByteBuffer(string: text), operation: .send, requestID: id, deadline: deadline,
                               on: Self.group.next()).futureResult.get()
     }

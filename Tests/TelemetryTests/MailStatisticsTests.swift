@@ -63,7 +63,7 @@ import Testing
         stats.recordDetection(.smtp, from: "alice@example.com", to: "bob@example.net", subject: "Cheap pills",
                               result: .spam, action: .tag)
         stats.recordDetection(.pop3, from: "eve@example.org", to: "carol@example.com", subject: "invoice\r\n.zip",
-                              result: .spamVirus, action: .white)
+                              result: .spamAndVirus, action: .white)
         #expect(stats.renderDetectionHistory() == """
             =======================================================
             Item                          Value

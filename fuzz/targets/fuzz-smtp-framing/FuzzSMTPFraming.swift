@@ -1,6 +1,7 @@
 import FuzzSupport
 import LineProtocol
 import NIOCore
+import SMTPRelay
 
 /// SMTP framing: `LineFramer`, `DataContentDecoder` and `DotStuffer`, each fed the same bytes in
 /// one piece and in chunks chosen by the input, and checked against a plain reference model

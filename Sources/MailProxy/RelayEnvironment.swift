@@ -6,14 +6,14 @@ import NIOPosix
 /// settings, budget, spool, accounting and thread pool, and each its own scan operation and
 /// upstream): the live settings, the scan service, the memory budget and spool, the
 /// accounting, and how to reach the server.
-public struct SMTPProxyEnvironment: Sendable {
-    public var settings: SMTPProxySettingsProvider
-    public var scanService: SMTPScanService
+public struct RelayEnvironment: Sendable {
+    public var settings: ProxySettingsProvider
+    public var scanService: MailScanService
     public var budget: MemoryBudget
     public var spillStorage: any SpillStorage
-    public var accounting: SMTPAccounting
-    public var upstream: any SMTPUpstreamSelector
-    public var connector: SMTPUpstreamConnector
+    public var accounting: MailAccounting
+    public var upstream: any UpstreamSelector
+    public var connector: UpstreamConnector
     /// Above this a message goes to a spill file.
     public var memoryThreshold: Int
     /// The right-hand side of the Message-ID of transfer notifications.
@@ -31,9 +31,9 @@ public struct SMTPProxyEnvironment: Sendable {
     /// daemon's tests run with 60, so minutes become seconds.
     public var timeDivisor: Int
 
-    public init(settings: SMTPProxySettingsProvider, scanService: SMTPScanService, budget: MemoryBudget,
-                spillStorage: any SpillStorage, accounting: SMTPAccounting, upstream: any SMTPUpstreamSelector,
-                connector: @escaping SMTPUpstreamConnector = SMTPUpstreamConnectors.tcp(),
+    public init(settings: ProxySettingsProvider, scanService: MailScanService, budget: MemoryBudget,
+                spillStorage: any SpillStorage, accounting: MailAccounting, upstream: any UpstreamSelector,
+                connector: @escaping UpstreamConnector = UpstreamConnectors.tcp(),
                 memoryThreshold: Int = MessageBufferLimits.defaultMemoryThreshold,
                 hostname: String = "firewall",
                 wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },

@@ -8,7 +8,7 @@ import SMTPRelay
 /// SMTP and POP3 share it (POP3 ignores the SMTP-only detect action, size overflow and
 /// notification addresses).
 /// The daemon builds it from the configuration; a session takes a snapshot per message.
-public struct SMTPProxySettings: Sendable, Hashable {
+public struct ProxySettings: Sendable, Hashable {
     /// `mail security use`: off relays every message unscanned and uncounted.
     public var enabled: Bool
     /// `mail security max size`, in octets of unstuffed content.
@@ -62,7 +62,7 @@ public struct SMTPProxySettings: Sendable, Hashable {
     }
 }
 
-extension SMTPProxySettings {
+extension ProxySettings {
     /// The POP3 relay's share, fixed for one session. An over-size RETR is always relayed
     /// unscanned (SPEC §5); with `mail security use off` nothing is over size. The unavailable
     /// policy must be the one the session's decisions use (client comforting relies on it).
@@ -77,16 +77,16 @@ extension SMTPProxySettings {
 /// The live settings, shared by every session: the daemon replaces them on each console
 /// change, a session reads one snapshot per message (a lock around one value; never held
 /// across anything else).
-public final class SMTPProxySettingsProvider: Sendable {
-    private let box: NIOLockedValueBox<SMTPProxySettings>
+public final class ProxySettingsProvider: Sendable {
+    private let box: NIOLockedValueBox<ProxySettings>
 
-    public init(_ settings: SMTPProxySettings = SMTPProxySettings()) {
+    public init(_ settings: ProxySettings = ProxySettings()) {
         box = NIOLockedValueBox(settings)
     }
 
-    public var current: SMTPProxySettings { box.withLockedValue { $0 } }
+    public var current: ProxySettings { box.withLockedValue { $0 } }
 
-    public func update(_ settings: SMTPProxySettings) {
+    public func update(_ settings: ProxySettings) {
         box.withLockedValue { $0 = settings }
     }
 }

@@ -3,8 +3,8 @@ import NIOCore
 
 /// What the SMTP proxy needs from the scan service: whether it may be used now, and a scan
 /// that answers on the session's event loop and can be abandoned. The daemon connects the YSC
-/// client (`SMTPScanService.ysc`); unit tests put in a stub.
-public struct SMTPScanService: Sendable {
+/// client (`MailScanService.ysc`); unit tests put in a stub.
+public struct MailScanService: Sendable {
     /// A running scan: its outcome, and the handle to abandon it.
     public struct Pending: Sendable {
         public var futureResult: EventLoopFuture<ScanOutcome>

@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 
 /// Where the server side of a session connects, and from which address.
-public struct SMTPUpstreamTarget: Sendable, Equatable {
+public struct UpstreamTarget: Sendable, Equatable {
     /// The mail server.
     public var address: SocketAddress
     /// The source address of the outgoing connection; nil lets the system choose. Full
@@ -17,22 +17,22 @@ public struct SMTPUpstreamTarget: Sendable, Equatable {
 }
 
 /// The "where to connect" decision for an accepted client connection.
-public protocol SMTPUpstreamSelector: Sendable {
+public protocol UpstreamSelector: Sendable {
     /// The target for the client connection `channel` (accepted, active); nil when there is
     /// none (the session then answers as if the server were unreachable).
-    func target(forClient channel: any Channel) -> SMTPUpstreamTarget?
+    func target(forClient channel: any Channel) -> UpstreamTarget?
 }
 
 /// Explicit mode: every session goes to one configured server (`--smtp-upstream HOST:PORT`).
-public struct FixedUpstream: SMTPUpstreamSelector {
+public struct FixedUpstream: UpstreamSelector {
     public var address: SocketAddress
 
     public init(address: SocketAddress) {
         self.address = address
     }
 
-    public func target(forClient channel: any Channel) -> SMTPUpstreamTarget? {
-        SMTPUpstreamTarget(address: address)
+    public func target(forClient channel: any Channel) -> UpstreamTarget? {
+        UpstreamTarget(address: address)
     }
 }
 
@@ -45,7 +45,7 @@ public struct FixedUpstream: SMTPUpstreamSelector {
 /// (mail addressed to the box, diverted by a careless rule) has no server to go to; it gets no
 /// target, so the session answers as if the server were unreachable instead of connecting to
 /// itself.
-public struct OriginalDestinationUpstream: SMTPUpstreamSelector {
+public struct OriginalDestinationUpstream: UpstreamSelector {
     public var spoofClientAddress: Bool
     /// The transparent listener's own port (never a mail port: diverted mail keeps its port).
     public var listenerPort: Int?
@@ -58,7 +58,7 @@ public struct OriginalDestinationUpstream: SMTPUpstreamSelector {
         self.localAddresses = localAddresses
     }
 
-    public func target(forClient channel: any Channel) -> SMTPUpstreamTarget? {
+    public func target(forClient channel: any Channel) -> UpstreamTarget? {
         guard let destination = channel.localAddress else { return nil }
         if let listenerPort, destination.port == listenerPort { return nil }
         if let localAddresses, localAddresses.contains(destination) { return nil }
@@ -67,17 +67,17 @@ public struct OriginalDestinationUpstream: SMTPUpstreamSelector {
             client.port = 0  // any port: the client's own is in use by the client's connection
             source = client
         }
-        return SMTPUpstreamTarget(address: destination, sourceAddress: source)
+        return UpstreamTarget(address: destination, sourceAddress: source)
     }
 }
 
 /// Opens the server side's connection on the session's own event loop (the two halves share
 /// one loop, so the session needs no locks).
-public typealias SMTPUpstreamConnector = @Sendable (SMTPUpstreamTarget, any EventLoop) -> EventLoopFuture<any Channel>
+public typealias UpstreamConnector = @Sendable (UpstreamTarget, any EventLoop) -> EventLoopFuture<any Channel>
 
-public enum SMTPUpstreamConnectors {
+public enum UpstreamConnectors {
     /// Plain TCP with a connect timeout (RFC 5321 §4.5.3.2 leaves it to the client; 30 s).
-    public static func tcp(connectTimeout: TimeAmount = .seconds(30)) -> SMTPUpstreamConnector {
+    public static func tcp(connectTimeout: TimeAmount = .seconds(30)) -> UpstreamConnector {
         { target, eventLoop in
             var bootstrap = ClientBootstrap(group: eventLoop)
                 .connectTimeout(connectTimeout)

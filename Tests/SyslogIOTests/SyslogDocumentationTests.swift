@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+@testable import SyslogIO
 @testable import Telemetry
 
 /// docs/syslog.md must show every catalogue entry, exactly as the code renders it.

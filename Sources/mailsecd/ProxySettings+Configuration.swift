@@ -2,7 +2,7 @@ import ApplianceConfig
 import MailProxy
 import MessageInspection
 
-extension SMTPProxySettings {
+extension ProxySettings {
     /// The SMTP proxy's settings from the appliance configuration (SPEC §7).
     init(_ configuration: Configuration) {
         let patterns = configuration.whiteListPatterns.map { number, pattern in

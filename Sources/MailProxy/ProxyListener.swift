@@ -4,11 +4,12 @@ import NIOCore
 import NIOPosix
 import POP3Relay
 import SMTPRelay
+import Telemetry
 
 /// The mail listener (SMTP or POP3): accepts client connections and gives each a session
 /// whose server side connects where `environment.upstream` says (explicit mode: a fixed
 /// server; transparent mode: the original destination).
-public final class SMTPProxyListener: Sendable {
+public final class ProxyListener: Sendable {
     public let channel: any Channel
     public var localAddress: SocketAddress? { channel.localAddress }
 
@@ -21,8 +22,8 @@ public final class SMTPProxyListener: Sendable {
     /// `OriginalDestinationUpstream`. `mailProtocol` picks the relay machine the session
     /// (`RelaySession`) runs.
     public static func start(listeningOn address: SocketAddress, group: any EventLoopGroup,
-                             environment: SMTPProxyEnvironment, transparent: Bool = false,
-                             mailProtocol: MailProtocol = .smtp) -> EventLoopFuture<SMTPProxyListener> {
+                             environment: RelayEnvironment, transparent: Bool = false,
+                             mailProtocol: MailProtocol = .smtp) -> EventLoopFuture<ProxyListener> {
         let counter = NIOLockedValueBox(0)
         return ServerBootstrap(group: group)
             .transparentOptions(for: address, transparent: transparent)
@@ -43,7 +44,7 @@ public final class SMTPProxyListener: Sendable {
                 }
             }
             .bind(to: address)
-            .map { SMTPProxyListener(channel: $0) }
+            .map { ProxyListener(channel: $0) }
     }
 
     /// Stops accepting; sessions already running go on until they end.
@@ -57,7 +58,7 @@ public final class SMTPProxyListener: Sendable {
 public enum SMTPProxySession {
     /// Makes `channel` the client side of a new session: once it is active the session is
     /// admitted (or refused with `421 4.3.2`) and its server side connects.
-    public static func install(on channel: any Channel, environment: SMTPProxyEnvironment, id: String = "1") throws {
+    public static func install(on channel: any Channel, environment: RelayEnvironment, id: String = "1") throws {
         try RelaySession<SMTPRelayMachine>.install(on: channel, environment: environment, id: id)
     }
 }
@@ -66,7 +67,7 @@ public enum SMTPProxySession {
 public enum POP3ProxySession {
     /// Makes `channel` the client side of a new POP3 session: once it is active the session is
     /// admitted (or refused with `-ERR [SYS/TEMP]`) and its server side connects.
-    public static func install(on channel: any Channel, environment: SMTPProxyEnvironment, id: String = "1") throws {
+    public static func install(on channel: any Channel, environment: RelayEnvironment, id: String = "1") throws {
         try RelaySession<POP3RelayMachine>.install(on: channel, environment: environment, id: id)
     }
 }

@@ -12,7 +12,7 @@ import Testing
 ///
 /// Every test ends with `expectNothingLeft()` (run when the harness goes away): both sides
 /// close, and then no store, spill file, budget reservation, timer or callback may be left.
-final class SMTPProxyHarness {
+final class ProxyHarness {
     struct ScanRequest {
         var message: String
         var requestID: String
@@ -22,7 +22,7 @@ final class SMTPProxyHarness {
     let loop = EmbeddedEventLoop()
     let client: EmbeddedChannel
     let server: EmbeddedChannel
-    let settings: SMTPProxySettingsProvider
+    let settings: ProxySettingsProvider
     let statistics = MailStatistics()
     let spill = CountingSpillStorage()
     let budget: MemoryBudget
@@ -35,32 +35,32 @@ final class SMTPProxyHarness {
     /// timer or a callback still pending would).
     private(set) weak var session: AnyObject?
 
-    init(_ settings: SMTPProxySettings = SMTPProxySettings(enabled: true),
+    init(_ settings: ProxySettings = ProxySettings(enabled: true),
          budget: MemoryBudget = MemoryBudget(), memoryThreshold: Int = 1 << 20,
          serverUnreachable: Bool = false, mailProtocol: Telemetry.MailProtocol = .smtp,
          beforeInstall: (EmbeddedChannel) throws -> Void = { _ in },
          beforeServerConnect: (EmbeddedChannel) throws -> Void = { _ in }) throws {
-        self.settings = SMTPProxySettingsProvider(settings)
+        self.settings = ProxySettingsProvider(settings)
         self.budget = budget
         self.mailProtocol = mailProtocol
         client = EmbeddedChannel(loop: loop)
         server = EmbeddedChannel(loop: loop)
         let serverChannel = server
         let logBox = logBox, scanBox = scanBox, cancelBox = cancelBox, unavailable = unavailable
-        let scanService = SMTPScanService(
+        let scanService = MailScanService(
             unavailability: { unavailable.withLockedValue { $0 } },
             scan: { message, requestID, eventLoop in
                 let promise = eventLoop.makePromise(of: ScanOutcome.self)
                 scanBox.withLockedValue {
                     $0.append(ScanRequest(message: String(buffer: message), requestID: requestID, promise: promise))
                 }
-                return SMTPScanService.Pending(futureResult: promise.futureResult, cancel: {
+                return MailScanService.Pending(futureResult: promise.futureResult, cancel: {
                     cancelBox.withLockedValue { $0 += 1 }
                 })
             })
-        let environment = SMTPProxyEnvironment(
+        let environment = RelayEnvironment(
             settings: self.settings, scanService: scanService, budget: budget, spillStorage: spill,
-            accounting: SMTPAccounting(statistics: statistics, log: { message in logBox.withLockedValue { $0.append(message) } }),
+            accounting: MailAccounting(statistics: statistics, log: { message in logBox.withLockedValue { $0.append(message) } }),
             upstream: FixedUpstream(address: try SocketAddress(ipAddress: "192.0.2.25", port: 25)),
             connector: { _, eventLoop in
                 serverUnreachable
@@ -89,8 +89,10 @@ final class SMTPProxyHarness {
     /// the session left nothing behind. A scan still unanswered is failed first, as the scan
     /// service fails a cancelled one.
     func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) {
-        _ = try? client.finish(acceptAlreadyClosed: true)
-        _ = try? server.finish(acceptAlreadyClosed: true)
+        // `close`, not `EmbeddedChannel.finish`: finish runs every scheduled task, which would
+        // hide a timer the session forgot to cancel.
+        _ = try? client.close().wait()
+        _ = try? server.close().wait()
         for request in scanBox.withLockedValue({ requests in defer { requests.removeAll() }; return requests }) {
             request.promise.fail(ChannelError.ioOnClosedChannel)
         }

@@ -5,7 +5,7 @@ import ScanProtocol
 public typealias ScanVerdict = ScanReply
 
 /// The result of one `ScanClient.scan`: a verdict or a failure, and how many HTTP attempts it took.
-public struct ScanOutcome: Equatable, Sendable {
+public struct ScanResult: Equatable, Sendable {
     public enum Result: Equatable, Sendable {
         case verdict(ScanVerdict)
         case failure(ScanFailure)

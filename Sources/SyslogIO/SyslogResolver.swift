@@ -1,3 +1,4 @@
+import Telemetry
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

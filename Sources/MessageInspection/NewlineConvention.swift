@@ -1,10 +1,11 @@
-/// The line terminator a message uses.
+/// The line terminator a message uses (not `LineProtocol.LineEnding`, which says how one line
+/// ended on the wire: this is the convention a whole message follows, bare CR included).
 ///
 /// RFC 5322 §2.1 says lines end in CRLF, but messages handed to us by POP3 servers, mailbox
 /// files and broken clients also use bare LF or (classic Mac OS) bare CR. We never rewrite the
 /// endings of lines we keep; lines we add use the convention of the message they go into, so the
 /// result is no more mixed than the original was.
-public enum LineEnding: Sendable, Hashable {
+public enum NewlineConvention: Sendable, Hashable {
     case crlf
     case lf
     case cr

@@ -6,7 +6,7 @@ import Telemetry
 /// detection and white-list histories, and the INFO lines of SPEC §9, for SMTP and POP3
 /// messages alike (one accounting, the protocol given per decision). The decision table says
 /// what to count and log; this turns it into Telemetry's terms.
-public struct SMTPAccounting: Sendable {
+public struct MailAccounting: Sendable {
     public let statistics: MailStatistics
     public let log: @Sendable (MailSecLogMessage) -> Void
 
@@ -19,8 +19,7 @@ public struct SMTPAccounting: Sendable {
     /// From/To/Subject for the histories; it is only parsed when a history entry is written.
     /// `mailProtocol` picks the counters and histories (`show status mail security` per protocol).
     public func record(_ decision: Decision, message: ByteBuffer?, subjectAlreadyPrefixed: Bool = false,
-                       protocol mailProtocol: MessageInspection.MailProtocol = .smtp) {
-        let proto: Telemetry.MailProtocol = mailProtocol == .smtp ? .smtp : .pop3
+                       protocol proto: MailProtocol = .smtp) {
         var summary: HeaderSummary?
         func header() -> HeaderSummary {
             if let summary { return summary }
@@ -41,7 +40,7 @@ public struct SMTPAccounting: Sendable {
         if let result = decision.result {
             let h = header()
             statistics.recordDetection(proto, from: h.from, to: h.to, subject: h.subject,
-                                       result: Self.result(result),
+                                       result: result,
                                        action: Self.action(decision.action, subjectAlreadyPrefixed: subjectAlreadyPrefixed))
         }
     }
@@ -52,7 +51,7 @@ public struct SMTPAccounting: Sendable {
         case .clean: .clean
         case .spam: .spam
         case .virus: .virus
-        case .spamAndVirus: .spamVirus
+        case .spamAndVirus: .spamAndVirus
         case .whiteListed: .whiteListed
         case .tagged: .tagged
         case .rejected: .rejected
@@ -69,19 +68,11 @@ public struct SMTPAccounting: Sendable {
         case .detectSpam(let score): .detectSpam(score: score)
         case .detectVirus(let names): .detectVirus(names: names)
         case .detectSpamAndVirus(let score, let names): .detectSpamAndVirus(score: score, names: names)
-        case .sizeOver(let proto, let octets): .mailSizeOver(protocol: proto == .smtp ? .smtp : .pop3, size: octets)
-        case .cannotScan(let proto): .cannotScan(protocol: proto == .smtp ? .smtp : .pop3)
+        case .sizeOver(let proto, let octets): .mailSizeOver(protocol: proto, size: octets)
+        case .cannotScan(let proto): .cannotScan(protocol: proto)
         case .whiteListMatch(let pattern): .whiteListMatch(pattern: pattern)
         case .rejectForInactiveLicence: .rejectInactiveLicense
         case .rejectForServiceFailure: .rejectYSCFailure
-        }
-    }
-
-    static func result(_ result: MessageInspection.DetectionResult) -> Telemetry.DetectionResult {
-        switch result {
-        case .spam: .spam
-        case .virus: .virus
-        case .spamAndVirus: .spamVirus
         }
     }
 

@@ -1,26 +1,4 @@
-/// The mail protocol a message crossed, and its operation name (SPEC §3: SMTP is `send`,
-/// POP3 is `receive`; used in the X- header and the history).
-public enum MailProtocol: String, Sendable, Hashable, CaseIterable {
-    case smtp
-    case pop3
-
-    public var operation: String {
-        switch self {
-        case .smtp: return "send"
-        case .pop3: return "receive"
-        }
-    }
-}
-
-/// What a detected message is (SPEC §4 result keywords).
-public enum DetectionResult: String, Sendable, Hashable, CaseIterable {
-    case spam = "spam"
-    case virus = "virus"
-    case spamAndVirus = "spam+virus"
-
-    /// The keyword used in headers, logs and history.
-    public var keyword: String { rawValue }
-}
+import Telemetry
 
 /// The `X-Yamaha-Mail-Security` field added to a detected, white-listed message (SPEC §5).
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+@testable import SyslogIO
 @testable import Telemetry
 
 @Suite struct SyslogSenderTests {

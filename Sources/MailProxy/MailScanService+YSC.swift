@@ -3,7 +3,7 @@ import NIOCore
 import ScanClient
 import ScanProtocol
 
-extension SMTPScanService {
+extension MailScanService {
     /// The YSC client: `availability` is the licence and breaker gate (SPEC §5 "service
     /// unavailable"); each message is scanned as `operation` (SMTP `send`, POP3 `receive`) with
     /// `budget` as its deadline (nil: the operation's budget of `ScanClientLimits`).
@@ -11,8 +11,8 @@ extension SMTPScanService {
     /// The verdict maps onto the decision's outcome; a failure after the retries (or an open
     /// breaker met mid-scan) is "unavailable, service failed".
     public static func ysc(client: ScanClient, availability: @escaping @Sendable () -> ServiceAvailability,
-                           operation: ScanOperation = .send, budget: TimeAmount? = nil) -> SMTPScanService {
-        SMTPScanService(
+                           operation: ScanOperation = .send, budget: TimeAmount? = nil) -> MailScanService {
+        MailScanService(
             unavailability: {
                 switch availability() {
                 case .available: return nil

@@ -1,4 +1,6 @@
 import Foundation
+import NIOConcurrencyHelpers
+import Telemetry
 
 /// Sends `[MAIL_SEC] ` lines to the configured collectors and the local syslog daemon, and
 /// keeps those that pass the level filters for `show log`.
@@ -22,7 +24,7 @@ public final class SyslogSender: Sendable {
     private let transport: SyslogTransport
     private let resolver: SyslogResolver.Function
     private let resolverQueue = DispatchQueue(label: "mailsec.syslog.resolver")
-    private let state: LockedState<State>
+    private let state: NIOLockedValueBox<State>
 
     private struct Target {
         var destination: SyslogDestination
@@ -55,17 +57,17 @@ public final class SyslogSender: Sendable {
         self.resolver = resolver
         processID = Int(getpid())
         transport = SyslogTransport(localSocketPath: localSocketPath)
-        state = LockedState(State(settings: settings))
+        state = NIOLockedValueBox(State(settings: settings))
         reconfigure(settings)
     }
 
-    public var settings: SyslogSettings { state.withLock { $0.settings } }
-    public var counters: SyslogCounters { state.withLock { $0.counters } }
+    public var settings: SyslogSettings { state.withLockedValue { $0.settings } }
+    public var counters: SyslogCounters { state.withLockedValue { $0.counters } }
 
     /// Applies new `syslog …` settings. Numeric hosts take effect at once; names are
     /// (re-)resolved in the background, keeping a name's previous address meanwhile.
     public func reconfigure(_ settings: SyslogSettings) {
-        let pending: [(Int, Int, String)] = state.withLock { state in
+        let pending: [(Int, Int, String)] = state.withLockedValue { state in
             state.settings = settings
             state.generation += 1
             let old = state.targets
@@ -109,7 +111,7 @@ public final class SyslogSender: Sendable {
 
     private func send(text: String, severity: SyslogSeverity, messageID: String?) {
         let now = clock()
-        let snapshot: (SyslogSettings, [Target])? = state.withLock { state in
+        let snapshot: (SyslogSettings, [Target])? = state.withLockedValue { state in
             guard Self.passes(severity, state.settings) else {
                 state.counters.filtered += 1
                 return nil
@@ -140,7 +142,7 @@ public final class SyslogSender: Sendable {
             case .unavailable: break
             }
         }
-        let pending: [(Int, Int, String)] = state.withLock { state in
+        let pending: [(Int, Int, String)] = state.withLockedValue { state in
             state.counters.sent += sent
             state.counters.dropped += dropped
             return unresolved ? Self.claimResolutions(&state, now: now) : []
@@ -172,7 +174,7 @@ public final class SyslogSender: Sendable {
             resolverQueue.async { [self] in
                 let address = resolver(name)
                 let now = clock()
-                state.withLock { state in
+                state.withLockedValue { state in
                     guard state.generation == generation, state.targets.indices.contains(index) else { return }
                     state.targets[index].resolving = false
                     state.targets[index].lastAttempt = now
