@@ -44,8 +44,11 @@ import Testing
         let stats = client.statistics.snapshot
         #expect(stats.requests == 3 && stats.successes == 3 && stats.retries == 0)
         #expect(stats.serviceAddress == "127.0.0.1:\(service.port)")
-        // Keep-alive: three messages, one connection, one Connect line.
-        #expect(log.lines == [.yscConnect(id: "1", address: "127.0.0.1", port: service.port)])
+        // Keep-alive: three messages, one connection, one Connect line. libcurl drops a cached
+        // connection idle for over 118 s (CURLOPT_MAXAGE_CONN), which a starved CI machine can
+        // reach between two scans: then a second Connect is right, a third would not be.
+        let connect = Telemetry.MailSecLogMessage.yscConnect(id: "1", address: "127.0.0.1", port: service.port)
+        #expect(log.lines.first == connect && log.lines.count < 3 && log.lines.allSatisfy { $0 == connect }, "\(log.lines)")
         #expect(client.statusReport().contains("State                         available\n"))
     }
 
