@@ -11,7 +11,7 @@ APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl c
                 postfix dovecot-pop3d swaks fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux socat
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all deps build test demo soak hygiene cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz
+.PHONY: all deps build test demo package firmware firmware-test firmware-deps soak hygiene cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz
 
 all: build
 
@@ -33,7 +33,7 @@ define apt-install-missing
 	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; guard=1; \
 	  fi; \
 	  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; rc=$$?; \
+	  apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends $$missing >/dev/null; rc=$$?; \
 	  [ -n "$$guard" ] && rm -f /usr/sbin/policy-rc.d; \
 	  [ $$rc -eq 0 ] || exit $$rc; \
 	fi
@@ -51,10 +51,41 @@ pki: deps
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-## test: everything the tests need, then every test
+## test: everything the tests need, then every test (the Swift tests, then the firmware boot test)
 test: deps pki
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) firmware-test
+
+# The firmware: the Debian package, the disk image and its boot test (docs/firmware.md).
+FIRMWARE_OUT     := .build/firmware
+FIRMWARE_VERSION ?= $(shell cat firmware/package/VERSION)
+FIRMWARE_DEB     := $(FIRMWARE_OUT)/mailsec-appliance_$(FIRMWARE_VERSION)_amd64.deb
+# What building the package and the image, and booting it, need on the build machine.
+FIRMWARE_PACKAGES := dpkg-dev lintian mmdebstrap grub-pc-bin grub-common fdisk e2fsprogs util-linux \
+                     qemu-system-x86 python3 curl
+
+## firmware-deps: the packaging, image and emulator tools
+firmware-deps: deps
+	$(call apt-install-missing,$(FIRMWARE_PACKAGES))
+
+## package: .build/firmware/mailsec-appliance_VERSION_amd64.deb (release build, Swift runtime
+## linked in), then lintian's verdict (its remaining tags are explained in docs/firmware.md)
+package: firmware-deps
+	$(SWIFT) build -c release --static-swift-stdlib
+	firmware/package/build-deb.sh .build/release $(FIRMWARE_VERSION) $(FIRMWARE_OUT)
+	-lintian --no-tag-display-limit $(FIRMWARE_DEB)
+
+## firmware: .build/firmware/mailsec-appliance.img, the bootable disk image (as root; Debian
+## base from mmdebstrap, cached in .build/firmware/cache), and mailsec-rootfs.ext4 for updates
+firmware: package
+	firmware/image/build-image.sh $(FIRMWARE_DEB) $(FIRMWARE_OUT)
+
+## firmware-test: boots the image under qemu between a LAN1 and a LAN2 namespace and checks
+## mail through it, the serial console, restart, an update and a fall-back (as root)
+firmware-test: firmware pki
+	/usr/bin/python3 firmware/image-test/boot_test.py --image $(FIRMWARE_OUT)/mailsec-appliance.img \
+	  --rootfs $(FIRMWARE_OUT)/mailsec-rootfs.ext4 --bin .build/release --work $(FIRMWARE_OUT)/test
 
 ## fuzz: build the libFuzzer targets (own scratch path .build-fuzz) and run each for
 ## FUZZ_SECONDS (default 60) from fuzz/seeds; FUZZ_TARGETS="fuzz-smtp-relay …" runs a subset;
