@@ -62,7 +62,7 @@ FIRMWARE_OUT     := .build/firmware
 FIRMWARE_VERSION ?= $(shell cat firmware/package/VERSION)
 FIRMWARE_DEB     := $(FIRMWARE_OUT)/mailsec-appliance_$(FIRMWARE_VERSION)_amd64.deb
 # What building the package and the image, and booting it, need on the build machine.
-FIRMWARE_PACKAGES := dpkg-dev lintian mmdebstrap grub-pc-bin grub-common fdisk e2fsprogs util-linux \
+FIRMWARE_PACKAGES := dpkg-dev lintian mmdebstrap grub-pc-bin grub-common grub2-common fdisk e2fsprogs util-linux \
                      qemu-system-x86 python3 curl
 
 ## firmware-deps: the packaging, image and emulator tools

@@ -22,6 +22,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -97,14 +98,25 @@ class Test:
         """What an installer writes on the data partition before the box is put in: the scan
         service's address, CA and API key, and the management port's address."""
         loop = run("losetup", "-fP", "--show", image).stdout.strip()
+        made = None
         mnt = os.path.join(self.work, "mnt")
         os.makedirs(mnt, exist_ok=True)
         try:
-            for _ in range(50):
-                if os.path.exists(loop + "p4"):
+            part = loop + "p4"
+            sysfs = f"/sys/block/{os.path.basename(loop)}/{os.path.basename(loop)}p4/dev"
+            for _ in range(20):
+                if os.path.exists(part) or os.path.exists(sysfs):
                     break
                 time.sleep(0.1)
-            run("mount", loop + "p4", mnt)
+            if not os.path.exists(sysfs):
+                # The partitions were not scanned at attach time here: ask for them.
+                run("partx", "-a", loop, check=False)
+            if not os.path.exists(part):
+                # No udev here (a container): the node from sysfs, removed afterwards.
+                major, minor = open(sysfs).read().strip().split(":")
+                os.mknod(part, 0o600 | stat.S_IFBLK, os.makedev(int(major), int(minor)))
+                made = part
+            run("mount", part, mnt)
             try:
                 etc = os.path.join(mnt, "etc", "mailsec")
                 with open(os.path.join(etc, "mailsec.conf"), "a") as conf:
@@ -121,6 +133,8 @@ class Test:
                 run("umount", mnt)
         finally:
             run("losetup", "-d", loop, check=False)
+            if made:
+                os.unlink(made)
 
     # --- the serial console ----------------------------------------------------------------
 

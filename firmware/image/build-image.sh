@@ -18,7 +18,7 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 DEB OUTDIR" >&2; exit 2; }
 deb=$(readlink -f "$1") out=$2
 here=$(cd "$(dirname "$0")" && pwd)
-[ "$(id -u)" = 0 ] || { echo "$0: must run as root (loop devices, chroot)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "$0: must run as root (mmdebstrap, chroot)" >&2; exit 1; }
 [ -f "$deb" ] || { echo "$deb: no such package" >&2; exit 1; }
 ROOT_MIB=${ROOT_MIB:-1024}
 DATA_MIB=${DATA_MIB:-256}
@@ -28,13 +28,7 @@ PACKAGES=linux-image-amd64,systemd-sysv,udev,kmod,initramfs-tools,iproute2,nftab
 mkdir -p "$out/cache"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d "$out/image.XXXXXX")
-loop=""
-mnt="$work/mnt"
-cleanup() {
-    mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"
-    [ -z "$loop" ] || losetup -d "$loop" 2>/dev/null || true
-    rm -rf "$work"
-}
+cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 started=$(date +%s)
 log() { echo "image: [$(( $(date +%s) - started ))s] $*"; }
@@ -67,11 +61,26 @@ du_root=$(du -sm "$root" | cut -f1)
 log "root uses ${du_root} MiB of the ${ROOT_MIB} MiB slot"
 [ "$du_root" -lt $((ROOT_MIB * 9 / 10)) ] || { echo "root file system too large for the slot (ROOT_MIB)" >&2; exit 1; }
 
-# 3. File systems, made from directories (nothing mounted).
+# 3. File systems, made from directories (nothing mounted, no loop device).
 mkfs.ext4 -q -F -L msrootA -d "$root" -O ^has_journal -m 0 "$work/rootA.ext4" "${ROOT_MIB}M"
+mkfs.ext4 -q -F -L msrootB -O ^has_journal -m 0 "$work/rootB.ext4" "${ROOT_MIB}M"
 mkfs.ext4 -q -F -L msdata -d "$data" "$work/data.ext4" "${DATA_MIB}M"
+# The boot partition: GRUB's modules, grub.cfg and the environment block with slot A good.
+log "boot loader"
+grubdir="$work/boot/grub"
+mkdir -p "$grubdir/i386-pc"
+cp /usr/lib/grub/i386-pc/*.mod /usr/lib/grub/i386-pc/*.lst "$grubdir/i386-pc/"
+install -m 0644 "$here/grub.cfg" "$grubdir/grub.cfg"
+grub-editenv "$grubdir/grubenv" create
+grub-editenv "$grubdir/grubenv" set slot=A try_slot=
+mkfs.ext2 -q -F -L msboot -d "$work/boot" "$work/boot.ext2" "${BOOT_MIB}M"
+# GRUB's core image: enough to read grub.cfg from partition 1; the rest is loaded from there.
+grub-mkimage -O i386-pc -o "$work/core.img" -p '(hd0,msdos1)/grub' biosdisk part_msdos ext2
+[ "$(stat -c %s "$work/core.img")" -lt $((2047 * 512)) ] || { echo "GRUB core image too large for the gap" >&2; exit 1; }
 
-# 4. The disk: partitions, file systems copied in at their offsets (sparse).
+# 4. The disk: MBR with GRUB's boot sector (the partition table kept), the core image in the
+#    gap after it (sector 1 on: where boot.img and the core image's first sector expect it),
+#    the file systems at their partitions' offsets (sparse).
 img="$work/disk.img"
 total=$((1 + BOOT_MIB + 2 * ROOT_MIB + DATA_MIB + 1))
 truncate -s "${total}M" "$img"
@@ -83,25 +92,13 @@ size=$((ROOT_MIB * 2048)), type=83
 size=$((ROOT_MIB * 2048)), type=83
 size=$((DATA_MIB * 2048)), type=83
 SFDISK
-dd if="$work/rootA.ext4" of="$img" bs=1M seek=$((1 + BOOT_MIB)) conv=notrunc,sparse status=none
-dd if="$work/data.ext4" of="$img" bs=1M seek=$((1 + BOOT_MIB + 2 * ROOT_MIB)) conv=notrunc,sparse status=none
-
-# 5. The boot partition and GRUB (BIOS), through a loop device.
-log "boot loader"
-loop=$(losetup -fP --show "$img")
-for _ in $(seq 50); do [ -b "${loop}p4" ] && break; sleep 0.1; done
-mkfs.ext2 -q -F -L msboot "${loop}p1"
-mkfs.ext4 -q -F -L msrootB -O ^has_journal -m 0 "${loop}p3"
-mkdir -p "$mnt"
-mount "${loop}p1" "$mnt"
-grub-install --target=i386-pc --boot-directory="$mnt" --modules="part_msdos ext2 biosdisk serial" \
-    --no-floppy "$loop" 2>&1 | grep -v "^Installation finished" || true
-[ -f "$mnt/grub/i386-pc/core.img" ] || { echo "grub-install failed" >&2; exit 1; }
-install -m 0644 "$here/grub.cfg" "$mnt/grub/grub.cfg"
-grub-editenv "$mnt/grub/grubenv" create
-grub-editenv "$mnt/grub/grubenv" set slot=A try_slot=
-umount "$mnt"
-losetup -d "$loop"; loop=""
+dd if=/usr/lib/grub/i386-pc/boot.img of="$img" bs=440 count=1 conv=notrunc status=none
+dd if="$work/core.img" of="$img" bs=512 seek=1 conv=notrunc status=none
+offset=1
+for part in boot.ext2:$BOOT_MIB rootA.ext4:$ROOT_MIB rootB.ext4:$ROOT_MIB data.ext4:$DATA_MIB; do
+    dd if="$work/${part%%:*}" of="$img" bs=1M seek="$offset" conv=notrunc,sparse status=none
+    offset=$((offset + ${part##*:}))
+done
 
 # 6. Results, in place only when complete.
 mv "$work/rootA.ext4" "$out/mailsec-rootfs.ext4"
