@@ -195,6 +195,10 @@ class SerialConsole:
         self.type(line + "\r")
         self.expect(re.escape(line.encode()) + rb"\r?\r\n", timeout)
         start = self.mark
+        # From the newline ending the echo: the prompt's pattern anchors on it (an empty answer
+        # is followed by the prompt at once).
+        with self.lock:
+            self.mark -= 1
         match = self.expect(self.PROMPT, timeout)
         with self.lock:
-            return bytes(self.buffer[start:match.start()]).decode("utf-8", "replace").replace("\r\n", "\n")
+            return bytes(self.buffer[start:max(start, match.start())]).decode("utf-8", "replace").replace("\r\n", "\n")

@@ -37,6 +37,9 @@ install -m 0644 "$here/mailsec.conf" "$root/etc/mailsec/mailsec.conf"
 install -m 0644 "$firmware/portmap" "$root/etc/mailsec/portmap"
 echo "$version" > "$root/usr/share/mailsec/version"
 install -m 0644 "$here/copyright" "$root/usr/share/doc/mailsec-appliance/copyright"
+install -d "$root/usr/share/man/man1" "$root/usr/share/man/man8"
+gzip -9n < "$here/man/mailsec.1" > "$root/usr/share/man/man1/mailsec.1.gz"
+for page in mailsecd yscd; do gzip -9n < "$here/man/$page.8" > "$root/usr/share/man/man8/$page.8.gz"; done
 printf 'mailsec-appliance (%s) bookworm; urgency=medium\n\n  * Built from the firmware repository.\n\n -- Mail Security Appliance Team <firmware@example.com>  %s\n' \
     "$version" "$(date -R -d "@${SOURCE_DATE_EPOCH:-$(git -C "$firmware" log -1 --format=%ct 2>/dev/null || date +%s)}")" \
     | gzip -9n > "$root/usr/share/doc/mailsec-appliance/changelog.gz"
