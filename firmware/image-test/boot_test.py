@@ -38,7 +38,7 @@ GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
 EICAR = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 SERVER = "192.0.2.25"
 # Under software emulation (TCG) on 2 busy cores; measured figures are printed at the end.
-BOOT_BOUND = int(os.environ.get("FIRMWARE_BOOT_BOUND", "240"))
+BOOT_BOUND = int(os.environ.get("FIRMWARE_BOOT_BOUND", "480"))
 SETTING = "mail security smtp detect illegal mail reject"
 
 
@@ -225,10 +225,6 @@ class Test:
         slot, text = self.environment()
         check("show environment: firmware version, slot A", slot == "A" and "Firmware version" in text, text)
         self.wait_ready()
-        self.console.command(SETTING)
-        saved = self.console.command("save")
-        check("save on the serial console", "Done" in saved, saved)
-
         self.mail_checks()
 
         status = self.console.command("show status mail security")
@@ -277,6 +273,10 @@ class Test:
         data = self.delivered("bob", "<spam@") or b""
         check("GTUBE arrives tagged", b"Subject: [SPAM] Cheap watches, today only" in data, data[:400])
 
+        # Detected mail is tagged by default; from now on it is refused (and the setting saved).
+        self.console.command(SETTING)
+        saved = self.console.command("save")
+        check("save on the serial console", "Done" in saved, saved)
         virus = self.message("virus", "Invoice attached", EICAR)
         reply = self.swaks(pc, SERVER, virus)
         check("EICAR refused with 554", re.search(r" 554[ -]", reply) is not None, reply)
