@@ -7,7 +7,7 @@ BIN          := .build/$(CONFIG)
 PKI          := firmware/pki
 # Debian packages the build and the tests need (the tests start real daemons).
 APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl curl \
-                python3 procps clamav clamav-daemon spamassassin \
+                python3 procps clamav clamav-daemon spamassassin spamd \
                 postfix dovecot-pop3d swaks fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux socat
 export DEBIAN_FRONTEND := noninteractive
 

@@ -10,6 +10,8 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case mailSecuritySpamLevel
     case mailSecuritySMTPSizeOverflow
     case mailSecuritySMTPDetectIllegalMail
+    case mailSecuritySMTPDetectSpamMail
+    case mailSecuritySMTPDetectVirusMail
     case mailSecuritySMTPFromAddress
     case mailSecuritySMTPToAddress
     case mailSecurityWhiteListPattern
@@ -17,6 +19,7 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case mailSecurityWhiteListSetEnable
     case mailSecurityInactiveTransfer
     case mailSecurityPOP3ComfortInterval
+    case mailSecurityMaxClientSessions
     case mailSecurityInterception
     case mailSecurityMonitor
     case yscConnectionTimeout

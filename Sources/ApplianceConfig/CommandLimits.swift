@@ -27,6 +27,11 @@ public enum CommandLimits {
     /// `mail security comfort interval`: one byte per interval keeps a POP3 client that
     /// gives up after about a minute of silence alive (SPEC §8); 45 s leaves room for one more.
     public static let pop3ComfortIntervalRange = 1...45
+    /// `mail security max client sessions`: sessions one client address may hold on each
+    /// listener. The default (the proxies' `MailProxyLimits.defaultSessionsPerClient`) is above
+    /// Postfix's 100 delivery processes, so an office mail server is never throttled.
+    public static let clientSessionsRange = 1...100_000
+    public static let defaultClientSessions = 128
     /// `mail security monitor IFNAME`: a Linux interface name is at most IFNAMSIZ-1 = 15 bytes.
     public static let maxInterfaceNameLength = 15
     /// `ysc url`: long enough for any real endpoint.

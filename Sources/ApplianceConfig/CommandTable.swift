@@ -70,9 +70,23 @@ enum CommandTable {
         setting(.mailSecuritySMTPDetectIllegalMail, "mail security smtp detect illegal mail", [
             ParameterSpec("ACTION", .keyword(DetectAction.allCases.map(\.rawValue)), "`pass` adds the subject prefix, `transfer` sends a notification instead, `reject` answers `554 5.7.1`."),
         ], .mailSecurity,
-        "What SMTP does with detected mail",
-        "Applies to detected mail that no white-list pattern matches. POP3 always adds the prefix.",
+        "What SMTP does with detected mail (spam and viruses alike)",
+        "The FWX120's form: sets the actions for spam and for viruses at once (`smtp detect spam mail` and `smtp detect virus mail` set them apart). Applies to detected mail that no white-list pattern matches. POP3 always adds the prefix. `show config` prints this form while both actions are the same.",
         default: "pass", examples: ["mail security smtp detect illegal mail transfer"]),
+
+        setting(.mailSecuritySMTPDetectSpamMail, "mail security smtp detect spam mail", [
+            ParameterSpec("ACTION", .keyword(DetectAction.allCases.map(\.rawValue)), "`pass` adds the subject prefix, `transfer` sends a notification instead, `reject` answers `554 5.7.1`."),
+        ], .mailSecurity,
+        "What SMTP does with spam",
+        "Extension: the action for spam without a virus. Mail with both spam and a virus gets the stricter of the spam and virus actions (reject, then transfer, then pass). `no` restores `pass` for spam alone.",
+        default: "pass", examples: ["mail security smtp detect spam mail pass"]),
+
+        setting(.mailSecuritySMTPDetectVirusMail, "mail security smtp detect virus mail", [
+            ParameterSpec("ACTION", .keyword(DetectAction.allCases.map(\.rawValue)), "`pass` adds the subject prefix, `transfer` sends a notification instead, `reject` answers `554 5.7.1`."),
+        ], .mailSecurity,
+        "What SMTP does with viruses",
+        "Extension: the action for mail with a virus (with or without spam, see `smtp detect spam mail`). `no` restores `pass` for viruses alone.",
+        default: "pass", examples: ["mail security smtp detect virus mail reject"]),
 
         setting(.mailSecuritySMTPFromAddress, "mail security smtp from address", [
             ParameterSpec("ADDRESS|ACCOUNT|auto", .notificationAddress, "A full address (contains `@`); a local part, used with the domain of the original From; or `auto` (`mail-security@` that domain)."),
@@ -125,6 +139,13 @@ enum CommandTable {
         "Keep POP3 clients alive during a long scan",
         "Extension (client comforting): while a retrieved message is being scanned, one byte of the answer that every possible outcome starts with is sent per interval, so the client does not time out; nothing that could be contradicted later is ever sent early. Under `mail security inactive transfer pass` comforting starts after the first interval. Under `reject` (the default) nothing is sent while the scan can still end within 50 seconds, so a quick failure is a clean `-ERR [SYS/TEMP]`; if the scan is still running then, the appliance commits to `+OK` and starts comforting, and a failure after that closes the connection without deleting anything (the client fetches the message, and any it deleted earlier in that session, again later). No retrieval waits longer than 9 minutes (docs/pop3-client-comforting.md). `off` sends nothing until the answer is known; a scan still running after 50 seconds then gets `-ERR [SYS/TEMP]` (reject) or delivers the message unscanned (pass).",
         default: "15", examples: ["mail security comfort interval 10", "mail security comfort interval off"]),
+
+        setting(.mailSecurityMaxClientSessions, "mail security max client sessions", [
+            ParameterSpec("COUNT|off", .integerOrKeyword(CommandLimits.clientSessionsRange, keyword: "off"), "Sessions, 1-100000, or `off`."),
+        ], .mailSecurity,
+        "Most sessions one client address may hold at once",
+        "Extension: counted per listener (SMTP and POP3 apart). The next session from an address at its limit hears `421 4.7.0` (SMTP) or `-ERR [SYS/TEMP]` (POP3) and is logged as `Too many connections from ADDRESS`; the client retries later, nothing is lost. The default is above the 100 delivery processes Postfix runs at once, so an office's own mail server sending through the appliance is not throttled; lower it where one host should get less. `off` leaves only the memory budget (`mailsecd --memory-budget`) to bound the sessions. Applies to sessions that start after the change; `mailsecd --sessions-per-client` overrides it.",
+        default: "128", examples: ["mail security max client sessions 32", "mail security max client sessions off"]),
 
         setting(.mailSecurityInterception, "mail security interception", [
             ParameterSpec("MODE", .keyword(InterceptionSetting.allCases.map(\.rawValue)), "`appliance`, `external` or `off`."),
@@ -324,6 +345,7 @@ enum CommandTable {
     static let keywordChoiceNodes: Set<[String]> = [
         ["mail", "security", "prefix"],
         ["mail", "security", "port"],
+        ["mail", "security", "smtp", "detect"],
     ]
 
     // MARK: builders

@@ -13,8 +13,13 @@ extension Configuration {
     public var smtpSizeOverflow: OverflowAction {
         entered(.mailSecuritySMTPSizeOverflow)?.first.flatMap(OverflowAction.init(rawValue:)) ?? .pass
     }
-    public var smtpDetectIllegalMail: DetectAction {
-        entered(.mailSecuritySMTPDetectIllegalMail)?.first.flatMap(DetectAction.init(rawValue:)) ?? .pass
+    /// `mail security smtp detect spam mail` (or the `illegal mail` form that set it).
+    public var smtpDetectSpamMail: DetectAction {
+        enteredDetectActions.spam?.first.flatMap(DetectAction.init(rawValue:)) ?? .pass
+    }
+    /// `mail security smtp detect virus mail` (or the `illegal mail` form that set it).
+    public var smtpDetectVirusMail: DetectAction {
+        enteredDetectActions.virus?.first.flatMap(DetectAction.init(rawValue:)) ?? .pass
     }
     public var smtpFromAddress: NotificationAddress {
         entered(.mailSecuritySMTPFromAddress)?.first.map(NotificationAddress.init(canonical:)) ?? .auto
@@ -53,6 +58,13 @@ extension Configuration {
     /// `mail security comfort interval`, in seconds; nil after `… off`. Default 15.
     public var pop3ComfortInterval: Int? {
         guard let word = entered(.mailSecurityPOP3ComfortInterval)?.first else { return 15 }
+        return Int(word)
+    }
+
+    /// `mail security max client sessions`; nil after `… off` (only the memory budget bounds a
+    /// client's sessions). Default `CommandLimits.defaultClientSessions`.
+    public var maxClientSessions: Int? {
+        guard let word = entered(.mailSecurityMaxClientSessions)?.first else { return CommandLimits.defaultClientSessions }
         return Int(word)
     }
 

@@ -59,7 +59,7 @@ public struct Configuration: Equatable, Sendable {
         case .setting(let indexed):
             let key = EntryKey(command: command, index: indexed ? Int(canonical[0]) ?? 0 : 0)
             let events = events(applying: key, canonical)
-            entries[key] = canonical
+            if !setDetectAction(command, canonical) { entries[key] = canonical }
             return .success(.configured(events))
         }
     }
@@ -87,8 +87,33 @@ public struct Configuration: Equatable, Sendable {
             case .failure(let error): return .failure(error)
             }
         }
-        entries[EntryKey(command: command, index: index)] = nil
+        if !setDetectAction(command, nil) { entries[EntryKey(command: command, index: index)] = nil }
         return .success(.configured([]))
+    }
+
+    /// The spam and virus actions as entered, each nil when not entered (the `illegal mail` form
+    /// stands for both).
+    var enteredDetectActions: (spam: [String]?, virus: [String]?) {
+        let both = entered(.mailSecuritySMTPDetectIllegalMail)
+        return (entered(.mailSecuritySMTPDetectSpamMail) ?? both, entered(.mailSecuritySMTPDetectVirusMail) ?? both)
+    }
+
+    /// Enters (or, with nil, removes) one of the three detect-action commands, and keeps them in
+    /// the shortest form that reproduces the two actions: `illegal mail` while both are entered
+    /// and the same, `spam mail` / `virus mail` otherwise. False for any other command.
+    private mutating func setDetectAction(_ command: CommandID, _ words: [String]?) -> Bool {
+        var (spam, virus) = enteredDetectActions
+        switch command {
+        case .mailSecuritySMTPDetectIllegalMail: (spam, virus) = (words, words)
+        case .mailSecuritySMTPDetectSpamMail: spam = words
+        case .mailSecuritySMTPDetectVirusMail: virus = words
+        default: return false
+        }
+        let both = spam == virus ? spam : nil
+        entries[EntryKey(command: .mailSecuritySMTPDetectIllegalMail, index: 0)] = both
+        entries[EntryKey(command: .mailSecuritySMTPDetectSpamMail, index: 0)] = both == nil ? spam : nil
+        entries[EntryKey(command: .mailSecuritySMTPDetectVirusMail, index: 0)] = both == nil ? virus : nil
+        return true
     }
 
     /// The side effects of entering `values` for `key`, judged against the state before it.

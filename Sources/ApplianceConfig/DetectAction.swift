@@ -1,2 +1,2 @@
-/// `mail security smtp detect illegal mail ACTION`.
+/// `mail security smtp detect illegal|spam|virus mail ACTION`.
 public enum DetectAction: String, CaseIterable, Sendable { case pass, transfer, reject }

@@ -9,13 +9,20 @@ import NIOCore
 /// Bounded: an entry exists only while its address has a session open, and sessions are bounded
 /// by the memory budget, so the table never holds more entries than there are sessions.
 public final class ClientSessionTable: Sendable {
-    /// The most sessions one client address may have open at once.
-    public let limit: Int
+    /// The most sessions one client address may have open at once, read at each admission
+    /// (nil: no cap of its own; the memory budget still bounds the sessions). The daemon reads
+    /// `mail security max client sessions` here, so a console change applies to the next session.
+    private let limit: @Sendable () -> Int?
     private let counts = NIOLockedValueBox<[String: Int]>([:])
 
-    public init(limit: Int = MailProxyLimits.maximumSessionsPerClient) {
-        precondition(limit > 0)
+    public init(limit: @escaping @Sendable () -> Int?) {
         self.limit = limit
+    }
+
+    /// A fixed cap (`limit` > 0).
+    public convenience init(limit: Int = MailProxyLimits.defaultSessionsPerClient) {
+        precondition(limit > 0)
+        self.init(limit: { limit })
     }
 
     /// One session counted against its address; `release()` it exactly once when the session ends.
@@ -28,9 +35,10 @@ public final class ClientSessionTable: Sendable {
 
     /// A slot for a new session from `address`, or nil when the address is at its limit.
     public func tryOpen(_ address: String) -> Slot? {
+        let limit = self.limit()
         let admitted = counts.withLockedValue { counts -> Bool in
             let open = counts[address, default: 0]
-            guard open < limit else { return false }
+            if let limit, open >= limit { return false }
             counts[address] = open + 1
             return true
         }
@@ -52,11 +60,13 @@ public final class ClientSessionTable: Sendable {
 
 /// Bounds that apply to every mail listener (SMTP and POP3 alike).
 public enum MailProxyLimits {
-    /// Concurrent sessions one client address may hold on one listener. An office's sending
-    /// MTA opens a handful in parallel (Postfix: `default_destination_concurrency_limit` = 20),
-    /// and POP3 clients one per mailbox; past this the new session hears `421 4.7.0` (SMTP) or
-    /// `-ERR [SYS/TEMP]` (POP3) and a syslog line names the address.
-    public static let maximumSessionsPerClient = 32
+    /// Concurrent sessions one client address may hold on one listener unless
+    /// `mail security max client sessions` says otherwise. It must not throttle an office's own
+    /// mail server: Postfix runs up to `default_process_limit` = 100 delivery processes at once,
+    /// all of them from the server's one address, so the default sits above that; POP3 clients
+    /// open one per mailbox. Past it the new session hears `421 4.7.0` (SMTP) or
+    /// `-ERR [SYS/TEMP]` (POP3) and a syslog line names the address (docs/reliability.md).
+    public static let defaultSessionsPerClient = 128
 
     /// Connections the kernel queues for a listener before mailsecd accepts them (capped by
     /// `net.core.somaxconn`). A burst beyond the queue is dropped at the handshake's last ACK;

@@ -107,7 +107,7 @@ final class POP3Session: ProxySessionEvents {
         if let address = client?.context?.channel.remoteAddress?.ipAddress {
             clientAddress = address
             guard let slot = environment.clientSessions.tryOpen(address) else {
-                // One host holds `MailProxyLimits.maximumSessionsPerClient` already (RFC 3206 §4:
+                // One host holds its `mail security max client sessions` already (RFC 3206 §4:
                 // a temporary condition of the system; the client retries).
                 environment.accounting.log(.tooManyConnections(protocol: .pop3, address: address))
                 client?.write(ByteBuffer(string: "-ERR [SYS/TEMP] Too many connections from your address, try again later\r\n"))

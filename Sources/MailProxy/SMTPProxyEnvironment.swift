@@ -24,7 +24,7 @@ public struct SMTPProxyEnvironment: Sendable {
     /// transfer notification: work proportional to the message) runs, off the event loop;
     /// nil runs it on the loop (unit tests on an `EmbeddedEventLoop`).
     public var decisionThreadPool: NIOThreadPool?
-    /// Sessions per client address (`MailProxyLimits.maximumSessionsPerClient`); one table per
+    /// Sessions per client address (`mail security max client sessions`); one table per
     /// listener, so SMTP and POP3 count apart.
     public var clientSessions: ClientSessionTable
     /// Every protocol wait (RFC 5321 §4.5.3.2, RFC 1939 §3) divided by this: 1 in service; the

@@ -22,13 +22,18 @@ public struct SMTPProxySettings: Sendable, Hashable {
     public var notificationTo: NotificationAddress
     /// `mail security comfort interval` (nil: off); within `POP3Limits.comfortIntervalRange`.
     public var pop3ComfortInterval: TimeAmount?
+    /// `mail security max client sessions` (nil: off), read by `ClientSessionTable` at each
+    /// admission.
+    public var sessionsPerClient: Int?
 
     public init(enabled: Bool = false, maximumMessageSize: Int = 5 * 1024 * 1024,
                 policy: InspectionPolicy = InspectionPolicy(),
                 whiteList: WhiteList = WhiteList(patterns: [], activeSet: []),
                 notificationFrom: NotificationAddress = .auto, notificationTo: NotificationAddress = .auto,
-                pop3ComfortInterval: TimeAmount? = POP3Limits.defaultComfortInterval) {
+                pop3ComfortInterval: TimeAmount? = POP3Limits.defaultComfortInterval,
+                sessionsPerClient: Int? = MailProxyLimits.defaultSessionsPerClient) {
         precondition(maximumMessageSize > 0)
+        self.sessionsPerClient = sessionsPerClient
         self.pop3ComfortInterval = pop3ComfortInterval.map {
             min(max($0, POP3Limits.comfortIntervalRange.lowerBound), POP3Limits.comfortIntervalRange.upperBound)
         }

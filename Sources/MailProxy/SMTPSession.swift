@@ -109,7 +109,7 @@ final class SMTPSession: ProxySessionEvents {
         if let address = client?.context?.channel.remoteAddress?.ipAddress {
             clientAddress = address
             guard let slot = environment.clientSessions.tryOpen(address) else {
-                // One host holds `MailProxyLimits.maximumSessionsPerClient` already.
+                // One host holds its `mail security max client sessions` already.
                 environment.accounting.log(.tooManyConnections(protocol: .smtp, address: address))
                 client?.write(ByteBuffer(string: "421 4.7.0 \(environment.hostname) Too many connections from your address, try again later\r\n"))
                 client?.closeAfterWrites()

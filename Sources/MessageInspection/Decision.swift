@@ -180,7 +180,7 @@ public enum DecisionTable {
             }
             // POP3 always tags: the message is already on the server, and refusing a RETR for
             // good would make it unreadable (SPEC §5).
-            let action = mailProtocol == .pop3 ? .pass : policy.detectAction
+            let action = mailProtocol == .pop3 ? .pass : policy.detectAction(for: result)
             switch action {
             case .pass:
                 counts.append(.tagged)

@@ -24,14 +24,21 @@ public enum UnavailableReason: Sendable, Hashable {
 /// The part of the configuration the decision needs (SPEC §5, §7). The daemon fills it from the
 /// appliance configuration.
 public struct InspectionPolicy: Sendable, Hashable {
-    public enum DetectAction: Sendable, Hashable, CaseIterable { case pass, transfer, reject }
+    /// What SMTP does with a detected message that no white-list pattern matches. Declared from
+    /// the mildest to the strictest: spam+virus takes the stricter of the two actions.
+    public enum DetectAction: Int, Sendable, Hashable, CaseIterable, Comparable {
+        case pass, transfer, reject
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
     public enum SizeOverflowAction: Sendable, Hashable, CaseIterable { case pass, reject }
     public enum InactiveAction: Sendable, Hashable, CaseIterable { case reject, pass }
 
     /// `mail security spam level` 1–5 (values outside are clamped).
     public var spamLevel: Int
-    /// `mail security smtp detect illegal mail` (SMTP only; POP3 always tags).
-    public var detectAction: DetectAction
+    /// `mail security smtp detect spam mail` (SMTP only; POP3 always tags).
+    public var spamAction: DetectAction
+    /// `mail security smtp detect virus mail` (SMTP only; POP3 always tags).
+    public var virusAction: DetectAction
     /// `mail security smtp size overflow` (SMTP only; POP3 always relays).
     public var sizeOverflow: SizeOverflowAction
     /// `mail security inactive transfer`.
@@ -39,14 +46,37 @@ public struct InspectionPolicy: Sendable, Hashable {
     public var spamPrefix: String
     public var virusPrefix: String
 
-    public init(spamLevel: Int = 3, detectAction: DetectAction = .pass, sizeOverflow: SizeOverflowAction = .pass,
-                inactiveAction: InactiveAction = .reject, spamPrefix: String = "[SPAM]", virusPrefix: String = "[VIRUS]") {
+    public init(spamLevel: Int = 3, spamAction: DetectAction = .pass, virusAction: DetectAction = .pass,
+                sizeOverflow: SizeOverflowAction = .pass, inactiveAction: InactiveAction = .reject,
+                spamPrefix: String = "[SPAM]", virusPrefix: String = "[VIRUS]") {
         self.spamLevel = spamLevel
-        self.detectAction = detectAction
+        self.spamAction = spamAction
+        self.virusAction = virusAction
         self.sizeOverflow = sizeOverflow
         self.inactiveAction = inactiveAction
         self.spamPrefix = spamPrefix
         self.virusPrefix = virusPrefix
+    }
+
+    /// `mail security smtp detect illegal mail`, the FWX120's one action for both: reads the
+    /// action when both are the same (nil when they differ), sets both.
+    public var detectAction: DetectAction? {
+        get { spamAction == virusAction ? spamAction : nil }
+        set {
+            guard let newValue else { return }
+            spamAction = newValue
+            virusAction = newValue
+        }
+    }
+
+    /// The SMTP action for a detected result: a message with both spam and a virus gets the
+    /// stricter of the two actions (an office that refuses viruses refuses them with spam too).
+    public func detectAction(for result: DetectionResult) -> DetectAction {
+        switch result {
+        case .spam: spamAction
+        case .virus: virusAction
+        case .spamAndVirus: max(spamAction, virusAction)
+        }
     }
 
     /// SPEC §4: spam when score ≥ 90 / 80 / 70 / 60 / 50 for level 1 / 2 / 3 / 4 / 5.

@@ -19,8 +19,14 @@ public enum EHLOCapabilityFilter {
     /// - `BINARYMIME` (RFC 3030): needs BDAT;
     /// - `STARTTLS` (RFC 3207): encrypted mail could not be scanned;
     /// - `PIPE_CONNECT` (an early-pipelining extension some servers offer): the same as
-    ///   PIPELINING, before the greeting.
-    public static let removedByDefault: Set<String> = ["PIPELINING", "CHUNKING", "BINARYMIME", "STARTTLS", "PIPE_CONNECT"]
+    ///   PIPELINING, before the greeting;
+    /// - `XCLIENT`, `XFORWARD` (Postfix's identity extensions): they let a client speak for
+    ///   another client. The server sees every intercepted session coming from an address it may
+    ///   trust for them, so any client behind the appliance could assert any identity; the relay
+    ///   refuses the commands too (`SMTPRelayReplies.identityAssertionRefused`).
+    public static let removedByDefault: Set<String> = [
+        "PIPELINING", "CHUNKING", "BINARYMIME", "STARTTLS", "PIPE_CONNECT", "XCLIENT", "XFORWARD",
+    ]
 
     public static func filter(_ reply: SMTPReply, removing removed: Set<String> = removedByDefault) -> SMTPReply {
         guard reply.lines.count > 1 else { return reply }

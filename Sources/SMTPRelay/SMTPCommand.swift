@@ -18,6 +18,10 @@ public struct SMTPCommand: Equatable, Sendable {
         case bdat
         /// RFC 821 §4.1.1 role reversal; obsolete (RFC 5321 Appendix F.1).
         case turn
+        /// Postfix's XCLIENT and XFORWARD: a trusted client tells the server which client it
+        /// speaks for (address, name, HELO, login). Through the appliance every client would
+        /// reach the server from an address the server may trust.
+        case xclient, xforward
         case other
     }
 
@@ -44,8 +48,9 @@ public struct SMTPCommand: Equatable, Sendable {
     }
 
     private static func verb(for keyword: ByteBufferView.SubSequence) -> Verb {
-        // Verbs are case-insensitive (RFC 5321 §2.4); only 4-letter ASCII and STARTTLS exist here.
-        guard keyword.count == 4 || keyword.count == 8 else { return .other }
+        // Verbs are case-insensitive (RFC 5321 §2.4); only 4-letter ASCII, XCLIENT, STARTTLS and
+        // XFORWARD exist here.
+        guard keyword.count == 4 || keyword.count == 7 || keyword.count == 8 else { return .other }
         var upper = [UInt8]()
         upper.reserveCapacity(8)
         for byte in keyword {
@@ -67,6 +72,8 @@ public struct SMTPCommand: Equatable, Sendable {
         case "STARTTLS": return .starttls
         case "BDAT": return .bdat
         case "TURN": return .turn
+        case "XCLIENT": return .xclient
+        case "XFORWARD": return .xforward
         default: return .other
         }
     }

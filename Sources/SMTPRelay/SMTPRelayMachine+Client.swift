@@ -52,6 +52,8 @@ extension SMTPRelayMachine {
         switch command.verb {
         case .starttls, .turn:
             refuse(SMTPRelayReplies.notImplemented, into: &actions)
+        case .xclient, .xforward:
+            refuse(SMTPRelayReplies.identityAssertionRefused, into: &actions)
         case .bdat:
             // CHUNKING is not offered (RFC 3030). The chunk announced still follows the command
             // without waiting for a reply: step over its bytes so they are never read as

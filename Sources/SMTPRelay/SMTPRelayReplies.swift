@@ -5,6 +5,9 @@ enum SMTPRelayReplies {
     static let startMailInput = SMTPReply(code: 354, text: "End data with <CR><LF>.<CR><LF>")
     /// RFC 5321 §4.2.2 502: STARTTLS, BDAT (CHUNKING not offered), TURN.
     static let notImplemented = SMTPReply(code: 502, text: "5.5.1 Command not implemented")
+    /// XCLIENT / XFORWARD: not offered (EHLOCapabilityFilter), never relayed. 502 as for any
+    /// command not implemented; RFC 3463 5.7.0, because it is refused for security.
+    static let identityAssertionRefused = SMTPReply(code: 502, text: "5.7.0 Command not permitted through mail security")
     /// RFC 5321 §3.3: DATA without a MAIL the server accepted.
     static let needMail = SMTPReply(code: 503, text: "5.5.1 Bad sequence of commands: MAIL first")
     /// RFC 5321 §3.3: DATA when the server accepted no RCPT.

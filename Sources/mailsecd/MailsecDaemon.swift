@@ -74,8 +74,8 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "Memory all mail sessions together may hold, in MiB (message content in memory plus a floor per session); beyond it messages spill to the spool and new sessions get 421.")
     var memoryBudget: Int = MessageBufferLimits.defaultBudgetBytes / (1024 * 1024)
 
-    @Option(help: "Sessions one client address may hold open at once on each listener; the next gets 421 (SMTP) or -ERR [SYS/TEMP] (POP3). Raise it for a load generator or a large office MTA.")
-    var sessionsPerClient: Int = MailProxyLimits.maximumSessionsPerClient
+    @Option(help: "Sessions one client address may hold open at once on each listener, overriding `mail security max client sessions`; the next gets 421 (SMTP) or -ERR [SYS/TEMP] (POP3). For load generators.")
+    var sessionsPerClient: Int?
 
     @Option(help: "What the console's 'restart' runs to reboot the box (the appliance's unit gives 'systemctl reboot'); without it 'restart' is refused.")
     var restartCommand: String?
@@ -86,7 +86,7 @@ struct MailsecDaemon: AsyncParsableCommand {
     func validate() throws {
         // The floor of one session must fit, and the product is meant for a box with < 4 GiB.
         guard (1...4096).contains(memoryBudget) else { throw ValidationError("--memory-budget must be 1–4096 MiB") }
-        guard (1...100_000).contains(sessionsPerClient) else { throw ValidationError("--sessions-per-client must be 1–100000") }
+        guard sessionsPerClient.map({ (1...100_000).contains($0) }) ?? true else { throw ValidationError("--sessions-per-client must be 1–100000") }
         // A certificate without its key (or the reverse) cannot be presented at all.
         guard (yscClientCert == nil) == (yscClientKey == nil) else {
             throw ValidationError("--ysc-client-cert and --ysc-client-key go together: give both or neither")
@@ -197,7 +197,7 @@ struct MailsecDaemon: AsyncParsableCommand {
                 upstream: upstream,
                 hostname: ProcessInfo.processInfo.hostName,
                 decisionThreadPool: mailThreadPool,
-                clientSessions: ClientSessionTable(limit: sessionsPerClient),
+                clientSessions: ClientSessionTable(limit: { [sessionsPerClient] in sessionsPerClient ?? smtpSettings.current.sessionsPerClient }),
                 timeDivisor: timeDivisor)
         }
         var mailListeners: [SMTPProxyListener] = []

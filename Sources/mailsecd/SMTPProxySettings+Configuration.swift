@@ -11,13 +11,8 @@ extension SMTPProxySettings {
         let active = configuration.enabledWhiteListSet.flatMap { configuration.whiteListSets[$0] } ?? []
         let policy = InspectionPolicy(
             spamLevel: configuration.spamLevel,
-            detectAction: {
-                switch configuration.smtpDetectIllegalMail {
-                case .pass: .pass
-                case .transfer: .transfer
-                case .reject: .reject
-                }
-            }(),
+            spamAction: Self.detectAction(configuration.smtpDetectSpamMail),
+            virusAction: Self.detectAction(configuration.smtpDetectVirusMail),
             sizeOverflow: configuration.smtpSizeOverflow == .reject ? .reject : .pass,
             inactiveAction: configuration.inactiveTransfer == .pass ? .pass : .reject,
             spamPrefix: configuration.spamPrefix,
@@ -28,7 +23,16 @@ extension SMTPProxySettings {
                   whiteList: WhiteList(patterns: patterns, activeSet: active),
                   notificationFrom: Self.address(configuration.smtpFromAddress),
                   notificationTo: Self.address(configuration.smtpToAddress),
-                  pop3ComfortInterval: configuration.pop3ComfortInterval.map { .seconds(Int64($0)) })
+                  pop3ComfortInterval: configuration.pop3ComfortInterval.map { .seconds(Int64($0)) },
+                  sessionsPerClient: configuration.maxClientSessions)
+    }
+
+    private static func detectAction(_ setting: ApplianceConfig.DetectAction) -> InspectionPolicy.DetectAction {
+        switch setting {
+        case .pass: .pass
+        case .transfer: .transfer
+        case .reject: .reject
+        }
     }
 
     private static func address(_ setting: ApplianceConfig.NotificationAddress) -> MessageInspection.NotificationAddress {

@@ -58,7 +58,7 @@ struct CommandTableTests {
 
     @Test(arguments: [
         ([String](), CommandID.allCases.count),
-        (["mail"], 18),
+        (["mail"], 21),
         (["mail", "security", "white-list"], 3),
         (["m", "s", "w"], 3),
         (["MAIL", "SEC", "white-list", "set"], 2),
@@ -77,7 +77,7 @@ struct CommandTableTests {
     }
 
     @Test func helpOfOneCommand() {
-        #expect(Configuration.helpText(for: ["mail", "security", "max"]) == .success(
+        #expect(Configuration.helpText(for: ["mail", "security", "max", "size"]) == .success(
             "mail security max size SIZE\n    Largest message that is scanned\n"))
     }
 

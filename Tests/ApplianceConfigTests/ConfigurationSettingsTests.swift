@@ -15,7 +15,8 @@ struct ConfigurationSettingsTests {
         #expect(config.maxSizeMegabytes == 5)
         #expect(config.spamLevel == 3)
         #expect(config.smtpSizeOverflow == .pass)
-        #expect(config.smtpDetectIllegalMail == .pass)
+        #expect(config.smtpDetectSpamMail == .pass)
+        #expect(config.smtpDetectVirusMail == .pass)
         #expect(config.smtpFromAddress == .auto)
         #expect(config.smtpToAddress == .auto)
         #expect(config.whiteListPatterns.isEmpty)
@@ -29,6 +30,7 @@ struct ConfigurationSettingsTests {
         #expect(config.syslog == SyslogSettings(hosts: [], facility: .user, info: true, debug: false, notice: false, format: .rfc3164))
         #expect(config.loginTimer == 300)
         #expect(config.pop3ComfortInterval == 15)
+        #expect(config.maxClientSessions == 128)
         #expect(config.interception == .appliance)
         #expect(config.monitorInterface == nil)
         #expect(!config.hasAdministratorPassword && !config.hasLoginPassword)
@@ -50,7 +52,15 @@ struct ConfigurationSettingsTests {
         Case(line: "mail security max size 100", noLine: "no mail security max size") { $0.maxSizeMegabytes == 100 },
         Case(line: "mail security spam level 5", noLine: "no mail security spam level 5") { $0.spamLevel == 5 },
         Case(line: "mail security smtp size overflow reject", noLine: "no mail security smtp size overflow") { $0.smtpSizeOverflow == .reject },
-        Case(line: "mail security smtp detect illegal mail transfer", noLine: "no mail security smtp detect illegal mail") { $0.smtpDetectIllegalMail == .transfer },
+        Case(line: "mail security smtp detect illegal mail transfer", noLine: "no mail security smtp detect illegal mail") {
+            $0.smtpDetectSpamMail == .transfer && $0.smtpDetectVirusMail == .transfer
+        },
+        Case(line: "mail security smtp detect spam mail reject", noLine: "no mail security smtp detect spam mail") {
+            $0.smtpDetectSpamMail == .reject && $0.smtpDetectVirusMail == .pass
+        },
+        Case(line: "mail security smtp detect virus mail transfer", noLine: "no mail security smtp detect virus mail pass") {
+            $0.smtpDetectVirusMail == .transfer && $0.smtpDetectSpamMail == .pass
+        },
         Case(line: "mail security smtp from address Sec@Example.com", noLine: "no mail security smtp from address") { $0.smtpFromAddress == .address("Sec@Example.com") },
         Case(line: "mail security smtp from address Security", noLine: "no mail security smtp from address") { $0.smtpFromAddress == .account("Security") },
         Case(line: "mail security smtp to address admin@example.com", noLine: "no mail security smtp to address") { $0.smtpToAddress == .address("admin@example.com") },
@@ -78,6 +88,8 @@ struct ConfigurationSettingsTests {
         Case(line: "login timer clear", noLine: "no login timer") { $0.loginTimer == nil },
         Case(line: "mail security comfort interval 45", noLine: "no mail security comfort interval") { $0.pop3ComfortInterval == 45 },
         Case(line: "mail security comfort interval off", noLine: "no mail security comfort interval") { $0.pop3ComfortInterval == nil },
+        Case(line: "mail security max client sessions 32", noLine: "no mail security max client sessions") { $0.maxClientSessions == 32 },
+        Case(line: "mail security max client sessions off", noLine: "no mail security max client sessions 5") { $0.maxClientSessions == nil },
         Case(line: "mail security interception external", noLine: "no mail security interception") { $0.interception == .external },
         Case(line: "mail security interception off", noLine: "no mail security interception") { $0.interception == .off },
         Case(line: "mail security monitor eth1", noLine: "no mail security monitor") { $0.monitorInterface == "eth1" },

@@ -11,7 +11,8 @@ struct POP3AbuseEndToEndTests {
         defer { dovecot.stop() }
         let lab = try SMTPLab(serverPort: dovecot.port, pop3: true)
         defer { lab.stop() }
-        let limit = 32  // MailProxyLimits.maximumSessionsPerClient
+        let limit = 32
+        try lab.console("mail security max client sessions \(limit)")
         var sockets: [Int32] = []
         defer { sockets.forEach { close($0) } }
         for _ in 0..<limit {

@@ -68,6 +68,25 @@ struct SMTPRelayEndToEndTests {
         #expect(try lab.console("show log").contains("[MAIL_SEC] Detect spam mail (100)"))
     }
 
+    @Test func spamIsTaggedWhileVirusesAreRefusedAtTheSameTime() throws {
+        let lab = try SMTPLab(serverPort: try PrivatePostfix.instance.port)
+        defer { lab.stop() }
+        try lab.console("mail security smtp detect spam mail pass")
+        try lab.console("mail security smtp detect virus mail reject")
+        #expect(try lab.console("show config").contains(
+            "mail security smtp detect spam mail pass\nmail security smtp detect virus mail reject\n"))
+        let spam = try Self.delivered { try Self.send(Self.message(subject: "offer", body: Self.gtube), port: lab.proxyPort) }
+        #expect(spam.result.accepted, "\(spam.result.transcript)")
+        #expect(try #require(spam.content).contains("\nSubject: [SPAM] offer\n"))
+        let virus = try Self.delivered { try Self.send(Self.message(subject: "virus", body: Self.eicar), port: lab.proxyPort) }
+        #expect(!virus.result.accepted)
+        #expect(virus.result.transcript.contains("554 5.7.1 Message rejected by mail security (virus)"))
+        #expect(virus.content == nil)
+        let status = try lab.console("show status mail security")
+        #expect(status.contains("SMTP tagged                   1"), "\(status)")
+        #expect(status.contains("SMTP rejected                 1"), "\(status)")
+    }
+
     @Test func eicarUnderRejectIs554AndNothingIsDelivered() throws {
         let lab = try SMTPLab(serverPort: try PrivatePostfix.instance.port)
         defer { lab.stop() }

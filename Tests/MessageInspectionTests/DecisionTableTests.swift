@@ -11,7 +11,7 @@ struct DecisionTableTests {
     static func policy(_ action: InspectionPolicy.DetectAction = .pass,
                        size: InspectionPolicy.SizeOverflowAction = .pass,
                        inactive: InspectionPolicy.InactiveAction = .reject) -> InspectionPolicy {
-        InspectionPolicy(spamLevel: 3, detectAction: action, sizeOverflow: size, inactiveAction: inactive,
+        InspectionPolicy(spamLevel: 3, spamAction: action, virusAction: action, sizeOverflow: size, inactiveAction: inactive,
                          spamPrefix: "[SPAM]", virusPrefix: "[VIRUS]")
     }
 

@@ -32,6 +32,9 @@ let filterCases: [FilterCase] = [
           reply: "250-mx\r\n250-AUTH=LOGIN PLAIN\r\n250 SIZE\r\n", filtered: "250-mx\r\n250-AUTH=LOGIN PLAIN\r\n250 SIZE\r\n"),
     .init(name: "keyword prefix is not the keyword",
           reply: "250-mx\r\n250-PIPELININGX\r\n250 STARTTLSX\r\n", filtered: "250-mx\r\n250-PIPELININGX\r\n250 STARTTLSX\r\n"),
+    .init(name: "identity-asserting extensions, as Postfix offers them to a trusted client",
+          reply: "250-mx.example.com\r\n250-SIZE 10240000\r\n250-XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT\r\n250-XFORWARD NAME ADDR PROTO HELO SOURCE PORT IDENT\r\n250 SMTPUTF8\r\n",
+          filtered: "250-mx.example.com\r\n250-SIZE 10240000\r\n250 SMTPUTF8\r\n"),
     .init(name: "single line", reply: "250 mx\r\n", filtered: "250 mx\r\n"),
     .init(name: "greeting line never removed", reply: "250-STARTTLS\r\n250 SIZE\r\n", filtered: "250-STARTTLS\r\n250 SIZE\r\n"),
 ]

@@ -13,6 +13,15 @@ import Testing
     #expect(h.client("TURN\r\n") == [.toClient("502 5.5.1 Command not implemented\r\n")])
 }
 
+@Test func identityAssertingCommandsAreRefusedNeverRelayed() {
+    var h = RelayHarness.inTransaction()
+    let refused: [Action] = [.toClient("502 5.7.0 Command not permitted through mail security\r\n")]
+    #expect(h.client("XCLIENT ADDR=198.51.100.77 NAME=trusted.example\r\n") == refused)
+    #expect(h.client("xforward ADDR=198.51.100.77\r\n") == refused)
+    // The session goes on as before: the next command reaches the server.
+    #expect(h.client("NOOP\r\n") == [.toServer("NOOP\r\n")])
+}
+
 @Test func bdatIsRefusedAndItsChunkIsNeverReadAsCommands() {
     var h = RelayHarness.inTransaction()
     let chunk = "RSET\r\nMAIL FROM:<evil@x>\r\n"  // 26 bytes that must not become commands

@@ -10,7 +10,7 @@ import TestSupport
 /// started once for the whole suite test.
 @Suite struct SpamdIntegrationTests {
     @Test func spamdScoresGTUBEDirectlyAndThroughYscd() throws {
-        let spamd = try RealDaemon.executable("spamd", package: "spamassassin")
+        let spamd = try RealDaemon.executable("spamd", package: "spamd")
         let directory = try TemporaryDirectory(prefix: "spamd-test")
         let port = TCPPort.free()
         var arguments = ["--local", "--nouser-config", "--listen=127.0.0.1:\(port)", "--allowed-ips=127.0.0.1",
