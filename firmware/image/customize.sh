@@ -25,6 +25,7 @@ install -m 0755 "$firmware/update/mailsec-slot" "$firmware/update/mailsec-update
 install -m 0644 "$firmware/update/bootenv.sh" "$root/usr/lib/mailsec-image/"
 install -m 0644 "$here/mailsec-network.service" "$here/mailsec-console.service" \
     "$firmware/update/mailsec-slot.service" "$firmware/update/mailsec-update.service" "$root/etc/systemd/system/"
+install -m 0644 "$here/modules-load.conf" "$root/etc/modules-load.d/mailsec.conf"
 install -d "$root/etc/systemd/system/mailsecd.service.d"
 install -m 0644 "$here/mailsecd-image.conf" "$root/etc/systemd/system/mailsecd.service.d/image.conf"
 for unit in mailsec-network.service mailsec-console.service mailsec-slot.service; do
