@@ -82,10 +82,12 @@ firmware: package
 	firmware/image/build-image.sh $(FIRMWARE_DEB) $(FIRMWARE_OUT)
 
 ## firmware-test: boots the image under qemu between a LAN1 and a LAN2 namespace and checks
-## mail through it, the serial console, restart, an update and a fall-back (as root)
+## mail through it, the serial console, restart, an update and a fall-back (as root);
+## FIRMWARE_TEST_ARGS=--skip-update leaves out the update and fall-back boots
+FIRMWARE_TEST_ARGS ?=
 firmware-test: firmware pki
 	/usr/bin/python3 firmware/image-test/boot_test.py --image $(FIRMWARE_OUT)/mailsec-appliance.img \
-	  --rootfs $(FIRMWARE_OUT)/mailsec-rootfs.ext4 --bin .build/release --work $(FIRMWARE_OUT)/test
+	  --rootfs $(FIRMWARE_OUT)/mailsec-rootfs.ext4 --bin .build/release --work $(FIRMWARE_OUT)/test $(FIRMWARE_TEST_ARGS)
 
 ## fuzz: build the libFuzzer targets (own scratch path .build-fuzz) and run each for
 ## FUZZ_SECONDS (default 60) from fuzz/seeds; FUZZ_TARGETS="fuzz-smtp-relay …" runs a subset;
