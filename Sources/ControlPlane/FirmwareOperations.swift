@@ -46,8 +46,8 @@ public struct FirmwareOperations: Sendable {
             return .error("Error: Firmware update is not available here (not the appliance image)")
         }
         do {
-            try Data((url + "\n").utf8).write(to: URL(fileURLWithPath: updateDirectory + "/update-url"), options: .atomic)
-            try Data("requested: \(url)\n".utf8).write(to: URL(fileURLWithPath: updateDirectory + "/update-status"), options: .atomic)
+            try Data((url + "\n").utf8).write(to: URL(fileURLWithPath: updateDirectory + "/update-url"), options: [])
+            try Data("requested: \(url)\n".utf8).write(to: URL(fileURLWithPath: updateDirectory + "/update-status"), options: [])
         } catch {
             return .error("Error: Cannot start the update (\(error))")
         }

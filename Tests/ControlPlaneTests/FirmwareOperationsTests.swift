@@ -52,3 +52,45 @@ import Telemetry
         #expect(reply.output.contains("Memory used                   unknown\n"))
     }
 }
+
+/// `firmware update URL`: what is accepted, and what the update service is handed.
+@Suite struct FirmwareUpdateRequestTests {
+    static let urls: [(String, Bool)] = [
+        ("http://192.0.2.5/mailsec-rootfs.ext4", true),
+        ("https://updates.example.com:8443/fw/rootfs.ext4", true),
+        ("HTTP://192.0.2.5/x", true),
+        ("ftp://192.0.2.5/x", false),
+        ("http:///x", false),
+        ("http://", false),
+        ("http://192.0.2.5/a b", false),
+        ("http://192.0.2.5/a'b", false),
+        ("http://192.0.2.5/a\"b", false),
+        ("http://192.0.2.5/\u{7}", false),
+        ("http://192.0.2.5/" + String(repeating: "a", count: 1100), false),
+    ]
+
+    @Test(arguments: urls)
+    func onlyPlainHTTPAddressesAreAccepted(url: String, accepted: Bool) {
+        #expect(FirmwareOperations.isUpdateURL(url) == accepted)
+    }
+
+    @Test func theURLIsWrittenForTheUpdateServiceWhichIsStarted() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("update-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let started = directory.appendingPathComponent("started").path
+        let firmware = FirmwareOperations(updateCommand: ["/usr/bin/touch", started], updateDirectory: directory.path)
+        let reply = firmware.update(url: "http://192.0.2.5/rootfs.ext4")
+        #expect(reply.ok)
+        #expect(try String(contentsOf: directory.appendingPathComponent("update-url"), encoding: .utf8) == "http://192.0.2.5/rootfs.ext4\n")
+        #expect(FileManager.default.fileExists(atPath: started))
+        #expect(firmware.environment().updateStatus == "requested: http://192.0.2.5/rootfs.ext4")
+    }
+
+    @Test func refusedWithoutAnUpdateCommandOrWithABadURL() {
+        #expect(FirmwareOperations().update(url: "http://192.0.2.5/x")
+                == .error("Error: Firmware update is not available here (not the appliance image)"))
+        #expect(FirmwareOperations(updateCommand: ["/bin/true"]).update(url: "file:///etc/passwd")
+                == .error("Error: Invalid update URL (http:// or https://, no spaces)"))
+    }
+}
