@@ -11,7 +11,7 @@ APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl c
                 postfix dovecot-pop3d swaks fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux socat
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: all deps build test demo package firmware firmware-test firmware-deps soak hygiene cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz
+.PHONY: all deps build test webtest webtest-deps demo package firmware firmware-test firmware-deps soak hygiene cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz
 
 all: build
 
@@ -51,11 +51,34 @@ pki: deps
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-## test: everything the tests need, then every test (the Swift tests, then the firmware boot test)
-test: deps pki
+## test: everything the tests need, then every test (the Swift tests, the web console's
+## browser test, then the firmware boot test)
+test: deps pki webtest-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	webtests/run.sh $(BIN) $(WEBTEST_VENV)/bin/python
 	$(MAKE) firmware-test
+
+# The web console's browser test: Debian's Chromium and promtool (package prometheus), and
+# Playwright for Python from PyPI in a venv under .build (it drives Debian's Chromium; its own
+# browser download is never used). The Japanese font makes the Japanese pages legible in screenshots.
+WEB_PACKAGES       := chromium prometheus python3-venv fonts-ipafont-gothic
+WEBTEST_VENV       := .build/webtests-venv
+PLAYWRIGHT_VERSION := 1.65.3
+
+## webtest-deps: Chromium, promtool and the Playwright venv
+webtest-deps: deps
+	$(call apt-install-missing,$(WEB_PACKAGES))
+	@[ -x $(WEBTEST_VENV)/bin/python ] || /usr/bin/python3 -m venv $(WEBTEST_VENV)
+	@$(WEBTEST_VENV)/bin/pip show playwright 2>/dev/null | grep -qx "Version: $(PLAYWRIGHT_VERSION)" \
+	  || $(WEBTEST_VENV)/bin/pip install -q "playwright==$(PLAYWRIGHT_VERSION)"
+
+## webtest: the web console in the network lab (as root): log in, a GTUBE mail in the gadget,
+## settings through the command table, CSRF and login limits, console == tiles == /metrics,
+## promtool; screenshots into docs/ (webtests/run.sh, docs/web-console.md)
+webtest: webtest-deps pki
+	for product in mailsecd mailsec yscd; do $(SWIFT) build --product $$product || exit 1; done
+	webtests/run.sh $(BIN) $(WEBTEST_VENV)/bin/python
 
 # The firmware: the Debian package, the disk image and its boot test (docs/firmware.md).
 FIRMWARE_OUT     := .build/firmware

@@ -7,6 +7,8 @@ let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let cryptoExtras: Target.Dependency = .product(name: "_CryptoExtras", package: "swift-crypto")
 
 let package = Package(
     name: "MailSecurityAppliance",
@@ -21,16 +23,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // The web console's HTTP(S) server, password hashing and the box's own web certificate.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: pure targets (no sockets, no threads)
         .target(name: "Telemetry"),
-        .target(name: "ApplianceConfig", dependencies: ["Telemetry"]),
+        .target(name: "ApplianceConfig", dependencies: ["Telemetry", crypto, cryptoExtras]),
         .target(name: "ScanProtocol"),
         .target(name: "LineProtocol", dependencies: [nio]),
-        .target(name: "SMTPRelay", dependencies: ["LineProtocol", nio]),
+        .target(name: "MailRelay", dependencies: [nio]),
+        .target(name: "SMTPRelay", dependencies: ["LineProtocol", "MailRelay", nio]),
         .target(name: "MessageInspection", dependencies: [nio]),
-        .target(name: "POP3Relay", dependencies: ["LineProtocol", nio]),
+        .target(name: "POP3Relay", dependencies: ["LineProtocol", "MailRelay", nio]),
 
         // MARK: system libraries
         .systemLibrary(
@@ -53,12 +61,24 @@ let package = Package(
         .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 
         .target(name: "MailProxy", dependencies: [
-            "SMTPRelay", "POP3Relay", "LineProtocol", "MessageInspection", "ScanClient", "ScanProtocol", "Telemetry",
+            "SMTPRelay", "POP3Relay", "MailRelay", "LineProtocol", "MessageInspection", "ScanClient", "ScanProtocol", "Telemetry",
             nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
 
+        // The web console: pages from pure view models, HTTP(S) through Hummingbird, every
+        // change through the console's command table, numbers read from Telemetry.
+        .target(name: "WebConsole", dependencies: [
+            "ControlPlane", "ApplianceConfig", "Telemetry", "ScanClient", "MessageInspection", crypto, nio, nioPosix, logging,
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+
         // MARK: executables (wiring only)
-        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "ApplianceConfig", "Telemetry", "ScanClient", "MailProxy", "MessageInspection", "PacketLayer", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "WebConsole", "ApplianceConfig", "Telemetry", "ScanClient", "MailProxy", "MessageInspection", "PacketLayer", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", "PacketLayer", "ScanClient", "MessageInspection", argumentParser, nioPosix]),
         .executableTarget(name: "yscd", dependencies: [
             "ScanEngines", "ScanProtocol", argumentParser, nio, nioPosix, logging,
@@ -68,13 +88,13 @@ let package = Package(
         ]),
 
         // MARK: tests
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [nio], path: "Tests/TestSupport"),
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"]),
-        .testTarget(name: "ApplianceConfigTests", dependencies: ["ApplianceConfig"]),
-        .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", nio], exclude: ["Fixtures"]),
-        .testTarget(name: "SMTPRelayTests", dependencies: ["SMTPRelay", "LineProtocol", nio], exclude: ["Fixtures"]),
+        .testTarget(name: "ApplianceConfigTests", dependencies: ["ApplianceConfig", "TestSupport"]),
+        .testTarget(name: "LineProtocolTests", dependencies: ["LineProtocol", "TestSupport", nio], exclude: ["Fixtures"]),
+        .testTarget(name: "SMTPRelayTests", dependencies: ["SMTPRelay", "MailRelay", "LineProtocol", "TestSupport", nio], exclude: ["Fixtures"]),
         .testTarget(name: "MessageInspectionTests", dependencies: ["MessageInspection", "TestSupport", nio], exclude: ["Fixtures"]),
-        .testTarget(name: "POP3RelayTests", dependencies: ["POP3Relay", "LineProtocol", nio], exclude: ["Fixtures"]),
+        .testTarget(name: "POP3RelayTests", dependencies: ["POP3Relay", "MailRelay", "LineProtocol", "TestSupport", nio], exclude: ["Fixtures"]),
         .testTarget(name: "ScanProtocolTests", dependencies: ["ScanProtocol"]),
         .testTarget(name: "ScanEnginesTests", dependencies: ["TestSupport", "ScanEngines", "ScanProtocol", nio, nioPosix],
                     exclude: ["Fixtures"]),
@@ -83,6 +103,7 @@ let package = Package(
         .testTarget(name: "MailProxyTests", dependencies: ["MailProxy", "TestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "WebConsoleTests", dependencies: ["WebConsole", "TestSupport", "ApplianceConfig", "ControlPlane", "Telemetry", nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "ApplianceConfig"]),
         .testTarget(name: "yscdTests", dependencies: ["yscd", "ScanProtocol", .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
@@ -93,8 +114,8 @@ let package = Package(
 if Context.environment["MAILSEC_FUZZ"] == "1" {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         ("fuzz-smtp-framing", ["LineProtocol", nio]),
-        ("fuzz-smtp-relay", ["SMTPRelay", "LineProtocol", nio]),
-        ("fuzz-pop3-relay", ["POP3Relay", "LineProtocol", nio]),
+        ("fuzz-smtp-relay", ["SMTPRelay", "MailRelay", "LineProtocol", nio]),
+        ("fuzz-pop3-relay", ["POP3Relay", "MailRelay", "LineProtocol", nio]),
         ("fuzz-message-inspection", ["MessageInspection", nio]),
         ("fuzz-mime-walker", ["ScanEngines", nio]),
         ("fuzz-scan-reply", ["ScanProtocol"]),

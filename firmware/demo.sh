@@ -19,6 +19,9 @@ export LAB_PREFIX=${LAB_PREFIX:-msdemo-}
 work=$(mktemp -d /tmp/mailsec-demo.XXXXXX)
 chmod 0755 "$work"   # the lab's Dovecot runs helpers as user dovecot, which must get in
 export LAB_STATE_DIR=$work
+# The web console, on the appliance's own loopback (docs/web-console.md).
+WEB_URL=https://127.0.0.1:8443/
+export LAB_MAILSECD_ARGS="--http-listen 127.0.0.1:8443 --state-dir $work/state"
 cleaned=0
 cleanup() {
     [ "$cleaned" = 1 ] && return 0
@@ -119,6 +122,17 @@ title "The appliance"
 console "show status mail security"
 console "show status mail security history"
 console "show status ysc"
+
+title "The web console's dashboard: $WEB_URL (in the appliance's namespace ${LAB_PREFIX}fw)"
+# No administrator password in demo.conf: the pages are open (and say so). The gadget's rows:
+ip netns exec "${LAB_PREFIX}fw" curl -sk --max-time 10 "${WEB_URL}gadgets" > "$work/gadgets.html" || true
+sed -n 's:.*<table id="detections">\(.*\)</table>.*:\1:p' "$work/gadgets.html" \
+    | sed -e 's:</tr>:\n:g' -e 's:</t[dh]>: | :g' -e 's:<[^>]*>::g' | sed '/^ *$/d'
+check "the dashboard's gadget lists the detections" grep -q "Cheap watches, today only" "$work/gadgets.html"
+if [ -n "${DEMO_HOLD:-}" ]; then
+    echo "Open it with: ip netns exec ${LAB_PREFIX}fw chromium --no-sandbox --ignore-certificate-errors $WEB_URL"
+    read -r -p "Press Enter to remove the lab. " _
+fi
 
 title "Syslog ([MAIL_SEC] lines the appliance sent)"
 cat "$LAB_SYSLOG"

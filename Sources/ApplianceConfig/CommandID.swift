@@ -32,6 +32,8 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case syslogDebug
     case syslogNotice
     case syslogFormat
+    case httpdHost
+    case httpdListen
     case administratorPassword
     case loginPassword
     case loginTimer

@@ -46,6 +46,8 @@ public enum CommandLimits {
     public static let maxIPv6TextLength = 45
     /// Console passwords: a human types them.
     public static let maxPasswordLength = 64
+    /// `httpd host`: up to 4 hosts or ranges.
+    public static let maxHTTPDHosts = 4
     /// `login timer`: from one minute to the router's largest value (about 248 days).
     public static let loginTimerRange = 60...21_474_836
 }

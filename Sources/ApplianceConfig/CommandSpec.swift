@@ -104,6 +104,8 @@ enum ParameterKind: Sendable {
     case assignment(String)
     /// Any words, unchecked (`help WORDS`).
     case words
+    /// `ADDRESS`, `ADDRESS-ADDRESS`, `lan1`, `any` or `none` of `httpd host`.
+    case httpdHost
 }
 
 /// The CLI reference page a command is documented on.
@@ -111,6 +113,7 @@ enum CommandGroup: String, CaseIterable, Sendable {
     case mailSecurity = "mail-security"
     case ysc
     case syslog
+    case httpd
     case consoleAdmin = "console-admin"
     case status
 
@@ -119,6 +122,7 @@ enum CommandGroup: String, CaseIterable, Sendable {
         case .mailSecurity: "Mail security commands"
         case .ysc: "Scan service (YSC) commands"
         case .syslog: "Syslog commands"
+        case .httpd: "Web console (httpd) commands"
         case .consoleAdmin: "Console and administration commands"
         case .status: "Status commands"
         }
@@ -132,6 +136,8 @@ enum CommandGroup: String, CaseIterable, Sendable {
             "How the appliance talks to the scan service: timeouts, retries and its address."
         case .syslog:
             "Where the appliance's `[MAIL_SEC]` log lines go and which levels are sent (SPEC §9)."
+        case .httpd:
+            "The web console: which hosts may open it and on which port it answers (docs/web-console.md)."
         case .consoleAdmin:
             "Console access, and the commands that show, save and explain the configuration."
         case .status:

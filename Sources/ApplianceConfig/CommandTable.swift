@@ -6,7 +6,7 @@ import Telemetry
 enum CommandTable {
     static let onOff = ["on", "off"]
 
-    static let specs: [CommandSpec] = mailSecurity + ysc + syslog + consoleAdmin + status + firmware
+    static let specs: [CommandSpec] = mailSecurity + ysc + syslog + httpd + consoleAdmin + status + firmware
 
     // MARK: mail security (SPEC §7 rows, in order)
 
@@ -237,6 +237,24 @@ enum CommandTable {
         "Syslog wire format",
         "Extension: the format of the datagrams.",
         default: "rfc3164", examples: ["syslog format rfc5424"]),
+    ]
+
+    // MARK: web console (httpd)
+
+    static let httpd: [CommandSpec] = [
+        setting(.httpdHost, "httpd host", [
+            ParameterSpec("HOST", .httpdHost, count: 1...CommandLimits.maxHTTPDHosts, "An IPv4 or IPv6 address, a range `ADDRESS-ADDRESS`, `lan1` (hosts on LAN1's networks), `any` or `none`; up to 4 (`any` and `none` stand alone)."),
+        ], .httpd,
+        "Hosts that may open the web console",
+        "Requests from other hosts are answered `403 Forbidden` before any page runs. The list replaces the previous one. Without an entry no host is let in and mailsecd serves nothing; the firmware image's default configuration is to enter `httpd host lan1`. `mailsecd --http-listen` also lets in the local host (docs/web-console.md).",
+        default: "none (lan1 on the firmware image)", examples: ["httpd host lan1", "httpd host 192.0.2.1-192.0.2.63 2001:db8::10", "httpd host any"]),
+
+        setting(.httpdListen, "httpd listen", [
+            ParameterSpec("PORT", .integer(CommandLimits.portRange), "TCP port, 1-65535."),
+        ], .httpd,
+        "TCP port of the web console",
+        "The web console answers HTTPS on this port, with a certificate the appliance generated at its first start. A change takes effect when mailsecd next starts.",
+        default: "443", examples: ["httpd listen 8443"]),
     ]
 
     // MARK: console and administration

@@ -75,6 +75,12 @@ extension Configuration {
     /// `mail security monitor`: the interface watched passively; nil when monitor-only mode is off.
     public var monitorInterface: String? { entered(.mailSecurityMonitor)?.first }
 
+    /// `httpd host`: nil when never entered (the daemon's default applies: no host, or LAN1
+    /// through the firmware's default configuration).
+    public var httpdHosts: [HTTPDHost]? { entered(.httpdHost)?.compactMap(HTTPDHost.init(word:)) }
+    /// `httpd listen`: the web console's TCP port. Default 443.
+    public var httpdListenPort: Int { integers(.httpdListen)?.first ?? 443 }
+
     /// `login timer`, in seconds; nil after `login timer clear` (no timeout). Default 300.
     public var loginTimer: Int? {
         guard let word = entered(.loginTimer)?.first else { return 300 }

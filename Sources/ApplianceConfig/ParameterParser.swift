@@ -55,6 +55,11 @@ enum ParameterParser {
     static func values(_ words: [String], _ kind: ParameterKind) -> Result<[String], CommandError> {
         if case .password = kind { return ValueSyntax.password(words) }
         if case .words = kind { return .success(words) }
+        // `any` and `none` say everything: mixed with addresses they would contradict them.
+        if case .httpdHost = kind, words.count > 1,
+           words.contains(where: { ["any", "none"].contains($0.lowercased()) }) {
+            return .failure(.illegalKeyword)
+        }
         var checked: [String] = []
         for word in words {
             switch value(word, kind) {
@@ -84,6 +89,10 @@ enum ParameterParser {
         case .integerOrKeyword(let range, let special):
             if word.lowercased() == special { return .success(special) }
             return integer(word, range).map(String.init)
+        case .httpdHost:
+            // Canonical: keywords in lower case, addresses as typed (validated).
+            guard HTTPDHost(word: word) != nil else { return .failure(.illegalAddress) }
+            return .success(["any", "none", "lan1"].contains(word.lowercased()) ? word.lowercased() : word)
         case .assignment, .password, .words:
             // Handled by the callers above; reaching here is a table mistake, not user input.
             return .failure(.illegalKeyword)

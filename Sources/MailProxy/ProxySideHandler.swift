@@ -1,17 +1,15 @@
+import MailRelay
 import NIOCore
-
-/// Which half of a relayed session a channel is.
-enum ProxySide: Sendable { case client, server }
 
 /// What a side handler reports to its session (SMTP or POP3) and asks of it. Both halves of a
 /// session live on one event loop; every call comes on it.
 protocol ProxySessionEvents: AnyObject {
-    func channelActive(_ side: ProxySide)
-    func received(_ bytes: ByteBuffer, from side: ProxySide)
-    func readComplete(_ side: ProxySide)
-    func closed(_ side: ProxySide)
-    func writabilityChanged(_ side: ProxySide)
-    func mayRead(_ side: ProxySide) -> Bool
+    func channelActive(_ side: RelaySide)
+    func received(_ bytes: ByteBuffer, from side: RelaySide)
+    func readComplete(_ side: RelaySide)
+    func closed(_ side: RelaySide)
+    func writabilityChanged(_ side: RelaySide)
+    func mayRead(_ side: RelaySide) -> Bool
 }
 
 /// One half of a session in its channel's pipeline: hands what the channel reports to the
@@ -26,12 +24,12 @@ final class ProxySideHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    let side: ProxySide
+    let side: RelaySide
     private(set) var session: (any ProxySessionEvents)?
     private(set) var context: ChannelHandlerContext?
     private var pendingRead = false
 
-    init(side: ProxySide, session: any ProxySessionEvents) {
+    init(side: RelaySide, session: any ProxySessionEvents) {
         self.side = side
         self.session = session
     }

@@ -2,6 +2,8 @@ import MessageInspection
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import POP3Relay
+import SMTPRelay
 
 /// The mail listener (SMTP or POP3): accepts client connections and gives each a session
 /// whose server side connects where `environment.upstream` says (explicit mode: a fixed
@@ -16,8 +18,8 @@ public final class SMTPProxyListener: Sendable {
 
     /// Binds `address` and serves until `close()`. `transparent`: the listener takes
     /// connections TPROXY diverted to it (IP_TRANSPARENT); pair it with
-    /// `OriginalDestinationUpstream`. `mailProtocol` picks the session: `SMTPSession` or
-    /// `POP3Session`.
+    /// `OriginalDestinationUpstream`. `mailProtocol` picks the relay machine the session
+    /// (`RelaySession`) runs.
     public static func start(listeningOn address: SocketAddress, group: any EventLoopGroup,
                              environment: SMTPProxyEnvironment, transparent: Bool = false,
                              mailProtocol: MailProtocol = .smtp) -> EventLoopFuture<SMTPProxyListener> {
@@ -35,8 +37,8 @@ public final class SMTPProxyListener: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let id = String(number, radix: 16)
                     switch mailProtocol {
-                    case .smtp: try SMTPSession.install(on: channel, environment: environment, id: id)
-                    case .pop3: try POP3Session.install(on: channel, environment: environment, id: id)
+                    case .smtp: try RelaySession<SMTPRelayMachine>.install(on: channel, environment: environment, id: id)
+                    case .pop3: try RelaySession<POP3RelayMachine>.install(on: channel, environment: environment, id: id)
                     }
                 }
             }
@@ -56,7 +58,7 @@ public enum SMTPProxySession {
     /// Makes `channel` the client side of a new session: once it is active the session is
     /// admitted (or refused with `421 4.3.2`) and its server side connects.
     public static func install(on channel: any Channel, environment: SMTPProxyEnvironment, id: String = "1") throws {
-        try SMTPSession.install(on: channel, environment: environment, id: id)
+        try RelaySession<SMTPRelayMachine>.install(on: channel, environment: environment, id: id)
     }
 }
 
@@ -65,6 +67,6 @@ public enum POP3ProxySession {
     /// Makes `channel` the client side of a new POP3 session: once it is active the session is
     /// admitted (or refused with `-ERR [SYS/TEMP]`) and its server side connects.
     public static func install(on channel: any Channel, environment: SMTPProxyEnvironment, id: String = "1") throws {
-        try POP3Session.install(on: channel, environment: environment, id: id)
+        try RelaySession<POP3RelayMachine>.install(on: channel, environment: environment, id: id)
     }
 }

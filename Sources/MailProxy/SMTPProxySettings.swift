@@ -45,6 +45,12 @@ public struct SMTPProxySettings: Sendable, Hashable {
         self.notificationTo = notificationTo
     }
 
+    /// The decider's share (`MessageDecider`), one snapshot per message.
+    public var inspection: InspectionSettings {
+        InspectionSettings(enabled: enabled, maximumMessageSize: maximumMessageSize, policy: policy,
+                           whiteList: whiteList, notificationFrom: notificationFrom, notificationTo: notificationTo)
+    }
+
     /// The relay's share, fixed for one session. With `mail security use off` nothing is
     /// refused for its size: the limit is the store's own cap and the overflow policy is pass.
     public var relayConfiguration: SMTPRelayConfiguration {

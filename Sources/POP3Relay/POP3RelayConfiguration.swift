@@ -26,6 +26,8 @@ public struct POP3RelayConfiguration: Equatable, Sendable {
     public var clientSilenceBudget: TimeAmount
     /// CAPA tags removed from the server's listing.
     public var removedCapabilities: Set<String>
+    /// The protocol waits (`POP3Timeouts`; the daemon's tests divide them).
+    public var timeouts = POP3Timeouts.standard
 
     public init(
         maximumMessageSize: Int = 5 * 1024 * 1024,

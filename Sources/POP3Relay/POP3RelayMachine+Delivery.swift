@@ -18,15 +18,15 @@ extension POP3RelayMachine {
                 retrieval.size = size
                 phase = .scanning(retrieval)
                 scanStarted = clock
-                actions.append(.scanMessage(message: retrieval.message, size: size))
+                actions.append(.scanMessage(retrieval.message, size: size))
             }
         case .top(let rewrite):
             // RFC 1939 §7: TOP sends the message's headers as they are, so the octets the RETR
             // rewrite replaced open the TOP output too — when it is at least that long.
             if let rewrite, size >= rewrite.replacing {
-                actions.append(.sendRewrittenMessageToClient(header: rewrite.header, storedFrom: rewrite.replacing))
+                actions.append(.sendRewrittenMessage(to: .client, header: rewrite.header, storedFrom: rewrite.replacing))
             } else {
-                actions.append(.sendStoredMessageToClient)
+                actions.append(.sendStoredMessage(to: .client))
             }
             release(into: &actions)
             phase = .idle
@@ -35,7 +35,7 @@ extension POP3RelayMachine {
 
     /// Gives the client the final answer to its RETR.
     ///
-    ///     unchanged   A: <the server's +OK line>       sendStoredMessageToClient
+    ///     unchanged   A: <the server's +OK line>       sendStoredMessage(to: .client)
     ///     rewritten   A: <+OK line, count corrected>   sendRewrittenMessageToClient
     ///     tempfail    A: -ERR [SYS/TEMP] text          (the message stays on the server)
     ///
@@ -75,10 +75,10 @@ extension POP3RelayMachine {
         if rest.readableBytes > 0 { actions.append(.replyToClient(rest)) }
         switch answer {
         case .unchanged:
-            actions.append(.sendStoredMessageToClient)
+            actions.append(.sendStoredMessage(to: .client))
             remembered.set(nil, for: retrieval.message)
         case .rewritten(let header, let replacing):
-            actions.append(.sendRewrittenMessageToClient(header: header, storedFrom: replacing))
+            actions.append(.sendRewrittenMessage(to: .client, header: header, storedFrom: replacing))
             remembered.set(.init(header: header, replacing: replacing), for: retrieval.message)
         case .tempfail:
             break
@@ -99,11 +99,11 @@ extension POP3RelayMachine {
             comfort(&retrieval, now: now, into: &actions)
             phase = .collecting(retrieval)
             // The server's pace: its silence is a server timeout.
-            if now - lastInput! >= POP3Limits.serverResponseTimeout { serverTimedOut(into: &actions) }
+            if now - lastInput! >= configuration.timeouts.serverResponse { serverTimedOut(into: &actions) }
         case .scanning(var retrieval):
             comfort(&retrieval, now: now, into: &actions)
             if scanStarted == nil { scanStarted = now }
-            if now - scanStarted! >= POP3Limits.maximumDecisionWait {
+            if now - scanStarted! >= configuration.timeouts.decision {
                 phase = .scanning(retrieval)
                 giveUp(on: retrieval, into: &actions)
             } else if now - clientQuietSince! >= configuration.clientSilenceBudget {
@@ -119,12 +119,12 @@ extension POP3RelayMachine {
             }
         case .idle, .authContinuation:
             // RFC 1939 §3: autologout; no UPDATE state, nothing deleted.
-            if now - lastInput! >= POP3Limits.clientIdleTimeout {
+            if now - lastInput! >= configuration.timeouts.clientIdle {
                 actions.append(.notice(.timedOut))
                 close(client: true, server: true, into: &actions)
             }
         case .awaitingGreeting, .awaitingResponse, .listing:
-            if now - lastInput! >= POP3Limits.serverResponseTimeout { serverTimedOut(into: &actions) }
+            if now - lastInput! >= configuration.timeouts.serverResponse { serverTimedOut(into: &actions) }
         case .closed:
             break
         }

@@ -101,7 +101,7 @@ extension POP3RelayMachine {
     }
 
     private mutating func startCollecting(_ retrieval: Retrieval, into actions: inout [Action]) {
-        actions.append(.startCollecting(message: retrieval.message))
+        actions.append(.startCollecting)
         holdsMessage = true
         content = DataContentDecoder()
         phase = .collecting(retrieval)

@@ -1,4 +1,5 @@
 import LineProtocol
+import MailRelay
 import NIOCore
 
 /// The POP3 relay of one intercepted session: client side ⇔ appliance ⇔ server side.
@@ -17,9 +18,9 @@ import NIOCore
 ///     C: RETR 1                                  → A: RETR 1                (to the server)
 ///     S: +OK 120 octets                          → (held)  startCollecting(message: 1)
 ///     S: …content… / .                           → storeContent…, scanMessage(message: 1)
-///     decision deliverUnchanged                  → A: +OK 120 octets, sendStoredMessageToClient
+///     decision deliverUnchanged                  → A: +OK 120 octets, sendStoredMessage(to: .client)
 ///     decision deliverRewritten(header, n)       → A: +OK 134 octets (size corrected),
-///                                                   sendRewrittenMessageToClient(header, n)
+///                                                   sendRewrittenMessage(to: .client, header, n)
 ///     decision tempfail                          → A: -ERR [SYS/TEMP] … (nothing deleted)
 ///
 /// USER/PASS/APOP/AUTH and their SASL lines pass through untouched; STLS is refused and removed
@@ -52,40 +53,8 @@ public struct POP3RelayMachine: Sendable {
         case serverClosed
     }
 
-    public enum Action: Equatable, Sendable {
-        /// Write these bytes to the server.
-        case sendToServer(ByteBuffer)
-        /// Write these bytes to the client.
-        case replyToClient(ByteBuffer)
-        /// Open a message store for the content of RETR or TOP `message` (memory, spilling to a
-        /// file: the I/O layer's).
-        case startCollecting(message: Int)
-        /// Append unstuffed content to the store; the buffer is a slice of what was read.
-        /// Storing goes on past `maximumMessageSize`: the store is what delivers an over-size
-        /// message unscanned, so the relay itself never holds content.
-        case storeContent(ByteBuffer)
-        /// The content of RETR `message` is complete: scan it; answer with `.decision`.
-        case scanMessage(message: Int, size: Int)
-        /// Write the stored message to the client through `DotStuffer` (stuffed, CRLF, the
-        /// terminating `.` CRLF added). The status line went before it.
-        case sendStoredMessageToClient
-        /// As `sendStoredMessageToClient`, but `header` first and then the store from octet
-        /// `storedFrom` on, stuffed as one stream.
-        case sendRewrittenMessageToClient(header: ByteBuffer, storedFrom: Int)
-        /// The retrieval is over: the store can be freed.
-        case releaseMessage
-        /// Something for counters and syslog.
-        case notice(POP3Notice)
-        /// Stop reading from the client: too many pipelined commands wait.
-        case pauseClientReads
-        /// Read from the client again.
-        case resumeClientReads
-        /// Close the client side after writing what was asked before.
-        case closeClient
-        /// Close the server side after writing what was asked before (never preceded by a QUIT
-        /// of the relay's own: only the client's QUIT may enter the UPDATE state).
-        case closeServer
-    }
+    /// The shared vocabulary (`RelayAction`): the subject of a scan is the message's number.
+    public typealias Action = RelayAction<Int, POP3Notice>
 
     public let configuration: POP3RelayConfiguration
 

@@ -18,8 +18,10 @@ public struct SMTPEnvelope: Equatable, Sendable {
 public enum RelayDecision: Equatable, Sendable {
     /// Deliver the collected message as it is.
     case deliverUnchanged
-    /// Deliver this message instead (subject prefix, X- header); unstuffed, any line endings.
-    case deliverRewritten(ByteBuffer)
+    /// Deliver `header` in place of the stored message's first `replacing` octets, then the
+    /// rest of the stored message (subject prefix, X- header): the body is never copied.
+    /// `header` is unstuffed, in the stored message's own line endings.
+    case deliverRewritten(header: ByteBuffer, replacing: Int)
     /// Refuse the message: the client gets `code text` (a 5yz), nothing reaches the server.
     case reject(code: Int, text: String)
     /// Refuse for now: the client gets `451 text` and will retry (SPEC §5, unavailable policy).

@@ -34,8 +34,8 @@ extension SMTPRelayMachine {
         switch decision {
         case .deliverUnchanged:
             beginDelivery(.stored, into: &actions)
-        case .deliverRewritten(let message):
-            beginDelivery(.buffer(message), into: &actions)
+        case .deliverRewritten(let header, let replacing):
+            beginDelivery(.rewritten(header: header, replacing: replacing), into: &actions)
         case .reject(let code, let text):
             precondition((500...599).contains(code), "a reject is a 5yz reply")
             abortTransaction(replying: SMTPReply(code: code, text: text), into: &actions)
@@ -78,9 +78,9 @@ extension SMTPRelayMachine {
             }
             switch content {
             case .stored:
-                actions.append(.sendStoredMessageToServer)
-            case .buffer(let message):
-                actions.append(.sendToServer(DotStuffer.stuff(message)))
+                actions.append(.sendStoredMessage(to: .server))
+            case .rewritten(let header, let replacing):
+                actions.append(.sendRewrittenMessage(to: .server, header: header, storedFrom: replacing))
             }
             phase = .awaitingReply(.deliveryContent)
         case .deliveryContent:

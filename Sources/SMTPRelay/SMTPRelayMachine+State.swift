@@ -43,8 +43,8 @@ extension SMTPRelayMachine {
     enum DeliveryContent: Sendable {
         /// The collected message, held by the I/O layer.
         case stored
-        /// A message given with the decision (unstuffed).
-        case buffer(ByteBuffer)
+        /// A new header given with the decision, then the stored message from `replacing` on.
+        case rewritten(header: ByteBuffer, replacing: Int)
     }
 
     /// The client's transaction as the server accepted it.

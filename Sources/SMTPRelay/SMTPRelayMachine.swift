@@ -1,4 +1,5 @@
 import LineProtocol
+import MailRelay
 import NIOCore
 
 /// The SMTP relay of one intercepted session: client side ⇔ appliance ⇔ server side.
@@ -19,7 +20,7 @@ import NIOCore
 ///     C: DATA                          → A: 354 (the appliance's own; nothing to the server)
 ///     C: …content… / .                 → storeContent…, scanMessage     (the server waits)
 ///     decision deliverUnchanged        → A: DATA                        S: 354
-///                                      → sendStoredMessageToServer      S: 250 queued
+///                                      → sendStoredMessage(to: .server)      S: 250 queued
 ///                                      → A: 250 queued                  (the server's own reply)
 ///
 /// Nothing is acknowledged to the client before the server accepted it (SPEC §2): the client's
@@ -53,39 +54,8 @@ public struct SMTPRelayMachine: Sendable {
         case keepaliveDue
     }
 
-    public enum Action: Equatable, Sendable {
-        /// Write these bytes to the server.
-        case sendToServer(ByteBuffer)
-        /// Write these bytes to the client.
-        case replyToClient(ByteBuffer)
-        /// Open a message store for a new message (memory, spilling to a file: the I/O layer's).
-        case startCollecting
-        /// Append unstuffed content to the store; the buffer is a slice of what was read.
-        /// Under the size-overflow pass policy storing goes on past `maximumMessageSize`: the
-        /// store (memory, spilling to a file) is what later delivers the unscanned message, so
-        /// the relay itself never holds content.
-        case storeContent(ByteBuffer)
-        /// The message went over the limit under the reject policy: drop what is stored; no more
-        /// `storeContent` follows for this message (the rest is read and counted, not kept).
-        case discardCollected
-        /// The content is complete: scan it; answer with `.decision`.
-        case scanMessage(SMTPEnvelope, size: Int)
-        /// Write the stored message to the server as DATA content: through `DotStuffer`, which
-        /// stuffs dots, normalises line endings and appends the terminating `.\r\n`.
-        case sendStoredMessageToServer
-        /// The transaction is over: the store can be freed.
-        case releaseMessage
-        /// Something for counters and syslog.
-        case notice(RelayNotice)
-        /// Stop reading from the client: too many pipelined commands wait.
-        case pauseClientReads
-        /// Read from the client again.
-        case resumeClientReads
-        /// Close the client side after writing what was asked before.
-        case closeClient
-        /// Close the server side after writing what was asked before.
-        case closeServer
-    }
+    /// The shared vocabulary (`RelayAction`): the subject of a scan is the transaction's envelope.
+    public typealias Action = RelayAction<SMTPEnvelope, RelayNotice>
 
     public enum RelayNotice: Equatable, Sendable {
         /// The content exceeded `maximumMessageSize`; `delivered` tells whether it was passed
@@ -225,36 +195,5 @@ public struct SMTPRelayMachine: Sendable {
         case .closed:
             return nil
         }
-    }
-}
-
-/// A wait with its RFC 5321 §4.5.3.2 limit.
-public struct RelayTimeout: Equatable, Sendable {
-    public enum Side: Equatable, Sendable {
-        /// The next command or content from the client.
-        case client
-        /// A reply from the server.
-        case server
-        /// The `.decision` for the message being scanned (a guard: the scan keeps its own,
-        /// shorter deadline per message and the unavailable policy decides what then happens).
-        case decision
-    }
-
-    public var side: Side
-    /// How long the awaited side may stay silent; each read from it restarts this clock.
-    public var duration: TimeAmount
-    /// The longest the wait may last in all, counted from when it was armed, however often the
-    /// awaited side sends something (nil: no bound beyond `duration`). A client trickling a
-    /// byte every few seconds is cut off by this, not by `duration`.
-    public var limit: TimeAmount?
-    /// Distinguishes consecutive waits that look alike (one per client command), so the I/O
-    /// layer arms a fresh clock for each.
-    public var turn: Int
-
-    public init(side: Side, duration: TimeAmount, limit: TimeAmount? = nil, turn: Int = 0) {
-        self.side = side
-        self.duration = duration
-        self.limit = limit
-        self.turn = turn
     }
 }

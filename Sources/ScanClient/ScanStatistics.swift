@@ -31,6 +31,14 @@ public struct ScanStatisticsSnapshot: Equatable, Sendable {
     public var responseTimeMaximum = TimeAmount.zero
     /// Whether the last attempt failed (shown as state "failing" while the breaker is closed).
     public var lastAttemptFailed = false
+    /// Successful attempts per response-time bucket (not cumulative): index i counts times up
+    /// to `latencyBucketBounds[i]` seconds, the last index those above every bound. `/metrics`
+    /// exposes them as the histogram `mailsec_scan_duration_seconds`.
+    public var latencyBuckets = [Int](repeating: 0, count: ScanStatisticsSnapshot.latencyBucketBounds.count + 1)
+
+    /// Upper bounds in seconds: a built-in test signature answers in milliseconds, a full
+    /// engine in tenths of seconds, and the request timeout allows up to 600 s.
+    public static let latencyBucketBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
     public var averageResponseTime: TimeAmount {
         responseCount == 0 ? .zero : .nanoseconds(responseTimeTotal.nanoseconds / Int64(responseCount))
@@ -75,6 +83,10 @@ public final class ScanStatistics: Sendable {
             value.responseCount += 1
             value.responseTimeTotal = value.responseTimeTotal + responseTime
             value.responseTimeMaximum = max(value.responseTimeMaximum, responseTime)
+            let seconds = Double(responseTime.nanoseconds) / 1e9
+            let bucket = ScanStatisticsSnapshot.latencyBucketBounds.firstIndex(where: { seconds <= $0 })
+                ?? ScanStatisticsSnapshot.latencyBucketBounds.count
+            value.latencyBuckets[bucket] += 1
             value.lastAttemptFailed = false
         }
     }

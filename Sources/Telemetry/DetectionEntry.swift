@@ -30,6 +30,10 @@ public struct DetectionEntry: Equatable, Sendable {
     public var subject: String
     public var result: DetectionResult
     public var action: DetectionAction
+    /// The scan service's spam score, when the recorder passed it.
+    public var score: Int?
+    /// Virus names, when the recorder passed them (cleaned and bounded like the other fields).
+    public var virusNames: [String] = []
 
     /// From/To/Subject come from the message: they are kept printable and bounded
     /// (`TelemetryLimits.historyFieldCharacters`) so a hostile header cannot bloat or garble the console.

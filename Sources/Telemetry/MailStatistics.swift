@@ -15,6 +15,12 @@ public final class MailStatistics: Sendable {
         var patternMatches: [Int: Int] = [:]
         /// Newest first.
         var whiteListMatches: [WhiteListEntry] = []
+        /// The counters again, per minute, for the dashboard's chart (written together).
+        var buckets = MinuteBuckets()
+        /// Detections recorded since start (or the last reset) and how many of them an
+        /// administrator acknowledged on the dashboard: the gadget warns while they differ.
+        var detectionsRecorded = 0
+        var detectionsAcknowledged = 0
     }
 
     public init(timeZone: TimeZone = TimeZone(identifier: "UTC")!, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -25,19 +31,26 @@ public final class MailStatistics: Sendable {
     // MARK: - recording
 
     public func increment(_ counter: MailCounter, for mailProtocol: MailProtocol, by amount: Int = 1) {
+        let minute = Self.minute(of: clock())
         state.withLock { storage in
             // Wrapping add: a counter can never trap the process, however long it runs.
             storage.counters[mailProtocol, default: [:]][counter, default: 0] &+= amount
+            storage.buckets.add(amount, counter, mailProtocol, minute: minute)
         }
     }
 
     /// Records a detection (newest first; the oldest falls off past the limit). Counters are
     /// separate: the caller increments what applies.
+    /// `score` and `virusNames`, when the caller has them, are shown by the web console.
     public func recordDetection(_ mailProtocol: MailProtocol, from: String, to: String, subject: String,
-                                result: DetectionResult, action: DetectionAction) {
-        let entry = DetectionEntry(date: clock(), mailProtocol: mailProtocol, from: from, to: to,
+                                result: DetectionResult, action: DetectionAction,
+                                score: Int? = nil, virusNames: [String] = []) {
+        var entry = DetectionEntry(date: clock(), mailProtocol: mailProtocol, from: from, to: to,
                                    subject: subject, result: result, action: action)
+        entry.score = score
+        entry.virusNames = virusNames.prefix(TelemetryLimits.virusNamesPerDetection).map { HistoryField.clean($0) }
         state.withLock { storage in
+            storage.detectionsRecorded &+= 1
             storage.detections.insert(entry, at: 0)
             if storage.detections.count > TelemetryLimits.detectionHistoryEntries { storage.detections.removeLast() }
         }
@@ -69,10 +82,38 @@ public final class MailStatistics: Sendable {
     /// Matches per pattern number (only patterns that matched at least once).
     public var whiteListPatternMatches: [Int: Int] { state.withLock { $0.patternMatches } }
 
+    /// Counts of `counter` per bin over `range`, oldest first, ending with the current minute.
+    public func series(_ counter: MailCounter, for mailProtocol: MailProtocol, range: ChartRange) -> [Int] {
+        let now = Self.minute(of: clock())
+        return state.withLock {
+            $0.buckets.series(counter, mailProtocol, now: now, binMinutes: range.binMinutes, binCount: range.binCount)
+        }
+    }
+
+    /// Detections recorded that no administrator has acknowledged yet (the gadget's warning).
+    public var unacknowledgedDetections: Int {
+        state.withLock { max(0, $0.detectionsRecorded - $0.detectionsAcknowledged) }
+    }
+
+    /// The dashboard's "acknowledge": the warning goes away until the next detection.
+    public func acknowledgeDetections() {
+        state.withLock { $0.detectionsAcknowledged = $0.detectionsRecorded }
+    }
+
+    static func minute(of date: Date) -> Int {
+        Int((date.timeIntervalSince1970 / 60).rounded(.down))
+    }
+
     // MARK: - clearing
 
     /// `clear mail security history`.
-    public func clearDetectionHistory() { state.withLock { $0.detections = [] } }
+    /// Nothing left to warn about: the cleared detections count as acknowledged.
+    public func clearDetectionHistory() {
+        state.withLock {
+            $0.detections = []
+            $0.detectionsAcknowledged = $0.detectionsRecorded
+        }
+    }
 
     /// `clear mail security white-list history`.
     public func clearWhiteListHistory() { state.withLock { $0.whiteListMatches = [] } }

@@ -25,6 +25,10 @@ public enum TelemetryLimits {
     public static let whiteListHistoryEntries = 100
     /// White-list pattern numbers (SPEC §6: NUM 1–100); matches outside are not counted.
     public static let whiteListPatternNumbers = 1...100
+    /// Virus names kept per detection entry.
+    public static let virusNamesPerDetection = 4
+    /// Minutes of per-minute counters kept for the dashboard's chart: its longest range, 7 days.
+    public static let chartMinutes = 7 * 24 * 60
     /// From/To/Subject kept per history entry, in characters: enough to recognise a
     /// message, small enough that 100 entries of hostile headers stay a few hundred KiB.
     public static let historyFieldCharacters = 256

@@ -8,6 +8,7 @@ import NIOPosix
 import PacketLayer
 import ScanClient
 import Telemetry
+import WebConsole
 
 /// `mailsecd`: the appliance daemon. Wiring only: the configuration, the console socket,
 /// syslog, signals; the work is done by the libraries.
@@ -59,6 +60,12 @@ struct MailsecDaemon: AsyncParsableCommand {
 
     @Option(help: "POP3 proxy, transparent mode: the TPROXY listener ADDR:PORT (original destination kept, client address used towards the server).")
     var pop3Transparent: String?
+
+    @Option(help: "Web console (HTTPS) on ADDR:PORT instead of 'httpd listen'; also lets the local host in (tests, make demo).")
+    var httpListen: String?
+
+    @Option(help: "State directory: the web console's certificate is generated here at first start.")
+    var stateDir: String = "/var/lib/mailsec"
 
     @Option(help: "Spool directory for messages too large for memory.")
     var spool: String = FirmwareDefaults.spoolDirectory
@@ -237,6 +244,12 @@ struct MailsecDaemon: AsyncParsableCommand {
         }
         report("interception \(interception.sourceDescription)"
                + (interception.portMap.map { ", port map \($0.origin): \($0.map.mode.rawValue) lan1 \($0.map.lan1) lan2 \($0.map.lan2)" } ?? ""), .info)
+        let web = WebConsoleLauncher.start(
+            .init(listen: httpListen, stateDirectory: stateDir, lan1Interface: interception.portMap?.map.lan1 ?? "lan1"),
+            console: console, statistics: statistics, scan: scanServices, gauges: {
+                SessionGauges(sessions: budget.counters.sessions, inUseBytes: budget.chargedBytes,
+                              budgetBytes: budget.configuration.totalBytes, spoolBytes: budget.counters.onDiskBytes)
+            }, syslog: syslog, threadPool: threadPool, report: report)
         // The rules go in once the listeners they divert to are up.
         interceptionDriver?.activate { console.configuration }
         report("started; console on \(control), configuration \(config)", .info)
@@ -254,6 +267,8 @@ struct MailsecDaemon: AsyncParsableCommand {
 
         // Rules out first: from now on mail passes untouched, not to a closing listener.
         await interceptionDriver?.shutdown()
+        web?.cancel()
+        await web?.value
         monitor.stop()
         for listener in mailListeners { try? await listener.close().get() }
         try? await mailGroup.shutdownGracefully()

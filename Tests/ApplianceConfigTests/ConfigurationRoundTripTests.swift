@@ -1,5 +1,6 @@
 import Testing
 @testable import ApplianceConfig
+import TestSupport
 
 /// `Configuration.load(c.rendered()).0 == c`, for hand-picked and generated configurations.
 struct ConfigurationRoundTripTests {
@@ -76,18 +77,6 @@ struct ConfigurationRoundTripTests {
         ])
     }
 
-    /// A deterministic generator, so a failure can be reproduced from the seed.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pool: [String] = [
         "mail security use on", "mail security use off", "no mail security use",
         "mail security port smtp 25 587", "mail security port pop 110 1995 2995 3995", "no mail security port smtp",
@@ -107,7 +96,7 @@ struct ConfigurationRoundTripTests {
 
     @Test(arguments: 0..<40)
     func generatedConfigurationsRoundTrip(seed: Int) {
-        var generator = SplitMix64(state: UInt64(seed))
+        var generator = SeededGenerator(state: UInt64(seed))
         var config = Configuration()
         for _ in 0..<Int.random(in: 0...30, using: &generator) {
             _ = config.execute(Self.pool.randomElement(using: &generator)!)

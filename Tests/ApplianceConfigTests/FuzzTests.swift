@@ -1,5 +1,6 @@
 import Testing
 @testable import ApplianceConfig
+import TestSupport
 
 /// Random bytes, random words and long lines never crash the parser; whatever is accepted
 /// still round-trips through `show config`.
@@ -13,7 +14,7 @@ struct FuzzTests {
 
     @Test(arguments: 0..<20)
     func randomCharacters(seed: Int) {
-        var generator = ConfigurationRoundTripTests.SplitMix64(state: UInt64(seed) &+ 1000)
+        var generator = SeededGenerator(state: UInt64(seed) &+ 1000)
         var config = Configuration()
         for _ in 0..<200 {
             let length = Int.random(in: 0...80, using: &generator)
@@ -25,7 +26,7 @@ struct FuzzTests {
 
     @Test(arguments: 0..<20)
     func randomWords(seed: Int) {
-        var generator = ConfigurationRoundTripTests.SplitMix64(state: UInt64(seed) &+ 2000)
+        var generator = SeededGenerator(state: UInt64(seed) &+ 2000)
         var config = Configuration()
         for _ in 0..<300 {
             let count = Int.random(in: 0...8, using: &generator)
@@ -40,7 +41,7 @@ struct FuzzTests {
 
     @Test(arguments: 0..<10)
     func randomBytesAsLatin1AndUTF8(seed: Int) {
-        var generator = ConfigurationRoundTripTests.SplitMix64(state: UInt64(seed) &+ 3000)
+        var generator = SeededGenerator(state: UInt64(seed) &+ 3000)
         var config = Configuration()
         for _ in 0..<100 {
             let bytes = (0..<Int.random(in: 0...200, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }

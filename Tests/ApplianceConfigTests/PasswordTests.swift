@@ -51,7 +51,36 @@ struct PasswordTests {
         #expect(PasswordHash(text: hash.text) == hash)
         #expect(hash.verify("password"))
         #expect(!hash.verify("Password"))
-        #expect(hash.digest == SHA256.pbkdf2(password: Array("password".utf8), salt: hash.salt, iterations: 1_000))
+        #expect(hash.digest == PasswordHash.derive("password", salt: hash.salt, iterations: 1_000))
+    }
+
+    /// RFC 7914 §11 vectors for PBKDF2-HMAC-SHA-256 (first 32 bytes): the library computes
+    /// the function the saved hashes were made with.
+    @Test(arguments: [
+        ("passwd", "salt", 1, "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"),
+        ("password", "salt", 1, "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"),
+        ("password", "salt", 4096, "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"),
+    ])
+    func pbkdf2Vectors(password: String, salt: String, iterations: Int, hex: String) {
+        #expect(Hex.encode(PasswordHash.derive(password, salt: Array(salt.utf8), iterations: iterations)) == hex)
+    }
+
+    /// A hash saved by the earlier hand-written implementation (20,000 rounds) still verifies.
+    @Test func hashSavedBeforeTheLibraryStillVerifies() {
+        let saved = "$pbkdf2-sha256$20000$2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a$494a4d3b1f48d3587550a7271508bc12c4d60e4f1c6021ed9297d6decdaf3ead"
+        var config = Configuration()
+        #expect(config.execute("administrator password encrypted " + saved) == .success(.configured([])))
+        #expect(config.verifyAdministratorPassword("legacy pass"))
+        #expect(!config.verifyAdministratorPassword("legacy pas"))
+    }
+
+    @Test(arguments: ["", "0", "abc", "0g", "AB"])
+    func hexRejectsNonCanonical(text: String) {
+        if text.isEmpty {
+            #expect(Hex.decode(Substring(text)) == [])
+        } else {
+            #expect(Hex.decode(Substring(text)) == nil)
+        }
     }
 
     @Test(arguments: [

@@ -2,8 +2,9 @@ import Foundation
 import NIOCore
 import Testing
 @testable import LineProtocol
+import TestSupport
 
-let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+let fixtures = Fixtures(beside: #filePath)
 
 let corpusMessages = [
     "mime4j__bad-newlines-multiple-parts.msg",
@@ -34,7 +35,7 @@ func normalised(_ message: [UInt8]) -> [UInt8] {
 
 @Test(arguments: corpusMessages)
 func corpusMessageSurvivesStuffingAndUnstuffing(_ file: String) throws {
-    let message = try [UInt8](Data(contentsOf: fixtureDirectory.appendingPathComponent(file)))
+    let message = try fixtures.bytes(file)
     let wire = DotStuffer.stuff(ByteBuffer(bytes: message))
     // The wire form has exactly one terminator, at the end.
     #expect(wire.bytes.suffix(5) == Array("\r\n.\r\n".utf8) || wire.bytes == Array(".\r\n".utf8))
@@ -47,7 +48,7 @@ func corpusMessageSurvivesStuffingAndUnstuffing(_ file: String) throws {
 }
 
 @Test func corpusMessageWithLeadingDotsIsStuffedOnTheWire() throws {
-    let message = try String(decoding: Data(contentsOf: fixtureDirectory.appendingPathComponent("spamassassin__sample-nonspam.txt")), as: UTF8.self)
+    let message = try String(decoding: fixtures.bytes("spamassassin__sample-nonspam.txt"), as: UTF8.self)
     let dotLines = message.split(separator: "\n", omittingEmptySubsequences: false).filter { $0.hasPrefix(".") }
     #expect(!dotLines.isEmpty)
     let wire = DotStuffer.stuff(ByteBuffer(string: message)).string

@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 @testable import LineProtocol
+import TestSupport
 
 /// Runs the decoder over `chunks`; returns the content, the remainder (nil if no end of data)
 /// and the decoder.

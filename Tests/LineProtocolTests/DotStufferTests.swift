@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 @testable import LineProtocol
+import TestSupport
 
 struct StuffCase: CustomTestStringConvertible, Sendable {
     let name: String

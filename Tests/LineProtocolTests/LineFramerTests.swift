@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 @testable import LineProtocol
+import TestSupport
 
 /// A framed line rendered for comparison: "text|CRLF", "text|LF" or "TOO LONG n|CRLF".
 private func render(_ frame: LineFramer.Frame) -> String {

@@ -1,13 +1,17 @@
-import MailProxy
+@testable import MailProxy
 import MessageInspection
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import Telemetry
+import Testing
 
 /// A session (SMTP, or POP3 with `mailProtocol: .pop3`) on two `EmbeddedChannel`s: the test
-/// plays the mail client and the mail server, and answers the scans (habit 10: transcripts, no
-/// sockets, no sleeps).
+/// plays the mail client and the mail server, and answers the scans (transcripts, no sockets,
+/// no sleeps).
+///
+/// Every test ends with `expectNothingLeft()` (run when the harness goes away): both sides
+/// close, and then no store, spill file, budget reservation, timer or callback may be left.
 final class SMTPProxyHarness {
     struct ScanRequest {
         var message: String
@@ -27,6 +31,9 @@ final class SMTPProxyHarness {
     private let cancelBox = NIOLockedValueBox(0)
     let unavailable = NIOLockedValueBox<UnavailableReason?>(nil)
     let mailProtocol: Telemetry.MailProtocol
+    /// The session itself, held weakly: once both sides closed, nothing may keep it alive (a
+    /// timer or a callback still pending would).
+    private(set) weak var session: AnyObject?
 
     init(_ settings: SMTPProxySettings = SMTPProxySettings(enabled: true),
          budget: MemoryBudget = MemoryBudget(), memoryThreshold: Int = 1 << 20,
@@ -70,7 +77,28 @@ final class SMTPProxyHarness {
         case .smtp: try SMTPProxySession.install(on: client, environment: environment)
         case .pop3: try POP3ProxySession.install(on: client, environment: environment)
         }
+        session = try client.pipeline.syncOperations.handler(type: ProxySideHandler.self).session
         try client.connect(to: SocketAddress(ipAddress: "192.0.2.10", port: 40000)).wait()
+    }
+
+    deinit {
+        expectNothingLeft()
+    }
+
+    /// Closes both sides (if the session has not), lets every pending step run, and checks that
+    /// the session left nothing behind. A scan still unanswered is failed first, as the scan
+    /// service fails a cancelled one.
+    func expectNothingLeft(sourceLocation: SourceLocation = #_sourceLocation) {
+        _ = try? client.finish(acceptAlreadyClosed: true)
+        _ = try? server.finish(acceptAlreadyClosed: true)
+        for request in scanBox.withLockedValue({ requests in defer { requests.removeAll() }; return requests }) {
+            request.promise.fail(ChannelError.ioOnClosedChannel)
+        }
+        loop.run()
+        #expect(spill.openFiles == 0, "a spill file is still open", sourceLocation: sourceLocation)
+        #expect(budget.chargedBytes == 0, "bytes still charged to the memory budget", sourceLocation: sourceLocation)
+        #expect(budget.counters.sessions == 0, "a session still admitted", sourceLocation: sourceLocation)
+        #expect(session == nil, "the session is still held (a timer or a callback)", sourceLocation: sourceLocation)
     }
 
     // MARK: the transcript

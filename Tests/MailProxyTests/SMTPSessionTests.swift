@@ -75,6 +75,21 @@ import Testing
         #expect(try h.serverReceives() == "From: a@example.com\r\nTo: b@example.net\r\nSubject: [SPAM] hi\r\n\r\nGTUBE here\r\n\r\n.\r\n")
     }
 
+    /// The relay machine asks for the new header in front of the stored rest; the session
+    /// stuffs both as one stream, with CRLF line endings and the terminator.
+    @Test func rewrittenMessageIsDeliveredDotStuffedWithCRLF() throws {
+        let h = try SMTPProxyHarness()
+        try h.openTransaction()
+        _ = try h.clientReceives()
+        try h.clientSends("Subject: t\r\n\r\n..hidden\r\nhello\r\n.\r\n")
+        h.scanAnswers(.verdict(score: 100, virusNames: []))
+        #expect(try h.serverReceives() == "DATA\r\n")
+        try h.serverSends("354 go\r\n")
+        #expect(try h.serverReceives() == "Subject: [SPAM] t\r\n\r\n..hidden\r\nhello\r\n.\r\n")
+        try h.serverSends("250 2.0.0 queued\r\n")
+        #expect(try h.clientReceives() == "250 2.0.0 queued\r\n")
+    }
+
     @Test func whiteListedDetectionGetsTheHeaderAndNoPrefix() throws {
         var settings = SMTPProxySettings(enabled: true)
         settings.whiteList = WhiteList(patterns: [WhiteListPattern(number: 7, from: "*@example.com")], activeSet: [7])

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 
 /// Fixture and golden-file access. Fixtures are read through `#filePath`, so the tests need no
@@ -64,10 +65,6 @@ enum Fixture {
         defer { fclose(file) }
         _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
     }
-}
-
-extension ByteBuffer {
-    var bytes: [UInt8] { Array(readableBytesView) }
 }
 
 extension Array where Element == UInt8 {

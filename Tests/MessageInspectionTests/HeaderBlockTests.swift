@@ -1,6 +1,7 @@
 import MessageInspection
 import NIOCore
 import Testing
+import TestSupport
 
 struct HeaderBlockTests {
     func names(_ block: HeaderBlock, _ message: ByteBuffer) -> [String] {
@@ -132,7 +133,7 @@ struct HeaderBlockTests {
     /// Any bytes give a block, and rewriting them keeps the remainder; fed as a prefix one
     /// byte longer at a time, the parser never reads outside the message.
     @Test func arbitraryBytesNeverCrash() {
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = SeededGenerator(seed: 0x5EED)
         let alphabet: [UInt8] = Array("Subject: \r\n\t:=?ab".utf8) + [0x00, 0x80, 0xFF, 0x1B]
         for _ in 0..<300 {
             let length = Int(generator.next() % 200)
@@ -180,15 +181,3 @@ struct HeaderBlockTests {
     }
 }
 
-/// A small deterministic generator for the byte tests.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

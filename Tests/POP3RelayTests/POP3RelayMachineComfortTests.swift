@@ -1,18 +1,19 @@
 import NIOCore
 import Testing
 @testable import POP3Relay
+import MailRelay
 
 /// Client comforting (SPEC §8) with injected time: only bytes every possible answer starts with
 /// go early; at the silence budget the unavailable policy applies.
 
 private let content = "Subject: hi\r\n\r\nHello\r\n"
 private let tagged = POP3Decision.deliverRewritten(header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), replacing: 13)
-private let taggedAction = Action.sendRewrittenMessageToClient(header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13)
+private let taggedAction = Action.sendRewrittenMessage(to: .client, header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13)
 
 private func scanning(status: String) -> [(Step, [Action])] {
     loggedIn + [
         (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
-        (.server(status + content + ".\r\n"), [.startCollecting(message: 1), .store(content), .scanMessage(message: 1, size: 22)]),
+        (.server(status + content + ".\r\n"), [.startCollecting, .store(content), .scanMessage(1, size: 22)]),
     ]
 }
 
@@ -47,7 +48,7 @@ private let reject = POP3RelayConfiguration(unavailablePolicy: .reject, comfortI
     expectTranscript(scanning(status: "+OK 22 octets\r\n") + [
         (.tick(15), [.toClient("+")]), (.tick(30), [.toClient("O")]), (.tick(45), [.toClient("K")]), (.tick(60), [.toClient(" ")]),
         (.tick(109), []),
-        (.tick(110), [.notice(.scanTimedOut(message: 1, delivered: true)), .toClient("22 octets\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+        (.tick(110), [.notice(.scanTimedOut(message: 1, delivered: true)), .toClient("22 octets\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
         (.decide(tagged), []),  // too late
     ], pass)
 }
@@ -67,7 +68,7 @@ private let reject = POP3RelayConfiguration(unavailablePolicy: .reject, comfortI
     expectTranscript(scanning(status: "+OK message follows\r\n") + [
         (.tick(15), []), (.tick(45), []),
         (.tick(50), [.notice(.scanTimedOut(message: 1, delivered: true)), .toClient("+OK message follows\r\n"),
-                     .sendStoredMessageToClient, .releaseMessage]),
+                     .sendStoredMessage(to: .client), .releaseMessage]),
     ], off)
 }
 
@@ -84,11 +85,11 @@ private let reject = POP3RelayConfiguration(unavailablePolicy: .reject, comfortI
 @Test func comfortStartsWhileTheServerIsStillSendingTheContent() {
     expectTranscript(loggedIn + [
         (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
-        (.server("+OK message follows\r\nSubject: hi\r\n"), [.startCollecting(message: 1), .store("Subject: hi\r\n")]),
+        (.server("+OK message follows\r\nSubject: hi\r\n"), [.startCollecting, .store("Subject: hi\r\n")]),
         (.tick(15), [.toClient("+")]),
-        (.server("\r\nHello\r\n.\r\n"), [.store("\r\nHello\r\n"), .scanMessage(message: 1, size: 22)]),
+        (.server("\r\nHello\r\n.\r\n"), [.store("\r\nHello\r\n"), .scanMessage(1, size: 22)]),
         (.tick(30), [.toClient("O")]),
-        (.decide(.deliverUnchanged), [.toClient("K message follows\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+        (.decide(.deliverUnchanged), [.toClient("K message follows\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
     ], pass)
 }
 
@@ -96,10 +97,10 @@ private let reject = POP3RelayConfiguration(unavailablePolicy: .reject, comfortI
     let config = POP3RelayConfiguration(maximumMessageSize: 14, unavailablePolicy: .pass, comfortInterval: .seconds(15), clientSilenceBudget: .seconds(50))
     expectTranscript(loggedIn + [
         (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
-        (.server("+OK 22 octets\r\nSubject: hi\r\n"), [.startCollecting(message: 1), .store("Subject: hi\r\n")]),
+        (.server("+OK 22 octets\r\nSubject: hi\r\n"), [.startCollecting, .store("Subject: hi\r\n")]),
         (.tick(15), [.toClient("+")]),
         (.server("\r\n"), [.store("\r\n"), .toClient("OK 22 octets\r\n")]),
-        (.server("Hello\r\n.\r\n"), [.store("Hello\r\n"), .notice(.overSize(message: 1, size: 22)), .sendStoredMessageToClient, .releaseMessage]),
+        (.server("Hello\r\n.\r\n"), [.store("Hello\r\n"), .notice(.overSize(message: 1, size: 22)), .sendStoredMessage(to: .client), .releaseMessage]),
     ], config)
 }
 
@@ -247,7 +248,7 @@ func comfortNeverChangesAByteTheClientReceives(status: String) {
 @Test func theClientsIdleTimeStartsWithItsAnswerNotWithTheContent() {
     expectTranscript(scanning(status: "+OK 22 octets\r\n") + [
         (.tick(40), []),
-        (.decide(.deliverUnchanged), [.toClient("+OK 22 octets\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+        (.decide(.deliverUnchanged), [.toClient("+OK 22 octets\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
         (.tick(639), []),
         (.tick(640), [.notice(.timedOut), .closeClient, .closeServer]),
     ])

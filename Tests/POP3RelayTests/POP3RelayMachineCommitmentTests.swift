@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 @testable import POP3Relay
+import MailRelay
 
 /// The commitment to `+OK` under the `reject` policy (docs/pop3-client-comforting.md), with
 /// injected time: while a decision can still come within the silence budget nothing goes early
@@ -10,7 +11,7 @@ import Testing
     static let content = "Subject: hi\r\n\r\nHello\r\n"
     static let tagHeader = ByteBuffer(string: "Subject: [SPAM] hi\r\n")
     static let tagged = POP3Decision.deliverRewritten(header: tagHeader, replacing: 13)
-    static let taggedAction = Action.sendRewrittenMessageToClient(header: tagHeader, storedFrom: 13)
+    static let taggedAction = Action.sendRewrittenMessage(to: .client, header: tagHeader, storedFrom: 13)
     static let reject = POP3RelayConfiguration(unavailablePolicy: .reject, comfortInterval: .seconds(15), clientSilenceBudget: .seconds(50))
     static let pass = POP3RelayConfiguration(unavailablePolicy: .pass, comfortInterval: .seconds(15), clientSilenceBudget: .seconds(50))
 
@@ -18,7 +19,7 @@ import Testing
     static func scanning(status: String) -> [(Step, [Action])] {
         loggedIn + [
             (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
-            (.server(status + content + ".\r\n"), [.startCollecting(message: 1), .store(content), .scanMessage(message: 1, size: 22)]),
+            (.server(status + content + ".\r\n"), [.startCollecting, .store(content), .scanMessage(1, size: 22)]),
         ]
     }
 
@@ -55,7 +56,7 @@ import Testing
             (.tick(80), [.toClient("K")]),
             (.tick(95), [.toClient(" ")]),
             (.tick(110), []),  // the count is all that is left: it may still change
-            (.decide(.deliverUnchanged), [.toClient("22 octets\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+            (.decide(.deliverUnchanged), [.toClient("22 octets\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
         ], Self.reject)
     }
 
@@ -137,7 +138,7 @@ import Testing
         expectTranscript(Self.scanning(status: "+OK 22 octets\r\n") + [
             (.tick(15), [.toClient("+")]), (.tick(30), [.toClient("O")]), (.tick(45), [.toClient("K")]), (.tick(60), [.toClient(" ")]),
             (.tick(109), []),
-            (.tick(110), [.notice(.scanTimedOut(message: 1, delivered: true)), .toClient("22 octets\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+            (.tick(110), [.notice(.scanTimedOut(message: 1, delivered: true)), .toClient("22 octets\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
         ], Self.pass)
         expectTranscript(Self.scanning(status: "+OK 22 octets\r\n") + [
             (.tick(15), [.toClient("+")]),

@@ -1,13 +1,14 @@
 import NIOCore
 import Testing
 @testable import POP3Relay
+import MailRelay
 
 /// Transcripts of RETR and TOP: every POP3 row of SPEC §5, content framing, TOP tagging.
 
 private let message = "Subject: hi\r\n\r\nHello\r\n"
 private let retrieval: [(Step, [Action])] = loggedIn + [
     (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
-    (.server("+OK 22 octets\r\n" + message + ".\r\n"), [.startCollecting(message: 1), .store(message), .scanMessage(message: 1, size: 22)]),
+    (.server("+OK 22 octets\r\n" + message + ".\r\n"), [.startCollecting, .store(message), .scanMessage(1, size: 22)]),
 ]
 /// The rewrite a detected message gets (SPEC §5: POP3 always tags): "Subject: hi\r\n" (13
 /// octets) becomes "Subject: [SPAM] hi\r\n" (20).
@@ -18,16 +19,16 @@ private let whiteListed = POP3Decision.deliverRewritten(
 
 @Test(arguments: [
     // SPEC §5 POP3 column, row by row.
-    ("clean", POP3Decision.deliverUnchanged, [Action.toClient("+OK 22 octets\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+    ("clean", POP3Decision.deliverUnchanged, [Action.toClient("+OK 22 octets\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
     ("detected, white-list match", whiteListed, [
         .toClient("+OK 91 octets\r\n"),
-        .sendRewrittenMessageToClient(header: ByteBuffer(string: "X-Yamaha-Mail-Security: operation=receive; result=spam; match=white\r\nSubject: hi\r\n"), storedFrom: 13),
+        .sendRewrittenMessage(to: .client, header: ByteBuffer(string: "X-Yamaha-Mail-Security: operation=receive; result=spam; match=white\r\nSubject: hi\r\n"), storedFrom: 13),
         .releaseMessage,
     ]),
     ("detected, tagged", tagged, [
-        .toClient("+OK 29 octets\r\n"), .sendRewrittenMessageToClient(header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13), .releaseMessage,
+        .toClient("+OK 29 octets\r\n"), .sendRewrittenMessage(to: .client, header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13), .releaseMessage,
     ]),
-    ("unavailable, pass (relayed unscanned)", .deliverUnchanged, [.toClient("+OK 22 octets\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+    ("unavailable, pass (relayed unscanned)", .deliverUnchanged, [.toClient("+OK 22 octets\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
     ("unavailable, reject", POP3Decision.serviceUnavailable, [
         .toClient("-ERR [SYS/TEMP] Mail security service unavailable, try again later\r\n"), .releaseMessage,
     ]),
@@ -46,9 +47,9 @@ func everyDecisionRowGivesTheClientItsAnswer(row: String, decision: POP3Decision
     let config = POP3RelayConfiguration(maximumMessageSize: 11)
     expectTranscript(loggedIn + [
         (.client("RETR 2\r\n"), [.toServer("RETR 2\r\n")]),
-        (.server("+OK 17 octets\r\n0123456789\r\n"), [.startCollecting(message: 2), .store("0123456789\r\n"),
+        (.server("+OK 17 octets\r\n0123456789\r\n"), [.startCollecting, .store("0123456789\r\n"),
                                                    .toClient("+OK 17 octets\r\n")]),
-        (.server("abc\r\n.\r\n"), [.store("abc\r\n"), .notice(.overSize(message: 2, size: 17)), .sendStoredMessageToClient, .releaseMessage]),
+        (.server("abc\r\n.\r\n"), [.store("abc\r\n"), .notice(.overSize(message: 2, size: 17)), .sendStoredMessage(to: .client), .releaseMessage]),
         (.client("DELE 2\r\n"), [.toServer("DELE 2\r\n")]),
     ], config)
 }
@@ -66,10 +67,10 @@ func everyDecisionRowGivesTheClientItsAnswer(row: String, decision: POP3Decision
     expectTranscript(loggedIn + [
         (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
         (.server("+OK\r\n..leading\r\na . inside\r\n...\r\n. \r\n.x\r\n"), [
-            .startCollecting(message: 1), .store(".leading\r\na . inside\r\n..\r\n \r\nx\r\n"),
+            .startCollecting, .store(".leading\r\na . inside\r\n..\r\n \r\nx\r\n"),
         ]),
         // "\n.\n" and ".\n" are not the terminator (no smuggling); only "\r\n.\r\n" is.
-        (.server("end\n.\nmore\r\n.\r\n"), [.store("end\n.\nmore\r\n"), .scanMessage(message: 1, size: 44)]),
+        (.server("end\n.\nmore\r\n.\r\n"), [.store("end\n.\nmore\r\n"), .scanMessage(1, size: 44)]),
     ])
 }
 
@@ -79,8 +80,8 @@ func everyDecisionRowGivesTheClientItsAnswer(row: String, decision: POP3Decision
     let unstuffed = body.replacingOccurrences(of: "\r\n..hmmessage", with: "\r\n.hmmessage")
     expectTranscript(loggedIn + [
         (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
-        (.server(wire), [.startCollecting(message: 1), .store(unstuffed), .scanMessage(message: 1, size: unstuffed.utf8.count)]),
-        (.decide(.deliverUnchanged), [.toClient("+OK message follows\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+        (.server(wire), [.startCollecting, .store(unstuffed), .scanMessage(1, size: unstuffed.utf8.count)]),
+        (.decide(.deliverUnchanged), [.toClient("+OK message follows\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
     ])
 }
 
@@ -90,11 +91,11 @@ func everyDecisionRowGivesTheClientItsAnswer(row: String, decision: POP3Decision
     #expect(!body.contains("Subject"))
     expectTranscript(loggedIn + [
         (.client("RETR 3\r\n"), [.toServer("RETR 3\r\n")]),
-        (.server(wire), [.startCollecting(message: 3), .store(body), .scanMessage(message: 3, size: body.utf8.count)]),
+        (.server(wire), [.startCollecting, .store(body), .scanMessage(3, size: body.utf8.count)]),
         // The decision table adds the missing Subject; the relay only places the bytes.
         (.decide(.deliverRewritten(header: ByteBuffer(string: "Subject: [SPAM]\r\n"), replacing: 0)), [
             .toClient("+OK message follows\r\n"),
-            .sendRewrittenMessageToClient(header: ByteBuffer(string: "Subject: [SPAM]\r\n"), storedFrom: 0), .releaseMessage,
+            .sendRewrittenMessage(to: .client, header: ByteBuffer(string: "Subject: [SPAM]\r\n"), storedFrom: 0), .releaseMessage,
         ]),
     ])
 }
@@ -104,38 +105,38 @@ func everyDecisionRowGivesTheClientItsAnswer(row: String, decision: POP3Decision
     let body = String(wire.dropFirst("+OK message follows\r\n".count).dropLast(".\r\n".count))
     expectTranscript(loggedIn + [
         (.client("TOP 1 0\r\n"), [.toServer("TOP 1 0\r\n")]),
-        (.server(wire), [.toClient("+OK message follows\r\n"), .startCollecting(message: 1), .store(body),
-                         .sendStoredMessageToClient, .releaseMessage]),
+        (.server(wire), [.toClient("+OK message follows\r\n"), .startCollecting, .store(body),
+                         .sendStoredMessage(to: .client), .releaseMessage]),
     ])
 }
 
 @Test func topOfAMessageThisSessionTaggedGetsTheSameHeader() {
     expectTranscript(retrieval + [
-        (.decide(tagged), [.toClient("+OK 29 octets\r\n"), .sendRewrittenMessageToClient(header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13), .releaseMessage]),
+        (.decide(tagged), [.toClient("+OK 29 octets\r\n"), .sendRewrittenMessage(to: .client, header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13), .releaseMessage]),
         (.client("TOP 1 0\r\n"), [.toServer("TOP 1 0\r\n")]),
         (.server("+OK\r\nSubject: hi\r\n\r\n.\r\n"), [
-            .toClient("+OK\r\n"), .startCollecting(message: 1), .store("Subject: hi\r\n\r\n"),
-            .sendRewrittenMessageToClient(header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13), .releaseMessage,
+            .toClient("+OK\r\n"), .startCollecting, .store("Subject: hi\r\n\r\n"),
+            .sendRewrittenMessage(to: .client, header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13), .releaseMessage,
         ]),
         // Another message's TOP is not tagged.
         (.client("TOP 2 0\r\n"), [.toServer("TOP 2 0\r\n")]),
         (.server("+OK\r\nSubject: other\r\n\r\n.\r\n"), [
-            .toClient("+OK\r\n"), .startCollecting(message: 2), .store("Subject: other\r\n\r\n"), .sendStoredMessageToClient, .releaseMessage,
+            .toClient("+OK\r\n"), .startCollecting, .store("Subject: other\r\n\r\n"), .sendStoredMessage(to: .client), .releaseMessage,
         ]),
     ])
 }
 
 @Test func topShorterThanTheRememberedRewriteIsRelayedUnchanged() {
     expectTranscript(retrieval + [
-        (.decide(tagged), [.toClient("+OK 29 octets\r\n"), .sendRewrittenMessageToClient(header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13), .releaseMessage]),
+        (.decide(tagged), [.toClient("+OK 29 octets\r\n"), .sendRewrittenMessage(to: .client, header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13), .releaseMessage]),
         (.client("TOP 1 0\r\n"), [.toServer("TOP 1 0\r\n")]),
-        (.server("+OK\r\nX: y\r\n.\r\n"), [.toClient("+OK\r\n"), .startCollecting(message: 1), .store("X: y\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+        (.server("+OK\r\nX: y\r\n.\r\n"), [.toClient("+OK\r\n"), .startCollecting, .store("X: y\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
     ])
 }
 
 @Test func aLaterCleanDecisionForgetsTheRewrite() {
     var machine = expectTranscript(retrieval + [
-        (.decide(tagged), [.toClient("+OK 29 octets\r\n"), .sendRewrittenMessageToClient(header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13), .releaseMessage]),
+        (.decide(tagged), [.toClient("+OK 29 octets\r\n"), .sendRewrittenMessage(to: .client, header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), storedFrom: 13), .releaseMessage]),
     ])
     #expect(machine.remembered.count == 1)
     _ = machine.handle(.clientReceived(ByteBuffer(string: "RETR 1\r\n")))
@@ -166,7 +167,7 @@ func everyDecisionRowGivesTheClientItsAnswer(row: String, decision: POP3Decision
         (.client("DELE 1\r\n"), [.toServer("DELE 1\r\n")]),
         (.server("+OK message 1 deleted\r\n"), [.toClient("+OK message 1 deleted\r\n")]),
         (.client("RETR 2\r\n"), [.toServer("RETR 2\r\n")]),
-        (.server("+OK 100 octets\r\nSubject: x\r\n"), [.startCollecting(message: 2), .store("Subject: x\r\n")]),
+        (.server("+OK 100 octets\r\nSubject: x\r\n"), [.startCollecting, .store("Subject: x\r\n")]),
         (.clientClosed, [.releaseMessage, .closeServer]),
         (.server("more\r\n.\r\n"), []),
         (.decide(.deliverUnchanged), []),
@@ -179,7 +180,7 @@ func everyDecisionRowGivesTheClientItsAnswer(row: String, decision: POP3Decision
     expectTranscript(loggedIn + [
         // A pipelined QUIT waits behind the RETR; the client goes before it is served.
         (.client("RETR 1\r\nQUIT\r\n"), [.toServer("RETR 1\r\n")]),
-        (.server("+OK\r\nhi\r\n.\r\n"), [.startCollecting(message: 1), .store("hi\r\n"), .scanMessage(message: 1, size: 4)]),
+        (.server("+OK\r\nhi\r\n.\r\n"), [.startCollecting, .store("hi\r\n"), .scanMessage(1, size: 4)]),
         (.clientClosed, [.releaseMessage, .closeServer]),
         (.decide(.deliverUnchanged), []),
         (.tick(600), []),
@@ -196,7 +197,7 @@ func everyDecisionRowGivesTheClientItsAnswer(row: String, decision: POP3Decision
 @Test func rewriteReplacingMoreThanTheMessageIsClamped() {
     expectTranscript(retrieval + [
         (.decide(.deliverRewritten(header: ByteBuffer(string: "X: y\r\n"), replacing: 99)), [
-            .toClient("+OK 6 octets\r\n"), .sendRewrittenMessageToClient(header: ByteBuffer(string: "X: y\r\n"), storedFrom: 22), .releaseMessage,
+            .toClient("+OK 6 octets\r\n"), .sendRewrittenMessage(to: .client, header: ByteBuffer(string: "X: y\r\n"), storedFrom: 22), .releaseMessage,
         ]),
     ])
 }
@@ -204,7 +205,7 @@ func everyDecisionRowGivesTheClientItsAnswer(row: String, decision: POP3Decision
 @Test func serverThatClosesMidRETRClosesTheClient() {
     expectTranscript(loggedIn + [
         (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
-        (.server("+OK\r\nSubject: x\r\n"), [.startCollecting(message: 1), .store("Subject: x\r\n")]),
+        (.server("+OK\r\nSubject: x\r\n"), [.startCollecting, .store("Subject: x\r\n")]),
         (.serverClosed, [.toClient("-ERR [SYS/TEMP] Mail server connection lost\r\n"), .releaseMessage, .closeClient]),
     ])
 }

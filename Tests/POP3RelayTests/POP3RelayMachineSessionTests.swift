@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 @testable import POP3Relay
+import MailRelay
 
 /// Transcripts (habit 11) of sessions without a retrieval: login, CAPA, listings, pipelining.
 
@@ -133,8 +134,8 @@ func multiLineListingsAreRelayedWhole(command: String, reply: String) throws {
         (.client("STAT\r\nLIST\r\nRETR 1\r\nQUIT\r\n"), [.toServer("STAT\r\n")]),
         (.server("+OK 3 3075\r\n"), [.toClient("+OK 3 3075\r\n"), .toServer("LIST\r\n")]),
         (.server(list), [.toClient(list), .toServer("RETR 1\r\n")]),
-        (.server("+OK 4 octets\r\nhi\r\n.\r\n"), [.startCollecting(message: 1), .store("hi\r\n"), .scanMessage(message: 1, size: 4)]),
-        (.decide(.deliverUnchanged), [.toClient("+OK 4 octets\r\n"), .sendStoredMessageToClient, .releaseMessage, .toServer("QUIT\r\n")]),
+        (.server("+OK 4 octets\r\nhi\r\n.\r\n"), [.startCollecting, .store("hi\r\n"), .scanMessage(1, size: 4)]),
+        (.decide(.deliverUnchanged), [.toClient("+OK 4 octets\r\n"), .sendStoredMessage(to: .client), .releaseMessage, .toServer("QUIT\r\n")]),
         (.server("+OK bye\r\n"), [.toClient("+OK bye\r\n"), .closeClient, .closeServer]),
     ])
 }

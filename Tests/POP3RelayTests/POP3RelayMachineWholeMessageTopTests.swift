@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 @testable import POP3Relay
+import MailRelay
 
 /// A TOP that asks for the whole message (`TOP n 99999999`, as fetchmail downloads with it) is a
 /// retrieval: held, scanned, decided, rewritten, comforted and refused exactly as RETR. A TOP that
@@ -9,14 +10,14 @@ import Testing
     static let content = "Subject: hi\r\n\r\nHello\r\n"
     static let tagHeader = ByteBuffer(string: "Subject: [SPAM] hi\r\n")
     static let tagged = POP3Decision.deliverRewritten(header: tagHeader, replacing: 13)
-    static let taggedAction = Action.sendRewrittenMessageToClient(header: tagHeader, storedFrom: 13)
+    static let taggedAction = Action.sendRewrittenMessage(to: .client, header: tagHeader, storedFrom: 13)
 
     /// Logged in, `TOP 1 99999999` answered with `status` and the whole content: nothing to the
     /// client yet, the scan runs.
     static func scanning(status: String, command: String = "TOP 1 99999999\r\n") -> [(Step, [Action])] {
         loggedIn + [
             (.client(command), [.toServer(command)]),
-            (.server(status + content + ".\r\n"), [.startCollecting(message: 1), .store(content), .scanMessage(message: 1, size: 22)]),
+            (.server(status + content + ".\r\n"), [.startCollecting, .store(content), .scanMessage(1, size: 22)]),
         ]
     }
 
@@ -30,7 +31,7 @@ import Testing
 
     @Test func aCleanWholeMessageTOPIsDeliveredAsTheServerGaveIt() {
         expectTranscript(Self.scanning(status: "+OK top of message follows\r\n") + [
-            (.decide(.deliverUnchanged), [.toClient("+OK top of message follows\r\n"), .sendStoredMessageToClient, .releaseMessage]),
+            (.decide(.deliverUnchanged), [.toClient("+OK top of message follows\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
         ])
     }
 
@@ -51,8 +52,8 @@ import Testing
     @Test func anOverSizeWholeMessageTOPIsRelayedUnscannedWithTheNotice() {
         expectTranscript(loggedIn + [
             (.client("TOP 2 99999999\r\n"), [.toServer("TOP 2 99999999\r\n")]),
-            (.server("+OK\r\n0123456789\r\n"), [.startCollecting(message: 2), .store("0123456789\r\n"), .toClient("+OK\r\n")]),
-            (.server("abc\r\n.\r\n"), [.store("abc\r\n"), .notice(.overSize(message: 2, size: 17)), .sendStoredMessageToClient, .releaseMessage]),
+            (.server("+OK\r\n0123456789\r\n"), [.startCollecting, .store("0123456789\r\n"), .toClient("+OK\r\n")]),
+            (.server("abc\r\n.\r\n"), [.store("abc\r\n"), .notice(.overSize(message: 2, size: 17)), .sendStoredMessage(to: .client), .releaseMessage]),
         ], POP3RelayConfiguration(maximumMessageSize: 11))
     }
 
@@ -81,7 +82,7 @@ import Testing
         expectTranscript(loggedIn + [
             (.client(command), [.toServer(command)]),
             (.server("+OK\r\n" + Self.content + ".\r\n"), [
-                .toClient("+OK\r\n"), .startCollecting(message: 1), .store(Self.content), .sendStoredMessageToClient, .releaseMessage,
+                .toClient("+OK\r\n"), .startCollecting, .store(Self.content), .sendStoredMessage(to: .client), .releaseMessage,
             ]),
         ])
     }
@@ -91,7 +92,7 @@ import Testing
             (.decide(Self.tagged), [.toClient("+OK\r\n"), Self.taggedAction, .releaseMessage]),
             (.client("TOP 1 0\r\n"), [.toServer("TOP 1 0\r\n")]),
             (.server("+OK\r\nSubject: hi\r\n\r\n.\r\n"), [
-                .toClient("+OK\r\n"), .startCollecting(message: 1), .store("Subject: hi\r\n\r\n"), Self.taggedAction, .releaseMessage,
+                .toClient("+OK\r\n"), .startCollecting, .store("Subject: hi\r\n\r\n"), Self.taggedAction, .releaseMessage,
             ]),
         ])
     }
@@ -99,11 +100,11 @@ import Testing
     @Test func aWholeMessageTOPAfterAScannedRETRIsScannedAgainAndTaggedTheSame() {
         expectTranscript(loggedIn + [
             (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
-            (.server("+OK 22 octets\r\n" + Self.content + ".\r\n"), [.startCollecting(message: 1), .store(Self.content), .scanMessage(message: 1, size: 22)]),
+            (.server("+OK 22 octets\r\n" + Self.content + ".\r\n"), [.startCollecting, .store(Self.content), .scanMessage(1, size: 22)]),
             (.decide(Self.tagged), [.toClient("+OK 29 octets\r\n"), Self.taggedAction, .releaseMessage]),
             // A retrieval is always judged afresh (the verdict comes from the scan, not memory).
             (.client("TOP 1 99999999\r\n"), [.toServer("TOP 1 99999999\r\n")]),
-            (.server("+OK\r\n" + Self.content + ".\r\n"), [.startCollecting(message: 1), .store(Self.content), .scanMessage(message: 1, size: 22)]),
+            (.server("+OK\r\n" + Self.content + ".\r\n"), [.startCollecting, .store(Self.content), .scanMessage(1, size: 22)]),
             (.decide(Self.tagged), [.toClient("+OK\r\n"), Self.taggedAction, .releaseMessage]),
         ])
     }

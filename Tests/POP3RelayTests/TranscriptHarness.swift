@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 @testable import POP3Relay
+import MailRelay
 
 typealias Action = POP3RelayMachine.Action
 

@@ -88,7 +88,7 @@ let etherHeader4: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00]
                 _ = PacketDecoder.tcpSegment(frame: frame.prefix(n), linkType: link)
             }
         }
-        var rng = SplitMix64(state: 42)
+        var rng = SeededGenerator(state: 42)
         for _ in 0..<20_000 {
             var f = frame
             for _ in 0..<Int.random(in: 1...6, using: &rng) {
@@ -116,7 +116,7 @@ let etherHeader4: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00]
     }
 
     @Test func garbageFilesThrowOrReplayNothing() throws {
-        var rng = SplitMix64(state: 7)
+        var rng = SeededGenerator(state: 7)
         for i in 0..<30 {
             let junk = (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let path = temporaryPath("junk\(i)")
@@ -130,7 +130,7 @@ let etherHeader4: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00]
     @Test(arguments: ["sv__smtp-multi-mail", "sv__smtp-pipelining", "zeek__smtp-attachment-msg", "zeek__pop3-bad-list-retr-crafted"])
     func truncatedAndCorruptedCorpusCapturesNeverCrash(_ name: String) throws {
         let source = try readBytes("\(ReplayCorpusTests.fixtures)/\(name).pcap")
-        var rng = SplitMix64(state: UInt64(source.count))
+        var rng = SeededGenerator(state: UInt64(source.count))
         var replayed = 0
         for i in 0..<40 {
             var bytes = Array(source.prefix(Int.random(in: 0...source.count, using: &rng)))

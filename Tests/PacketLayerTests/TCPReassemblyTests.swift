@@ -1,17 +1,6 @@
 import Testing
 @testable import PacketLayer
-
-/// A deterministic generator so shuffled orders are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 struct Seg {
     var seq: UInt32
@@ -90,7 +79,7 @@ func segments(_ text: String, isn: UInt32, sizes: [Int], syn: Bool = true) -> [S
     @Test(arguments: TCPReassemblyTests.cases)
     func shuffledWithinTheWindowGiveTheSameStream(_ c: Case) {
         let segs = segments(Self.text, isn: c.isn, sizes: c.sizes)
-        var rng = SplitMix64(state: UInt64(c.isn))
+        var rng = SeededGenerator(state: UInt64(c.isn))
         for _ in 0..<50 {
             var rest = Array(segs.dropFirst())
             rest += rest.prefix(3)  // some retransmissions too

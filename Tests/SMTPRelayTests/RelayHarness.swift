@@ -1,5 +1,6 @@
 import NIOCore
 import SMTPRelay
+import MailRelay
 
 typealias Action = SMTPRelayMachine.Action
 

@@ -1,6 +1,7 @@
 import NIOCore
 import SMTPRelay
 import Testing
+import MailRelay
 
 /// Inputs the fuzz target `fuzz-smtp-relay` (fuzz/targets/) found breaking an invariant, kept as
 /// fixtures (`Fixtures/fuzz__*.script`) and replayed here.

@@ -2,6 +2,7 @@ import NIOCore
 import Testing
 @testable import LineProtocol
 @testable import SMTPRelay
+import MailRelay
 
 /// Transcripts of hostile clients (docs/reliability.md, Protocol abuse): every one ends in a
 /// named limit, a clear reply and a closed session, never in growth or a stuck relay.

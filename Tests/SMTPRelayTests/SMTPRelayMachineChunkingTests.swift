@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 @testable import SMTPRelay
+import MailRelay
 
 /// One step of a session: bytes from one side, or a decision.
 enum Step: Sendable {

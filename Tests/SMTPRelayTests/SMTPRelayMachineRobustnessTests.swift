@@ -1,18 +1,8 @@
 import NIOCore
 import Testing
 @testable import SMTPRelay
-
-/// SplitMix64, so every run sees the same "random" sessions.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import MailRelay
+import TestSupport
 
 /// Bytes that look enough like SMTP to reach deep states: verbs, codes, dots, line endings.
 private let pieces: [String] = [
@@ -35,7 +25,7 @@ func arbitraryBytesFromBothSidesNeverCrashAndRepliesStayWellFormed(seed: Int) {
         case 4..<8: machine.handle(.serverReceived(bytes), into: &actions)
         case 8:
             let decisions: [RelayDecision] = [
-                .deliverUnchanged, .deliverRewritten(bytes), .contentRejected, .serviceUnavailable,
+                .deliverUnchanged, .deliverRewritten(header: bytes, replacing: bytes.readableBytes / 2), .contentRejected, .serviceUnavailable,
                 .transfer(notification: bytes, envelope: SMTPEnvelope(reversePath: "n@x", forwardPaths: ["a@x"])),
             ]
             machine.handle(.decision(decisions.randomElement(using: &rng)!), into: &actions)

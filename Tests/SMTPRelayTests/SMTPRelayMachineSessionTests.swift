@@ -3,6 +3,7 @@ import NIOCore
 import Testing
 @testable import LineProtocol
 @testable import SMTPRelay
+import MailRelay
 
 /// Transcripts (habit 11) of ordinary sessions: relaying, multi-line replies, pipelining, AUTH.
 
@@ -29,7 +30,7 @@ import Testing
     #expect(h.machine.timeout == RelayTimeout(side: .decision, duration: SMTPLimits.decisionTimeout))
     #expect(h.decide(.deliverUnchanged) == [.toServer("DATA\r\n")])
     #expect(h.machine.timeout == RelayTimeout(side: .server, duration: SMTPLimits.dataInitiationTimeout))
-    #expect(h.server(try wireReply("mailkit__comcast-data.txt")) == [.sendStoredMessageToServer])
+    #expect(h.server(try wireReply("mailkit__comcast-data.txt")) == [.sendStoredMessage(to: .server)])
     #expect(h.machine.timeout == RelayTimeout(side: .server, duration: SMTPLimits.dataTerminationTimeout))
     let done = try wireReply("mailkit__comcast-data-done.txt")
     #expect(h.server(done) == [.toClient(done), .releaseMessage])
@@ -74,7 +75,7 @@ import Testing
     // Content, the dot and the next transaction in one read: MAIL waits for the delivery.
     #expect(h.client("hi\r\n.\r\nMAIL FROM:<c@example.com>\r\n") == [.store("hi\r\n"), .scanMessage(transactionEnvelope, size: 4)])
     #expect(h.decide(.deliverUnchanged) == [.toServer("DATA\r\n")])
-    #expect(h.server("354 go\r\n") == [.sendStoredMessageToServer])
+    #expect(h.server("354 go\r\n") == [.sendStoredMessage(to: .server)])
     #expect(h.server("250 2.0.0 queued\r\n") == [
         .toClient("250 2.0.0 queued\r\n"), .releaseMessage, .toServer("MAIL FROM:<c@example.com>\r\n"),
     ])

@@ -17,8 +17,10 @@
 # file); LAB_PKI, the private CA's directory (default firmware/pki; made if missing);
 # LAB_INTERCEPTION_ARGS, mailsecd's interception flags instead of `--interception appliance
 # --mode MODE --lan1 lan1 --lan2 lan2 --bridge br0` (e.g. `--interception external` when the
-# rules are loaded by other means); LAB_APPLIANCE=none starts the servers and yscd only (the
-# appliance is elsewhere: the firmware test's virtual machine, firmware/image-test/).
+# rules are loaded by other means); LAB_MAILSECD_ARGS, more mailsecd options (e.g. the web
+# console's `--http-listen 127.0.0.1:8443 --state-dir DIR`); LAB_APPLIANCE=none starts the
+# servers and yscd only (the appliance is elsewhere: the firmware test's virtual machine,
+# firmware/image-test/).
 # Everything lives in one directory beside the lab's state file. Postfix and Dovecot are
 # private instances: their own configuration, queue, runtime and log files there; the system's
 # /etc/postfix and /etc/dovecot are never read, no syslog daemon and no DNS are needed.
@@ -305,7 +307,8 @@ up() {
     # shellcheck disable=SC2086
     start mailsecd "$NS_FW" "$bin/mailsecd" --config "$md/mailsec.conf" --control "$md/ctl.sock" \
         --syslog-socket "$SVC/syslog.sock" --ysc-ca "$PKI/ca.pem" --ysc-api-key-file "$SVC/ysc-api.key" --serial "$SERIAL" --spool "$md/spool" \
-        ${LAB_INTERCEPTION_ARGS:---interception appliance --mode $mode --lan1 lan1 --lan2 lan2 --bridge br0}
+        ${LAB_INTERCEPTION_ARGS:---interception appliance --mode $mode --lan1 lan1 --lan2 lan2 --bridge br0} \
+        ${LAB_MAILSECD_ARGS:-}
     wait_until 20 listening "$NS_SERVER" 25 || fail "Postfix is not listening"
     wait_until 20 listening "$NS_SERVER" 110 || fail "Dovecot is not listening"
     wait_until 15 test -S "$md/ctl.sock" || fail "mailsecd did not start"

@@ -2,6 +2,7 @@ import FuzzSupport
 import LineProtocol
 import NIOCore
 import POP3Relay
+import MailRelay
 
 /// The POP3 relay machine driven by a session script (client bytes, server bytes, decisions,
 /// clock ticks, closes), with a model of the I/O layer's message store, checking after every
@@ -115,12 +116,12 @@ struct POP3RelayModel {
             invariant(size == store!.count, "scan size \(size) is not the stored \(store!.count)")
             collecting = false
             scanned = true
-        case .sendStoredMessageToClient:
+        case .sendStoredMessage(to: .client):
             invariant(!clientClosed, "write to the client after closing it")
             // TOP content goes unscanned (SPEC §3), as does an over-size RETR (SPEC §5).
             invariant(store != nil && !delivered, "delivery of no message, or twice")
             delivered = true
-        case .sendRewrittenMessageToClient(_, let storedFrom):
+        case .sendRewrittenMessage(_, _, let storedFrom):
             invariant(!clientClosed, "write to the client after closing it")
             invariant(store != nil && !delivered, "rewritten delivery of no message, or twice")
             invariant(storedFrom >= 0 && storedFrom <= store!.count, "rewrite replaces beyond the stored message")

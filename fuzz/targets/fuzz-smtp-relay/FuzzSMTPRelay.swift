@@ -2,6 +2,7 @@ import FuzzSupport
 import LineProtocol
 import NIOCore
 import SMTPRelay
+import MailRelay
 
 /// The SMTP relay machine driven by a session script (client bytes, server bytes, decisions,
 /// closes, timeouts), with a model of the I/O layer's message store, checking after every event:
@@ -50,7 +51,7 @@ public func fuzzSMTPRelay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 func decision(_ choice: UInt8, input: inout FuzzInput) -> RelayDecision {
     switch choice % 6 {
     case 0, 1: return .deliverUnchanged
-    case 2: return .deliverRewritten(ByteBuffer(bytes: input.chunk()))
+    case 2: return .deliverRewritten(header: ByteBuffer(bytes: input.chunk()), replacing: input.uint16() % 512)
     case 3: return .contentRejected
     case 4: return .serviceUnavailable
     default:
@@ -99,13 +100,22 @@ struct SMTPRelayModel {
                 invariant(isCommandLine(bytes), "a command to the server is not one CRLF line: \(bytes.prefix(80))")
                 lastCommand = bytes
             }
-        case .sendStoredMessageToServer:
+        case .sendStoredMessage(to: .server):
             invariant(!serverClosed, "write to the server after closing it")
             invariant(store != nil && scanned && !collecting, "delivery of a message not stored and scanned")
             invariant(!delivered, "the stored message delivered twice")
             invariant(lastCommand == Array("DATA\r\n".utf8), "content sent without DATA before it")
             delivered = true
             checkContent(DotStuffer.stuff(ByteBuffer(bytes: store ?? [])).bytes)
+            lastCommand = []
+        case .sendRewrittenMessage(_, let header, let storedFrom):
+            invariant(!serverClosed, "write to the server after closing it")
+            invariant(store != nil && scanned && !collecting, "delivery of a message not stored and scanned")
+            invariant(!delivered, "the stored message delivered twice")
+            invariant(lastCommand == Array("DATA\r\n".utf8), "content sent without DATA before it")
+            delivered = true
+            let rest = Array((store ?? []).dropFirst(storedFrom))
+            checkContent(DotStuffer.stuff(ByteBuffer(bytes: header.readableBytesView + rest)).bytes)
             lastCommand = []
         case .replyToClient(let buffer):
             invariant(!clientClosed, "reply to the client after closing it")

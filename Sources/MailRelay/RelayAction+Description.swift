@@ -1,6 +1,6 @@
 import NIOCore
 
-extension SMTPRelayMachine.Action: CustomStringConvertible {
+extension RelayAction: CustomStringConvertible {
     /// Readable in test failures: bytes as text with CR and LF shown.
     public var description: String {
         func text(_ buffer: ByteBuffer) -> String {
@@ -20,8 +20,10 @@ extension SMTPRelayMachine.Action: CustomStringConvertible {
         case .storeContent(let bytes): return "storeContent(\"\(text(bytes))\")"
         case .startCollecting: return "startCollecting"
         case .discardCollected: return "discardCollected"
-        case .scanMessage(let envelope, let size): return "scanMessage(\(envelope), size: \(size))"
-        case .sendStoredMessageToServer: return "sendStoredMessageToServer"
+        case .scanMessage(let subject, let size): return "scanMessage(\(subject), size: \(size))"
+        case .sendStoredMessage(let side): return "sendStoredMessage(to: \(side))"
+        case .sendRewrittenMessage(let side, let header, let storedFrom):
+            return "sendRewrittenMessage(to: \(side), header: \"\(text(header))\", storedFrom: \(storedFrom))"
         case .releaseMessage: return "releaseMessage"
         case .notice(let notice): return "notice(\(notice))"
         case .pauseClientReads: return "pauseClientReads"

@@ -1,0 +1,71 @@
+import Telemetry
+
+/// Every text of the pages, in English and Japanese (the FWX120's users read Japanese).
+public struct Strings: Sendable {
+    public var language: Language
+    public var title, dashboard, settings, logout, login, password, loginButton, wrongPassword, tooManyAttempts: String
+    public var noPasswordWarning, detectionWarning, acknowledge, latestDetections, noDetections: String
+    public var time, protocolName, direction, from, to, subject, score, virus, action, result: String
+    public var send, receive, counters, chart, scanService, state, latency, failures, breaker: String
+    public var license, daysLeft, sessions, memory, open, closed, save, setDefault, apply, runCommand: String
+    public var commandRun, reply, ok, csrfRefused, forbidden, mailsBehind, notKept, back, current, defaultValue: String
+    public var metrics, lastUpdate: String
+
+    public static func `for`(_ language: Language) -> Strings { language == .ja ? ja : en }
+
+    /// "366 days left" / "残り 366 日": the word order differs.
+    public func daysLeft(_ days: Int) -> String {
+        language == .ja ? "残り \(days) \(daysLeft)" : "\(days) \(daysLeft)"
+    }
+
+    public func counter(_ counter: MailCounter) -> String {
+        switch (language, counter) {
+        case (.en, _): counter.label
+        case (.ja, .inspected): "検査"
+        case (.ja, .clean): "正常"
+        case (.ja, .spam): "スパム"
+        case (.ja, .virus): "ウイルス"
+        case (.ja, .spamVirus): "スパム+ウイルス"
+        case (.ja, .whiteListed): "ホワイトリスト"
+        case (.ja, .tagged): "タグ付け"
+        case (.ja, .rejected): "拒否"
+        case (.ja, .transferred): "転送"
+        case (.ja, .overSize): "サイズ超過"
+        case (.ja, .couldNotScan): "検査不能"
+        case (.ja, .rejectedInactiveLicense): "拒否 (ライセンス無効)"
+        case (.ja, .rejectedYSCFailure): "拒否 (YSC 障害)"
+        }
+    }
+
+    static let en = Strings(
+        language: .en, title: "Mail security", dashboard: "Dashboard", settings: "Settings", logout: "Log out",
+        login: "Log in", password: "Administrator password", loginButton: "Log in", wrongPassword: "Password incorrect",
+        tooManyAttempts: "Too many failed logins from this address; try again later",
+        noPasswordWarning: "No administrator password is set: these pages are open to every host that 'httpd host' lets in.",
+        detectionWarning: "Illegal mail was detected", acknowledge: "Acknowledge", latestDetections: "Latest detections",
+        noDetections: "No detections", time: "Time", protocolName: "Protocol", direction: "Direction", from: "From", to: "To",
+        subject: "Subject", score: "Score", virus: "Virus", action: "Action", result: "Result", send: "send", receive: "receive",
+        counters: "Counters", chart: "Mail over time", scanService: "Scan service", state: "State", latency: "Latency (average)",
+        failures: "Failures", breaker: "Circuit breaker", license: "Licence", daysLeft: "days left", sessions: "Sessions in flight",
+        memory: "Memory budget in use", open: "open", closed: "closed", save: "Save", setDefault: "Default", apply: "Apply",
+        runCommand: "Command", commandRun: "Command run", reply: "Reply", ok: "OK",
+        csrfRefused: "Refused: the form's token is missing or wrong (reload the page)", forbidden: "Forbidden",
+        mailsBehind: "Mails behind", notKept: "The appliance does not keep a list of these mails; the counter is shown with the detections it does keep.",
+        back: "Back", current: "Current", defaultValue: "Default", metrics: "Metrics", lastUpdate: "Updated")
+
+    static let ja = Strings(
+        language: .ja, title: "メールセキュリティ", dashboard: "ダッシュボード", settings: "設定", logout: "ログアウト",
+        login: "ログイン", password: "管理パスワード", loginButton: "ログイン", wrongPassword: "パスワードが違います",
+        tooManyAttempts: "このアドレスからのログイン失敗が多すぎます。しばらくしてから再度お試しください",
+        noPasswordWarning: "管理パスワードが設定されていません。'httpd host' で許可されたすべてのホストからこのページを開けます。",
+        detectionWarning: "不正なメールを検出しました", acknowledge: "確認", latestDetections: "最新の検出",
+        noDetections: "検出なし", time: "日時", protocolName: "プロトコル", direction: "方向", from: "送信者", to: "宛先",
+        subject: "件名", score: "スコア", virus: "ウイルス", action: "処理", result: "結果", send: "送信", receive: "受信",
+        counters: "カウンター", chart: "メール数の推移", scanService: "スキャンサービス", state: "状態", latency: "応答時間 (平均)",
+        failures: "失敗", breaker: "サーキットブレーカー", license: "ライセンス", daysLeft: "日", sessions: "処理中のセッション",
+        memory: "使用中のメモリ予算", open: "開", closed: "閉", save: "保存", setDefault: "初期値", apply: "適用",
+        runCommand: "コマンド", commandRun: "実行したコマンド", reply: "応答", ok: "OK",
+        csrfRefused: "拒否: フォームのトークンがないか正しくありません (ページを再読み込みしてください)", forbidden: "禁止",
+        mailsBehind: "対象メール", notKept: "このカウンターのメール一覧は保持していません。保持している検出のみ表示します。",
+        back: "戻る", current: "現在", defaultValue: "初期値", metrics: "メトリクス", lastUpdate: "更新")
+}
