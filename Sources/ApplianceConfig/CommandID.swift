@@ -51,6 +51,10 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case showStatusYSC
     case clearStatusYSC
     case showStatusLicense
+    // The firmware's own commands (CommandTable+Firmware.swift).
+    case restart
+    case showEnvironment
+    case firmwareUpdate
 
     static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 

@@ -6,7 +6,7 @@ import Telemetry
 enum CommandTable {
     static let onOff = ["on", "off"]
 
-    static let specs: [CommandSpec] = mailSecurity + ysc + syslog + httpd + consoleAdmin + status
+    static let specs: [CommandSpec] = mailSecurity + ysc + syslog + httpd + consoleAdmin + status + firmware
 
     // MARK: mail security (SPEC §7 rows, in order)
 
@@ -385,7 +385,7 @@ enum CommandTable {
             defaultValue: defaultValue, examples: examples)
     }
 
-    private static func operation(
+    static func operation(
         _ id: CommandID, _ command: String, _ parameters: [ParameterSpec], _ group: CommandGroup,
         _ summary: String, _ details: String, examples: [String],
         _ make: @escaping @Sendable ([String]) -> ConsoleOperation

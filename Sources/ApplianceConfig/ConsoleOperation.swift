@@ -16,4 +16,10 @@ public enum ConsoleOperation: Equatable, Sendable {
     case help([String])
     /// `show command`: the list of every command.
     case showCommand
+    /// `restart`: reboot the appliance (administrator work).
+    case restart
+    /// `show environment`: firmware version, uptime, CPU and memory use, boot slot.
+    case showEnvironment
+    /// `firmware update URL`: install the root file system at URL into the other boot slot.
+    case firmwareUpdate(String)
 }

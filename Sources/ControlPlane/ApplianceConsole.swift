@@ -66,11 +66,13 @@ public final class ApplianceConsole: Sendable {
         }
     }
 
-    /// Changes (settings and `no …`) and `save` are administrator work.
+    /// Changes (settings and `no …`), `save` and `restart` are administrator work.
     private static func needsAdministrator(_ outcome: Result<CommandOutcome, CommandError>) -> Bool {
         switch outcome {
         case .success(.configured): return true
         case .success(.operation(.save)): return true
+        case .success(.operation(.restart)): return true
+        case .success(.operation(.firmwareUpdate)): return true
         default: return false
         }
     }

@@ -15,6 +15,10 @@ public final class ControlServer: Sendable {
     }
 
     public static func start(path: String, console: ApplianceConsole, group: any EventLoopGroup, threadPool: NIOThreadPool) async throws -> ControlServer {
+        // The firmware's default lives in a directory of its own, which a daemon started by hand
+        // (not by its unit, whose RuntimeDirectory makes it) creates; only the last level.
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) { mkdir(parent, 0o755) }
         // A socket file left by a daemon that was killed would make bind fail.
         if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type == .typeSocket {
             unlink(path)

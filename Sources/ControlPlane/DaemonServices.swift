@@ -19,17 +19,21 @@ public final class DaemonServices: ApplianceServices {
     /// `show status mail security monitor`, rendered by monitor-only mode; nil when the daemon
     /// was built without it.
     private let monitorStatus: (@Sendable () -> String)?
+    /// `restart` and `show environment`: the box's own operations (`FirmwareOperations`).
+    private let firmware: FirmwareOperations
 
     public init(syslog: SyslogSender, statistics: MailStatistics, scanStatus: (any ScanStatusReporting)? = nil,
                 configurationObserver: (@Sendable (Configuration) -> Void)? = nil,
                 interceptionStatus: (@Sendable () -> String)? = nil,
-                monitorStatus: (@Sendable () -> String)? = nil) {
+                monitorStatus: (@Sendable () -> String)? = nil,
+                firmware: FirmwareOperations = FirmwareOperations()) {
         self.syslog = syslog
         self.statistics = statistics
         self.scanStatus = scanStatus
         self.configurationObserver = configurationObserver
         self.interceptionStatus = interceptionStatus
         self.monitorStatus = monitorStatus
+        self.firmware = firmware
     }
 
     public func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {
@@ -67,6 +71,12 @@ public final class DaemonServices: ApplianceServices {
         case .showStatusLicense:
             guard let scanStatus else { return .error("Error: The licence client is not running") }
             return ok(scanStatus.renderLicenseStatus())
+        case .showEnvironment:
+            return ok(firmware.environment().rendered())
+        case .restart:
+            return firmware.restart()
+        case .firmwareUpdate(let url):
+            return firmware.update(url: url)
         case .showConfig, .save, .help, .showCommand:
             // Answered by the console itself; reaching here is our own wiring mistake.
             return .error("Error: Invalid command name")

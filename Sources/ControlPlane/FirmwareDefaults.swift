@@ -1,7 +1,11 @@
 /// Where the appliance keeps its files when nothing else is said on the command line.
 public enum FirmwareDefaults {
     public static let configPath = "/etc/mailsec/mailsec.conf"
-    public static let controlSocket = "/run/mailsecd.sock"
+    /// In a directory of its own, so that a sandboxed daemon (firmware/systemd/mailsecd.service:
+    /// read-only file system, RuntimeDirectory=mailsec) can create it.
+    public static let controlSocket = "/run/mailsec/mailsecd.sock"
+    /// The daemon's runtime directory (its unit's RuntimeDirectory=mailsec).
+    public static let runtimeDirectory = "/run/mailsec"
     public static let localSyslogSocket = "/dev/log"
     /// The private CA that signed the bundled scan service's certificate.
     public static let yscCABundle = "/etc/mailsec/ysc-ca.pem"
@@ -19,4 +23,6 @@ public enum FirmwareDefaults {
     /// version on the same port: the ruleset diverts both families to that port.
     public static let smtpTransparentListener = "0.0.0.0:10025,[::]:10025"
     public static let pop3TransparentListener = "0.0.0.0:10110,[::]:10110"
+    /// The firmware's version, one line, written when the package is built (`show environment`).
+    public static let versionPath = "/usr/share/mailsec/version"
 }

@@ -12,12 +12,20 @@ import Glibc
 /// the session ends, as a router logs an idle terminal out.
 struct InteractiveConsole {
     let session: ConsoleSession
+    /// The serial console (`mailsec --login`): ask for `login password`, when one is set,
+    /// before the first prompt.
+    var asksLoginPassword = false
     /// Bound on the remembered commands, so a long session cannot grow without limit.
     static let historyLimit = 200
 
     func run() {
         var history: [String] = []
         let timeout = loginTimer()
+        if asksLoginPassword {
+            // The first thing a terminal on the serial port shows after a (re)start.
+            write("\r\nMail security appliance console\r\n")
+            if !logIn() { return }
+        }
         while true {
             write("# ")
             guard waitForInput(seconds: timeout) else {
@@ -58,6 +66,22 @@ struct InteractiveConsole {
             if history.count > Self.historyLimit { history.removeFirst() }
             write(session.run(line).output)
         }
+    }
+
+    /// Router style: `Password: ` until the login password is entered, a few tries per
+    /// session; the password is checked against the hash in the running configuration.
+    private func logIn() -> Bool {
+        let reply = session.run("show config")
+        let configuration = reply.ok ? Configuration.load(reply.output).0 : Configuration()
+        guard configuration.hasLoginPassword else { return true }
+        for _ in 0..<AdministratorLogin.maximumAttempts {
+            write("Password: ")
+            let password = readPassword()
+            write("\n")
+            if configuration.verifyLoginPassword(password) { return true }
+            write("Error: Password incorrect\n")
+        }
+        return false
     }
 
     /// `!!` → last command, `!N` → N-th; nil when the line is not a recall, .some(nil) when

@@ -31,6 +31,9 @@ struct MailsecCommand: ParsableCommand {
     @Option(help: "Enter administrator mode first with the password in this file (its first line), for changes when 'administrator password' is set.")
     var administratorPasswordFile: String?
 
+    @Flag(help: "Ask for the login password (when one is set) before the interactive console starts: the serial console of the appliance.")
+    var login = false
+
     @Option(help: .hidden)
     var writeCliReference: String?
 
@@ -69,7 +72,7 @@ struct MailsecCommand: ParsableCommand {
             }
         }
         if words.isEmpty {
-            InteractiveConsole(session: session).run()
+            InteractiveConsole(session: session, asksLoginPassword: login).run()
             return
         }
         let reply = session.run(words.joined(separator: " "))

@@ -85,6 +85,12 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "Sessions one client address may hold open at once on each listener, overriding `mail security max client sessions`; the next gets 421 (SMTP) or -ERR [SYS/TEMP] (POP3). For load generators.")
     var sessionsPerClient: Int?
 
+    @Option(help: "What the console's 'restart' runs to reboot the box (the appliance's unit gives 'systemctl reboot'); without it 'restart' is refused.")
+    var restartCommand: String?
+
+    @Option(help: "What the console's 'firmware update URL' runs after writing the URL to /run/mailsec/update-url (the appliance image's unit gives 'systemctl start --no-block mailsec-update.service'); without it the command is refused.")
+    var updateCommand: String?
+
     func validate() throws {
         // The floor of one session must fit, and the product is meant for a box with < 4 GiB.
         guard (1...4096).contains(memoryBudget) else { throw ValidationError("--memory-budget must be 1–4096 MiB") }
@@ -168,7 +174,9 @@ struct MailsecDaemon: AsyncParsableCommand {
                                           monitor.apply($0)
                                       },
                                       interceptionStatus: { interceptionDriver?.statusLine ?? "off: nothing intercepted" },
-                                      monitorStatus: { monitor.statistics.render() })
+                                      monitorStatus: { monitor.statistics.render() },
+                                      firmware: FirmwareOperations(restartCommand: restartCommand.map { $0.split(separator: " ").map(String.init) },
+                                                                    updateCommand: updateCommand.map { $0.split(separator: " ").map(String.init) }))
         let console = ApplianceConsole(configuration: initial, store: store, services: services)
         services.configurationChanged(initial, events: Self.loadEvents(initial))
 

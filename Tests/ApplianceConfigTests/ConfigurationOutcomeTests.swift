@@ -49,6 +49,10 @@ struct ConfigurationOutcomeTests {
         ("help Mail SEC", .help(["Mail", "SEC"])),
         ("show command", .showCommand),
         ("show com", .showCommand),
+        ("restart", .restart),
+        ("show environment", .showEnvironment),
+        ("sh env", .showEnvironment),
+        ("firmware update http://192.0.2.5/rootfs.ext4", .firmwareUpdate("http://192.0.2.5/rootfs.ext4")),
     ]
 
     @Test(arguments: operations)

@@ -18,7 +18,9 @@
 # LAB_INTERCEPTION_ARGS, mailsecd's interception flags instead of `--interception appliance
 # --mode MODE --lan1 lan1 --lan2 lan2 --bridge br0` (e.g. `--interception external` when the
 # rules are loaded by other means); LAB_MAILSECD_ARGS, more mailsecd options (e.g. the web
-# console's `--http-listen 127.0.0.1:8443 --state-dir DIR`).
+# console's `--http-listen 127.0.0.1:8443 --state-dir DIR`); LAB_APPLIANCE=none starts the
+# servers and yscd only (the appliance is elsewhere: the firmware test's virtual machine,
+# firmware/image-test/).
 # Everything lives in one directory beside the lab's state file. Postfix and Dovecot are
 # private instances: their own configuration, queue, runtime and log files there; the system's
 # /etc/postfix and /etc/dovecot are never read, no syslog daemon and no DNS are needed.
@@ -287,6 +289,15 @@ up() {
     # (`ysc url https://[2001:db8:3::10]:8443/`; the certificate names both addresses).
     start yscd "$NS_CLOUD" "$bin/yscd" --listen "[::]:$YSC_PORT" \
         --cert "$PKI/server.pem" --key "$PKI/server.key" --api-key-file "$SVC/ysc-api.key"
+    if [ "${LAB_APPLIANCE:-}" = none ]; then
+        wait_until 15 listening "$NS_CLOUD" "$YSC_PORT" || fail "yscd is not listening"
+        wait_until 20 listening "$NS_SERVER" 25 || fail "Postfix is not listening"
+        wait_until 20 listening "$NS_SERVER" 110 || fail "Dovecot is not listening"
+        for name in postfix dovecot yscd; do alive "$name" || fail "$name exited"; done
+        COMPLETE=1
+        echo "services ${PREFIX}: up (servers only): Postfix+Dovecot $server, yscd $YSC_ADDRESS:$YSC_PORT"
+        return 0
+    fi
     start syslog "$NS_FW" /usr/bin/python3 "$here/syslog-sink.py" "$SVC/syslog.sock" "$SVC/syslog.log"
 
     local md="$SVC/mailsecd"
