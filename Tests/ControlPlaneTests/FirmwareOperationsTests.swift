@@ -2,6 +2,7 @@ import ApplianceConfig
 import ControlPlane
 import Foundation
 import Testing
+import SyslogIO
 import Telemetry
 
 /// `restart` and `show environment` through the console, with the daemon's services.
