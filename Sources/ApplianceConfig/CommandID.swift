@@ -1,5 +1,5 @@
 /// Every command, in command-table order: the order `show config` prints settings in
-/// (SPEC §7 row order, then syslog and console settings, then operations).
+/// (docs/product.md §7 row order, then syslog and console settings, then operations).
 enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case mailSecurityUse
     case mailSecurityPortSMTP

@@ -1,4 +1,4 @@
-/// Every bound the console enforces, in one place (SPEC §6, §7).
+/// Every bound the console enforces, in one place (docs/product.md §6, §7).
 public enum CommandLimits {
     /// Longest console or configuration-file line, in UTF-8 bytes: far above any valid
     /// command, low enough that no input can make the parser work hard.
@@ -25,7 +25,7 @@ public enum CommandLimits {
     public static let yscRequestTimeoutRange = 1...600
     public static let yscRetryRange = 0...10
     /// `mail security comfort interval`: one byte per interval keeps a POP3 client that
-    /// gives up after about a minute of silence alive (SPEC §8); 45 s leaves room for one more.
+    /// gives up after about a minute of silence alive (docs/product.md §8); 45 s leaves room for one more.
     public static let pop3ComfortIntervalRange = 1...45
     /// `mail security max client sessions`: sessions one client address may hold on each
     /// listener. The default (the proxies' `MailProxyLimits.defaultSessionsPerClient`) is above

@@ -131,11 +131,11 @@ enum CommandGroup: String, CaseIterable, Sendable {
     var introduction: String {
         switch self {
         case .mailSecurity:
-            "Inspection of SMTP (send) and POP3 (receive) traffic crossing LAN1 and LAN2: ports, subject prefixes, size limit, spam level, what happens to detected mail, the white-list and the policy when the scan service cannot be used (SPEC §4–§7)."
+            "Inspection of SMTP (send) and POP3 (receive) traffic crossing LAN1 and LAN2: ports, subject prefixes, size limit, spam level, what happens to detected mail, the white-list and the policy when the scan service cannot be used (docs/product.md §4–§7)."
         case .ysc:
             "How the appliance talks to the scan service: timeouts, retries and its address."
         case .syslog:
-            "Where the appliance's `[MAIL_SEC]` log lines go and which levels are sent (SPEC §9)."
+            "Where the appliance's `[MAIL_SEC]` log lines go and which levels are sent (docs/product.md §9)."
         case .httpd:
             "The web console: which hosts may open it and on which port it answers (docs/web-console.md)."
         case .consoleAdmin:

@@ -1,6 +1,6 @@
 import Telemetry
 
-/// The declarative command table: one entry per command of SPEC §7 (plus the syslog format and
+/// The declarative command table: one entry per command of docs/product.md §7 (plus the syslog format and
 /// `ysc url` extensions), in `CommandID` order. Parsing, `show config`, `help`, `show command`
 /// and the CLI reference are all derived from it.
 enum CommandTable {
@@ -8,7 +8,7 @@ enum CommandTable {
 
     static let specs: [CommandSpec] = mailSecurity + ysc + syslog + httpd + consoleAdmin + status + firmware
 
-    // MARK: mail security (SPEC §7 rows, in order)
+    // MARK: mail security (docs/product.md §7 rows, in order)
 
     static let mailSecurity: [CommandSpec] = [
         setting(.mailSecurityUse, "mail security use", [
@@ -220,14 +220,14 @@ enum CommandTable {
             ParameterSpec("SW", .keyword(onOff), "`on` or `off`."),
         ], .syslog,
         "Send INFO lines",
-        "Detections, white-list matches, size and policy events (SPEC §9).",
+        "Detections, white-list matches, size and policy events (docs/product.md §9).",
         default: "on", examples: ["syslog info off"]),
 
         setting(.syslogDebug, "syslog debug", [
             ParameterSpec("SW", .keyword(onOff), "`on` or `off`."),
         ], .syslog,
         "Send DEBUG lines",
-        "Scan service connection details (SPEC §9).",
+        "Scan service connection details (docs/product.md §9).",
         default: "off", examples: ["syslog debug on"]),
 
         setting(.syslogNotice, "syslog notice", [
@@ -363,7 +363,7 @@ enum CommandTable {
                   examples: ["show status license"]) { _ in .showStatusLicense },
     ]
 
-    /// Nodes whose next word SPEC §7 documents as a parameter (`prefix TYPE`, `port smtp|pop`)
+    /// Nodes whose next word docs/product.md §7 documents as a parameter (`prefix TYPE`, `port smtp|pop`)
     /// though the table spells each choice as its own command: an unknown word there is an
     /// illegal keyword rather than an invalid command name.
     static let keywordChoiceNodes: Set<[String]> = [

@@ -3,7 +3,7 @@ extension Configuration {
     /// `show config`: the entered commands, one per line, each ending in "\n"; empty when
     /// nothing was entered.
     ///
-    /// Order: command-table order (SPEC §7 row order for `mail security`, then `ysc`, `syslog`,
+    /// Order: command-table order (docs/product.md §7 row order for `mail security`, then `ysc`, `syslog`,
     /// console settings; see `show command`), indexed entries by number. Spelling: full
     /// lower-case keywords, canonical values, quoted by `CommandTokenizer.quote` when needed,
     /// passwords as `encrypted HASH`. `load(rendered())` gives back an equal configuration.

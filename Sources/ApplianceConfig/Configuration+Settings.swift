@@ -1,6 +1,6 @@
 import Telemetry
 
-/// The typed settings (defaults of SPEC §7), read from the entered commands.
+/// The typed settings (defaults of docs/product.md §7), read from the entered commands.
 extension Configuration {
     public var mailSecurityEnabled: Bool { entered(.mailSecurityUse) == ["on"] }
     public var smtpPorts: [Int] { integers(.mailSecurityPortSMTP) ?? [25] }

@@ -1,6 +1,6 @@
 import Telemetry
 
-/// The appliance's configuration: every setting of SPEC §7 with its default, plus the
+/// The appliance's configuration: every setting of docs/product.md §7 with its default, plus the
 /// record of which commands were entered (what `show config` prints).
 ///
 /// The model is the set of entered commands, each kept as its canonical parameter words (the

@@ -13,7 +13,7 @@ public final class ScanServices: ScanStatusReporting {
         self.licenseClient = licenseClient
     }
 
-    /// Whether the mail relays may use the service now (SPEC §5 "service unavailable").
+    /// Whether the mail relays may use the service now (docs/product.md §5 "service unavailable").
     public var availability: ServiceAvailability {
         ServiceAvailabilityGate(scanClient: scanClient, licenseClient: licenseClient).availability
     }

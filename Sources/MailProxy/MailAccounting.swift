@@ -2,8 +2,8 @@ import MessageInspection
 import NIOCore
 import Telemetry
 
-/// Item 7 of the message path (SPEC §2): the counters of `show status mail security`, the
-/// detection and white-list histories, and the INFO lines of SPEC §9, for SMTP and POP3
+/// Item 7 of the message path (docs/product.md §2): the counters of `show status mail security`, the
+/// detection and white-list histories, and the INFO lines of docs/product.md §9, for SMTP and POP3
 /// messages alike (one accounting, the protocol given per decision). The decision table says
 /// what to count and log; this turns it into Telemetry's terms.
 public struct MailAccounting: Sendable {

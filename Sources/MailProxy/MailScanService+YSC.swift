@@ -4,7 +4,7 @@ import ScanClient
 import ScanProtocol
 
 extension MailScanService {
-    /// The YSC client: `availability` is the licence and breaker gate (SPEC §5 "service
+    /// The YSC client: `availability` is the licence and breaker gate (docs/product.md §5 "service
     /// unavailable"); each message is scanned as `operation` (SMTP `send`, POP3 `receive`) with
     /// `budget` as its deadline (nil: the operation's budget of `ScanClientLimits`).
     ///

@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 /// Three kinds of charge:
 /// - a **floor** per admitted session (`tryAdmitSession`), for its own small buffers; when the
 ///   floors plus what messages hold would pass `totalBytes`, the session is refused and the caller
-///   answers `421 4.3.2` (SPEC §3, resource limit) and closes;
+///   answers `421 4.3.2` (docs/product.md §3, resource limit) and closes;
 /// - **cached** message content: kept in memory only if it fits (`tryHoldCached`), inside the
 ///   in-memory share of the budget; a message that does not fit spills to a file instead;
 /// - **pending** message content: already received, waiting for its spill write. It cannot be

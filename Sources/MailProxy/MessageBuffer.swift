@@ -118,7 +118,7 @@ public final class MessageBuffer {
 
     // MARK: state
 
-    /// More was sent than `maxSize` (SPEC §2.3: such a message is not scanned).
+    /// More was sent than `maxSize` (docs/product.md §2.3: such a message is not scanned).
     public func isOverLimit(_ maxSize: Int) -> Bool { byteCount > maxSize }
 
     /// Some appended bytes were not stored (beyond `storeLimit`): do not deliver this message.

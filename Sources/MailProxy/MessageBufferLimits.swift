@@ -1,6 +1,6 @@
 /// Every bound of the message buffer, its spill files and the global memory budget, in one place.
 ///
-/// Sizes of the mail itself come from `mail security max size` (SPEC §2.3, 1–100 megabytes); the
+/// Sizes of the mail itself come from `mail security max size` (docs/product.md §2.3, 1–100 megabytes); the
 /// numbers here bound what the appliance holds *while* it collects, scans and delivers a message.
 public enum MessageBufferLimits {
     /// Memory all sessions together may hold (message content in memory plus session floors).

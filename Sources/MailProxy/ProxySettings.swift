@@ -4,7 +4,7 @@ import NIOConcurrencyHelpers
 import POP3Relay
 import SMTPRelay
 
-/// The part of the appliance configuration the mail proxies use (SPEC §5, §7), as one value:
+/// The part of the appliance configuration the mail proxies use (docs/product.md §5, §7), as one value:
 /// SMTP and POP3 share it (POP3 ignores the SMTP-only detect action, size overflow and
 /// notification addresses).
 /// The daemon builds it from the configuration; a session takes a snapshot per message.
@@ -64,7 +64,7 @@ public struct ProxySettings: Sendable, Hashable {
 
 extension ProxySettings {
     /// The POP3 relay's share, fixed for one session. An over-size RETR is always relayed
-    /// unscanned (SPEC §5); with `mail security use off` nothing is over size. The unavailable
+    /// unscanned (docs/product.md §5); with `mail security use off` nothing is over size. The unavailable
     /// policy must be the one the session's decisions use (client comforting relies on it).
     public var pop3RelayConfiguration: POP3RelayConfiguration {
         POP3RelayConfiguration(

@@ -13,7 +13,7 @@ protocol ProxySessionEvents: AnyObject {
 }
 
 /// One half of a session in its channel's pipeline: hands what the channel reports to the
-/// session and lets the session write, close and read. Thin (habit 2): no decisions here.
+/// session and lets the session write, close and read. Thin (docs/engineering-habits.md, habit 2): no decisions here.
 ///
 /// Reads are held back GlueHandler-style: the outbound `read` is passed on only while the
 /// session says this side may read (the partner can take writes, the message buffer keeps up,

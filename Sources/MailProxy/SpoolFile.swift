@@ -13,7 +13,7 @@ import NIOPosix
 /// `SpoolDirectory` for why), read and written with `pread`/`pwrite` on the thread pool.
 ///
 /// No `fsync`: the file is scratch space for one message and dies with the process; the message
-/// is only acknowledged after the real server accepted it (SPEC §2.2), so nothing is lost.
+/// is only acknowledged after the real server accepted it (docs/product.md §2.2), so nothing is lost.
 ///
 /// Closing waits for the jobs in flight: a descriptor closed under a running `pread` could be
 /// reused by another session's file and hand it someone else's mail.

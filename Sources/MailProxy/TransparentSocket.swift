@@ -6,7 +6,7 @@ import Glibc
 
 /// IP_TRANSPARENT (Linux, ip(7)): a listener may accept connections that netfilter's TPROXY
 /// diverted to it although they were addressed to another host, and an outgoing socket may
-/// bind the client's (non-local) address, so the server sees the real client (SPEC §2.1).
+/// bind the client's (non-local) address, so the server sees the real client (docs/product.md §2.1).
 /// IPV6_TRANSPARENT (ipv6(7)) is the same for IPv6 sockets. Needs CAP_NET_ADMIN.
 public enum TransparentSocket {
     public static let option = ChannelOptions.Types.SocketOption(

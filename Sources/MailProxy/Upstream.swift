@@ -6,7 +6,7 @@ public struct UpstreamTarget: Sendable, Equatable {
     /// The mail server.
     public var address: SocketAddress
     /// The source address of the outgoing connection; nil lets the system choose. Full
-    /// transparency (SPEC §2.1) puts the client's own address here (the socket then needs
+    /// transparency (docs/product.md §2.1) puts the client's own address here (the socket then needs
     /// IP_TRANSPARENT, which the packet layer provides).
     public var sourceAddress: SocketAddress?
 

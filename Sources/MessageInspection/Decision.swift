@@ -1,6 +1,6 @@
 import Telemetry
 
-/// A reply the appliance gives itself, instead of relaying the server's (SPEC §3).
+/// A reply the appliance gives itself, instead of relaying the server's (docs/product.md §3).
 public enum ApplianceReply: Sendable, Hashable {
     case smtp(code: Int, enhancedCode: String, text: String)
     case pop3Error(text: String)
@@ -27,7 +27,7 @@ public enum ApplianceReply: Sendable, Hashable {
     public static let sizeReject = ApplianceReply.smtp(
         code: 552, enhancedCode: "5.3.4", text: "Message size exceeds the mail security limit")
 
-    /// RFC 3463 4.7.1: temporary refusal; the sender retries later (SPEC §5 Decision).
+    /// RFC 3463 4.7.1: temporary refusal; the sender retries later (docs/product.md §5 Decision).
     public static let smtpTemporaryReject = ApplianceReply.smtp(
         code: 451, enhancedCode: "4.7.1", text: "Mail security is unavailable, try again later")
 
@@ -43,7 +43,7 @@ public enum UnscannedReason: Sendable, Hashable {
     case serviceFailed
 }
 
-/// What the appliance does with a message (SPEC §5).
+/// What the appliance does with a message (docs/product.md §5).
 public enum MessageAction: Sendable, Hashable {
     /// Relay the original, byte for byte.
     case relayUnchanged
@@ -70,7 +70,7 @@ public enum InspectionCount: Sendable, Hashable {
     case spam
     case virus
     case spamAndVirus
-    /// White-listed, with the number of the pattern that matched (counted per pattern, SPEC §6).
+    /// White-listed, with the number of the pattern that matched (counted per pattern, docs/product.md §6).
     case whiteListed(pattern: Int)
     case tagged
     case rejected
@@ -82,7 +82,7 @@ public enum InspectionCount: Sendable, Hashable {
     case rejectedForServiceFailure
 }
 
-/// A syslog line to write (SPEC §9); the daemon adds `[MAIL_SEC] ` and the facility.
+/// A syslog line to write (docs/product.md §9); the daemon adds `[MAIL_SEC] ` and the facility.
 public enum InspectionLogEvent: Sendable, Hashable {
     case detectSpam(score: Int)
     case detectVirus(names: [String])
@@ -93,7 +93,7 @@ public enum InspectionLogEvent: Sendable, Hashable {
     case rejectForInactiveLicence
     case rejectForServiceFailure
 
-    /// The catalogue text of SPEC §9 (without the `[MAIL_SEC] ` prefix).
+    /// The catalogue text of docs/product.md §9 (without the `[MAIL_SEC] ` prefix).
     public var message: String {
         switch self {
         case .detectSpam(let score): return "Detect spam mail (\(score))"
@@ -125,7 +125,7 @@ public struct Decision: Sendable, Hashable {
     }
 }
 
-/// The decision table of SPEC §5 as one pure function.
+/// The decision table of docs/product.md §5 as one pure function.
 public enum DecisionTable {
     /// - Parameters:
     ///   - whiteListMatch: the number of the white-list pattern that matched the message, nil
@@ -181,7 +181,7 @@ public enum DecisionTable {
                 return Decision(action: .addWhiteListHeader(header), result: result, counts: counts, logs: logs)
             }
             // POP3 always tags: the message is already on the server, and refusing a RETR for
-            // good would make it unreadable (SPEC §5).
+            // good would make it unreadable (docs/product.md §5).
             let action = mailProtocol == .pop3 ? .pass : policy.detectAction(for: result)
             switch action {
             case .pass:

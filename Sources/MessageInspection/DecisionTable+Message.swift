@@ -3,7 +3,7 @@ import Telemetry
 
 extension DecisionTable {
     /// ``decide(protocol:outcome:whiteListMatch:policy:)`` for a message: the white-list is
-    /// consulted (its addresses parsed) only when the verdict is a detection (SPEC §6).
+    /// consulted (its addresses parsed) only when the verdict is a detection (docs/product.md §6).
     public static func decide(protocol mailProtocol: MailProtocol, outcome: ScanOutcome, message: ByteBuffer,
                               whiteList: WhiteList, policy: InspectionPolicy) -> Decision {
         var match: Int?

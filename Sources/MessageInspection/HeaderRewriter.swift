@@ -4,7 +4,7 @@ import NIOCore
 public struct HeaderEdits: Sendable, Hashable {
     /// Added at the top of the header block.
     public var securityHeader: SecurityHeader?
-    /// Subject prefixes in the order they are to appear (SPEC §5: virus prefix, then spam
+    /// Subject prefixes in the order they are to appear (docs/product.md §5: virus prefix, then spam
     /// prefix). Empty strings are ignored.
     public var subjectPrefixes: [String]
 
@@ -49,7 +49,7 @@ public struct RewrittenHeader: Sendable {
         original.getSlice(at: original.readerIndex + bodyStart, length: original.readableBytes - bodyStart)!
     }
 
-    /// Size of the rewritten message in octets (e.g. for a POP3 `+OK` line, SPEC §3).
+    /// Size of the rewritten message in octets (e.g. for a POP3 `+OK` line, docs/product.md §3).
     public func octets(of original: ByteBuffer) -> Int {
         header.readableBytes + original.readableBytes - bodyStart
     }

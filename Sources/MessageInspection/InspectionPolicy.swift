@@ -17,13 +17,13 @@ public enum NotScannedReason: Sendable, Hashable {
 }
 
 public enum UnavailableReason: Sendable, Hashable {
-    /// The licence is inactive (SPEC §10).
+    /// The licence is inactive (docs/product.md §10).
     case licenceInactive
     /// The scan service failed after the configured retries.
     case serviceFailed
 }
 
-/// The part of the configuration the decision needs (SPEC §5, §7). The daemon fills it from the
+/// The part of the configuration the decision needs (docs/product.md §5, §7). The daemon fills it from the
 /// appliance configuration.
 public struct InspectionPolicy: Sendable, Hashable {
     /// What SMTP does with a detected message that no white-list pattern matches. Declared from
@@ -81,7 +81,7 @@ public struct InspectionPolicy: Sendable, Hashable {
         }
     }
 
-    /// SPEC §4: spam when score ≥ 90 / 80 / 70 / 60 / 50 for level 1 / 2 / 3 / 4 / 5.
+    /// docs/product.md §4: spam when score ≥ 90 / 80 / 70 / 60 / 50 for level 1 / 2 / 3 / 4 / 5.
     public static func spamThreshold(level: Int) -> Int {
         100 - 10 * min(max(level, 1), 5)
     }
@@ -100,7 +100,7 @@ public struct InspectionPolicy: Sendable, Hashable {
         }
     }
 
-    /// SPEC §5: spam+virus gets the virus prefix, then the spam prefix.
+    /// docs/product.md §5: spam+virus gets the virus prefix, then the spam prefix.
     public func prefixes(for result: DetectionResult) -> [String] {
         switch result {
         case .spam: return [spamPrefix]

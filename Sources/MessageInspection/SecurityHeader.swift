@@ -1,6 +1,6 @@
 import Telemetry
 
-/// The `X-Yamaha-Mail-Security` field added to a detected, white-listed message (SPEC §5).
+/// The `X-Yamaha-Mail-Security` field added to a detected, white-listed message (docs/product.md §5).
 ///
 /// ```
 /// X-Yamaha-Mail-Security: operation=send; result=spam+virus; match=white

@@ -1,7 +1,7 @@
 import NIOCore
 import Telemetry
 
-/// `mail security smtp from address` / `… to address` (SPEC §7).
+/// `mail security smtp from address` / `… to address` (docs/product.md §7).
 public enum NotificationAddress: Sendable, Hashable {
     /// A full address.
     case address(String)
@@ -46,7 +46,7 @@ public enum TransferNotificationError: Error, Sendable, Hashable {
 }
 
 /// The notification that replaces a detected message under `smtp detect illegal mail transfer`
-/// (SPEC §5): a multipart/mixed message whose first part says what happened and whose second
+/// (docs/product.md §5): a multipart/mixed message whose first part says what happened and whose second
 /// part is the original, unchanged, as `message/rfc822` (RFC 2046 §5.2.1).
 ///
 /// The original is not copied: the message to send is `head`, then `original`, then `tail`.

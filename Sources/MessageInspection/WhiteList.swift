@@ -1,6 +1,6 @@
 import NIOCore
 
-/// One white-list pattern (SPEC §6): `mail security white-list pattern NUM [from=KW] [to=KW]`.
+/// One white-list pattern (docs/product.md §6): `mail security white-list pattern NUM [from=KW] [to=KW]`.
 public struct WhiteListPattern: Sendable, Hashable {
     public var number: Int
     /// Address pattern for the `From:` addresses; nil (omitted) means `*`.
@@ -56,7 +56,7 @@ public struct MessageAddresses: Sendable, Hashable {
     }
 }
 
-/// The white-list in effect: the patterns and the enabled set (SPEC §6).
+/// The white-list in effect: the patterns and the enabled set (docs/product.md §6).
 public struct WhiteList: Sendable, Hashable {
     public var patterns: [WhiteListPattern]
     /// Pattern numbers of the enabled set, in the order the set lists them; empty when no set

@@ -4,14 +4,14 @@ import NIOCore
 ///
 ///     S: +OK Capability list follows          A: +OK Capability list follows
 ///     S: USER                                 A: USER
-///     S: STLS                  →  (removed: the relay strips TLS to scan, SPEC §3/§8)
-///     S: PIPELINING            →  (removed: served in order, but not offered, SPEC §3)
+///     S: STLS                  →  (removed: the relay strips TLS to scan, docs/product.md §3/§8)
+///     S: PIPELINING            →  (removed: served in order, but not offered, docs/product.md §3)
 ///     S: SASL PLAIN XOAUTH2                   A: SASL PLAIN XOAUTH2
 ///     S: .                                    A: .
 ///
 /// A capability line is its tag (case-insensitive, RFC 2449 §5) and optional parameters.
 public enum POP3CapabilityFilter {
-    /// SPEC §3 and §8: STLS is removed (policy `strip`), PIPELINING until it is supported.
+    /// docs/product.md §3 and §8: STLS is removed (policy `strip`), PIPELINING until it is supported.
     public static let removedByDefault: Set<String> = ["STLS", "PIPELINING"]
 
     /// The listing's lines (unstuffed content, any line endings) without the removed tags,

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Keeps a POP3 client alive while its RETR waits, without ever sending a byte that the final
-/// answer might contradict (SPEC §8; the technique and its limits: docs/pop3-client-comforting.md).
+/// answer might contradict (docs/product.md §8; the technique and its limits: docs/pop3-client-comforting.md).
 ///
 /// The rule, by construction: before the decision, the relay may send only a prefix of
 /// `safePrefix`, and `safePrefix` holds exactly the bytes that every answer still possible

@@ -44,7 +44,7 @@ public enum POP3Limits {
     /// on bad commands is lower for unauthenticated clients, so a real client meets it first.
     public static let maximumErrorResponses = 20
 
-    // MARK: TOP as a retrieval (an extension of SPEC §3)
+    // MARK: TOP as a retrieval (an extension of docs/product.md §3)
 
     /// RFC 1939 §7: `TOP n L` returns the headers and the first L lines of the body — the whole
     /// message when the body has fewer. Clients that download whole messages with TOP (fetchmail
@@ -64,7 +64,7 @@ public enum POP3Limits {
     /// too large for an `Int` counts as at or above it.
     public static let wholeMessageTopLines = 100_000
 
-    // MARK: Remembered verdicts (SPEC §3: TOP gets the tags of a known verdict)
+    // MARK: Remembered verdicts (docs/product.md §3: TOP gets the tags of a known verdict)
 
     /// RFC 1939 §5: message numbers are stable for the whole session, so a decision can be
     /// remembered by number. At most this many decisions are kept per session (oldest dropped).
@@ -89,7 +89,7 @@ public enum POP3Limits {
     public static let serverResponseTimeout = TimeAmount.minutes(10)
 
     /// The longest the relay lets the client hear nothing while a RETR waits for its decision
-    /// (SPEC §3: clients give up after about 60 seconds of silence). When it runs out and no byte
+    /// (docs/product.md §3: clients give up after about 60 seconds of silence). When it runs out and no byte
     /// can be sent safely (see `POP3ClientComfort`), the relay commits to `+OK` under `reject`
     /// with comforting on, or else applies the unavailable policy; after a commitment it runs
     /// again from the last comfort byte.

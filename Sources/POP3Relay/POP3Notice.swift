@@ -1,6 +1,6 @@
 /// Things for counters and syslog.
 public enum POP3Notice: Equatable, Sendable {
-    /// RETR content over `maximumMessageSize`: relayed unscanned (SPEC §5, the
+    /// RETR content over `maximumMessageSize`: relayed unscanned (docs/product.md §5, the
     /// `POP3: Mail size is over (SIZE)` line).
     case overSize(message: Int, size: Int)
     /// No decision within the silence budget or `POP3Limits.maximumDecisionWait`: the

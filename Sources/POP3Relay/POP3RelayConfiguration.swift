@@ -1,6 +1,6 @@
 import NIOCore
 
-/// The relay's share of the appliance configuration (SPEC §7).
+/// The relay's share of the appliance configuration (docs/product.md §7).
 public struct POP3RelayConfiguration: Equatable, Sendable {
     /// `mail security inactive transfer`: what happens when the scan service cannot be used.
     public enum UnavailablePolicy: Equatable, Sendable {
@@ -11,7 +11,7 @@ public struct POP3RelayConfiguration: Equatable, Sendable {
     }
 
     /// `mail security max size`, in octets of unstuffed content. A RETR over it is relayed
-    /// unscanned (SPEC §5).
+    /// unscanned (docs/product.md §5).
     public var maximumMessageSize: Int
     /// Must match the policy the decision table applies: the relay relies on it to know which
     /// answers a RETR can still get (see `POP3ClientComfort`), and applies it itself when the

@@ -49,7 +49,7 @@ extension POP3RelayMachine {
         }
         switch command.keyword {
         case .stls:
-            // SPEC §3/§8 (STARTTLS policy strip): not offered, refused here, never forwarded.
+            // docs/product.md §3/§8 (STARTTLS policy strip): not offered, refused here, never forwarded.
             refuse(POP3RelayReplies.stlsRefused, into: &actions)
         case .capa:
             forward(line, awaiting: .capa, into: &actions)

@@ -4,8 +4,8 @@ import NIOCore
 extension POP3RelayMachine {
     /// The content of a RETR or TOP is complete.
     ///
-    /// RETR (and a TOP asking for the whole message): over size → relayed unscanned (SPEC §5);
-    /// otherwise scanned. A TOP that peeks: not scanned (SPEC §3); if this session rewrote the
+    /// RETR (and a TOP asking for the whole message): over size → relayed unscanned (docs/product.md §5);
+    /// otherwise scanned. A TOP that peeks: not scanned (docs/product.md §3); if this session rewrote the
     /// same message, its header gets the same rewrite.
     mutating func endOfContent(_ retrieval: Retrieval, size: Int, into actions: inout [Action]) {
         switch retrieval.kind {
@@ -156,7 +156,7 @@ extension POP3RelayMachine {
         clientQuietSince = now
     }
 
-    /// No decision in time: the unavailable policy applies (SPEC §5) — under `reject` after a
+    /// No decision in time: the unavailable policy applies (docs/product.md §5) — under `reject` after a
     /// commitment to `+OK`, as the abort (see `finish`).
     private mutating func giveUp(on retrieval: Retrieval, into actions: inout [Action]) {
         switch configuration.unavailablePolicy {

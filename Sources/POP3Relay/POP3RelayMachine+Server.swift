@@ -82,7 +82,7 @@ extension POP3RelayMachine {
             let comfort = POP3ClientComfort(retrievalStatus: status, unavailablePolicy: configuration.unavailablePolicy)
             startCollecting(Retrieval(message: message, kind: .retr, status: status, comfort: comfort), into: &actions)
         case .top(let message):
-            // A TOP that peeks is not scanned (SPEC §3): its status line is final at once. (A
+            // A TOP that peeks is not scanned (docs/product.md §3): its status line is final at once. (A
             // TOP that asks for the whole message arrives as `.retr`.)
             var comfort = POP3ClientComfort(fixedStatus: response)
             if let status = comfort.takeRest() { actions.append(.replyToClient(status)) }
@@ -124,7 +124,7 @@ extension POP3RelayMachine {
                 actions.append(.storeContent(chunk))
             }
             if case .retr = retrieval.kind, overSize && !retrieval.overSize {
-                // SPEC §5: over size is relayed unscanned, so the answer is now fixed: the whole
+                // docs/product.md §5: over size is relayed unscanned, so the answer is now fixed: the whole
                 // status line may go at once.
                 retrieval.overSize = true
                 retrieval.comfort.fix(to: retrieval.status.wire)
@@ -170,7 +170,7 @@ extension POP3RelayMachine {
         case .listing(.relay):
             phase = .idle
         case .listing(.capabilities(let status, let listing, _)):
-            // RFC 2449 §5 CAPA, filtered (SPEC §3: no STLS; no PIPELINING until supported).
+            // RFC 2449 §5 CAPA, filtered (docs/product.md §3: no STLS; no PIPELINING until supported).
             var out = status
             var filtered = POP3CapabilityFilter.filter(listing, removing: configuration.removedCapabilities)
             out.writeBuffer(&filtered)
@@ -204,7 +204,7 @@ extension POP3RelayMachine {
         }
     }
 
-    /// The server broke the protocol (habit 4: a response and a clean close, never a crash).
+    /// The server broke the protocol (docs/engineering-habits.md, habit 4: a response and a clean close, never a crash).
     mutating func protocolError(into actions: inout [Action]) {
         actions.append(.notice(.serverProtocolError))
         actions.append(.replyToClient(POP3RelayReplies.serverProtocolError))

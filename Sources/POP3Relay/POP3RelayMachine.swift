@@ -4,7 +4,7 @@ import NIOCore
 
 /// The POP3 relay of one intercepted session: client side ⇔ appliance ⇔ server side.
 ///
-/// A plain value (habit 1): events in (`handle`), actions out, no I/O, no clock of its own (time
+/// A plain value (docs/engineering-habits.md, habit 1): events in (`handle`), actions out, no I/O, no clock of its own (time
 /// comes in `.tick(now)`). The machine owns its decoders, because where a line ends and where
 /// content starts depends on the command waiting for its response (RFC 1939 §3: whether a
 /// response is multi-line depends on the command and on its status): status lines go through a

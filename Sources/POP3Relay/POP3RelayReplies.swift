@@ -2,7 +2,7 @@ import NIOCore
 
 /// The responses the appliance gives itself (every other response is the server's own).
 enum POP3RelayReplies {
-    /// SPEC §3/§8: STLS is not offered (removed from CAPA) and refused if tried anyway.
+    /// docs/product.md §3/§8: STLS is not offered (removed from CAPA) and refused if tried anyway.
     static let stlsRefused = line("-ERR STLS not available")
     /// RFC 2449 §4: over 255 octets.
     static let lineTooLong = line("-ERR Line too long")
@@ -12,7 +12,7 @@ enum POP3RelayReplies {
     static let invalidMessageNumber = line("-ERR Invalid message number")
     /// RFC 1939 §3: CR only in CRLF; a server that split at a bare CR would fall out of step.
     static let bareCarriageReturn = line("-ERR Bare CR not allowed")
-    /// The server sent something that is not POP3 (habit 4: a response and a clean close).
+    /// The server sent something that is not POP3 (docs/engineering-habits.md, habit 4: a response and a clean close).
     static let serverProtocolError = line("-ERR [SYS/TEMP] Mail server protocol error")
     /// The server went away while a command waited for its response.
     static let serverConnectionLost = line("-ERR [SYS/TEMP] Mail server connection lost")

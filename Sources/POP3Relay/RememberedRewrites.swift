@@ -1,7 +1,7 @@
 import NIOCore
 
 /// The rewrites this session applied, by message number (RFC 1939 §5: numbers are stable within
-/// a session), so that TOP shows the same tags as RETR (SPEC §3). Bounded in count and bytes.
+/// a session), so that TOP shows the same tags as RETR (docs/product.md §3). Bounded in count and bytes.
 struct RememberedRewrites: Sendable {
     struct Rewrite: Equatable, Sendable {
         var header: ByteBuffer

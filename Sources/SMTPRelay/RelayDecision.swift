@@ -13,7 +13,7 @@ public struct SMTPEnvelope: Equatable, Sendable {
     }
 }
 
-/// What the appliance does with a collected message (SPEC §5), given to the relay once the
+/// What the appliance does with a collected message (docs/product.md §5), given to the relay once the
 /// verdict is known and the decision table applied.
 public enum RelayDecision: Equatable, Sendable {
     /// Deliver the collected message as it is.
@@ -24,14 +24,14 @@ public enum RelayDecision: Equatable, Sendable {
     case deliverRewritten(header: ByteBuffer, replacing: Int)
     /// Refuse the message: the client gets `code text` (a 5yz), nothing reaches the server.
     case reject(code: Int, text: String)
-    /// Refuse for now: the client gets `451 text` and will retry (SPEC §5, unavailable policy).
+    /// Refuse for now: the client gets `451 text` and will retry (docs/product.md §5, unavailable policy).
     case tempfail(text: String)
     /// Do not deliver the original; deliver `notification` to `envelope` through the same
     /// server instead, and give the client the server's reply to that delivery.
     case transfer(notification: ByteBuffer, envelope: SMTPEnvelope)
 
-    /// SPEC §3: content reject.
+    /// docs/product.md §3: content reject.
     public static let contentRejected = RelayDecision.reject(code: 554, text: "5.7.1 Message rejected by content policy")
-    /// SPEC §3: service unavailable, reject policy.
+    /// docs/product.md §3: service unavailable, reject policy.
     public static let serviceUnavailable = RelayDecision.tempfail(text: "4.7.1 Mail security service unavailable, try again later")
 }

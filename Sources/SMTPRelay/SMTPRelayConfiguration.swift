@@ -1,6 +1,6 @@
 import LineProtocol
 
-/// The relay's share of the appliance configuration (SPEC §7).
+/// The relay's share of the appliance configuration (docs/product.md §7).
 public struct SMTPRelayConfiguration: Equatable, Sendable {
     /// `mail security smtp size overflow`.
     public enum SizeOverflowPolicy: Equatable, Sendable {
@@ -12,7 +12,7 @@ public struct SMTPRelayConfiguration: Equatable, Sendable {
 
     /// How content lines ended by a bare LF are treated (RFC 5321 §2.3.8 forbids them).
     public enum BareLineFeedPolicy: Equatable, Sendable {
-        /// Accept them as line ends, normalise to CRLF on delivery (default, SPEC §3). A lone
+        /// Accept them as line ends, normalise to CRLF on delivery (default, docs/product.md §3). A lone
         /// `.` on such a line never ends the data.
         case normalize
         /// Refuse a message that has any (`554 5.6.0`) after its content.

@@ -69,7 +69,7 @@ extension SMTPRelayMachine {
             if path?.body == "BINARYMIME" {
                 refuse(SMTPRelayReplies.binaryMIMENotSupported, into: &actions)
             } else if configuration.sizeOverflow == .reject, let size = path?.size, size > configuration.maximumMessageSize {
-                // RFC 1870 §6.1: refused before any content is sent (SPEC §3).
+                // RFC 1870 §6.1: refused before any content is sent (docs/product.md §3).
                 reply(SMTPRelayReplies.messageTooBig, into: &actions)
             } else {
                 forward(line, awaiting: .mail(path), into: &actions)
@@ -165,7 +165,7 @@ extension SMTPRelayMachine {
             let deliver = configuration.sizeOverflow == .pass
             actions.append(.notice(.overSize(size: size, delivered: deliver)))
             if deliver {
-                // SPEC §5 size overflow pass: relayed unscanned; the store kept every byte.
+                // docs/product.md §5 size overflow pass: relayed unscanned; the store kept every byte.
                 beginDelivery(.stored, into: &actions)
             } else {
                 abortTransaction(replying: SMTPRelayReplies.messageTooBig, into: &actions)

@@ -18,7 +18,7 @@ extension SMTPRelayMachine {
     /// envelope is reset (`A: RSET`, reply swallowed); nothing reaches the server.
     ///
     /// Transfer: the original envelope is reset and a new transaction carries the notification
-    /// (SPEC §5); every reply but the last is swallowed, the last goes to the client:
+    /// (docs/product.md §5); every reply but the last is swallowed, the last goes to the client:
     ///
     ///     A: RSET                        S: 250 (swallowed: the original MAIL/RCPT are dropped)
     ///     A: MAIL FROM:<from>            S: 250 (swallowed)

@@ -103,7 +103,7 @@ extension SMTPRelayMachine {
         return false
     }
 
-    /// The server broke the protocol (habit 4: a reply and a clean close, never a crash).
+    /// The server broke the protocol (docs/engineering-habits.md, habit 4: a reply and a clean close, never a crash).
     mutating func protocolError(_ error: SMTPReplyError, into actions: inout [Action]) {
         actions.append(.notice(.serverProtocolError(error)))
         close(replying: SMTPRelayReplies.serverProtocolError, server: true, into: &actions)

@@ -4,7 +4,7 @@ import NIOCore
 
 /// The SMTP relay of one intercepted session: client side ⇔ appliance ⇔ server side.
 ///
-/// A plain value (habit 1): events in (`handle`), actions out, no I/O. The machine owns its
+/// A plain value (docs/engineering-habits.md, habit 1): events in (`handle`), actions out, no I/O. The machine owns its
 /// decoders, because where a line ends and where content starts depends on the relay's own state
 /// (after `354`, after `BDAT n`, while pipelined commands wait): commands go through a
 /// `LineFramer`, content through a `DataContentDecoder`, replies through an `SMTPReplyParser`.
@@ -23,7 +23,7 @@ import NIOCore
 ///                                      → sendStoredMessage(to: .server)      S: 250 queued
 ///                                      → A: 250 queued                  (the server's own reply)
 ///
-/// Nothing is acknowledged to the client before the server accepted it (SPEC §2): the client's
+/// Nothing is acknowledged to the client before the server accepted it (docs/product.md §2): the client's
 /// final reply to its message is the server's reply to the delivery, or a reject/tempfail the
 /// appliance is entitled to give. Commands are served strictly one at a time; a client that
 /// pipelines anyway has its later commands wait, unparsed, in the client framer

@@ -1,4 +1,4 @@
-/// The replies the appliance gives itself (SPEC §3); everything else the client sees is the
+/// The replies the appliance gives itself (docs/product.md §3); everything else the client sees is the
 /// server's own reply.
 enum SMTPRelayReplies {
     /// RFC 5321 §4.1.1.4: the appliance collects the content itself.

@@ -1,7 +1,7 @@
 import NIOCore
 import LineProtocol
 
-/// Why a server's reply could not be understood. Peer error, not programmer error (habit 4):
+/// Why a server's reply could not be understood. Peer error, not programmer error (docs/engineering-habits.md, habit 4):
 /// the relay answers the client and closes instead of crashing.
 public enum SMTPReplyError: Error, Equatable, Sendable {
     /// Not `Reply-code [SP / "-" text]` (RFC 5321 §4.2).

@@ -3,7 +3,7 @@ import ScanProtocol
 import Telemetry
 
 /// Turns one finished HTTP exchange into a verdict or a classified failure, and names the DEBUG
-/// syslog lines (SPEC §9) it deserves. Pure: tested on hand-made exchanges.
+/// syslog lines (docs/product.md §9) it deserves. Pure: tested on hand-made exchanges.
 ///
 /// CODE in `Can't connect to YSC(CODE)` and `Read error from YSC(CODE)` is the libcurl error
 /// number (7 refused, 28 timeout, 52 empty reply, 56 receive error, …) when the transport

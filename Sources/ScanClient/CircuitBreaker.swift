@@ -1,6 +1,6 @@
 import NIOCore
 
-/// The circuit breaker on the scan service (SPEC §8): after `failureThreshold` consecutive
+/// The circuit breaker on the scan service (docs/product.md §8): after `failureThreshold` consecutive
 /// failed attempts the service is reported unavailable at once for `openDuration`, so mail gets
 /// the unavailable policy without paying every timeout; then one probe (`GET v1/health`) is let
 /// through: success closes the breaker, failure opens it again.

@@ -34,7 +34,7 @@ public final class ScanClient: Sendable {
     let wallClock: @Sendable () -> Date
 
     /// - Parameters:
-    ///   - log: where the DEBUG lines of SPEC §9 go (the daemon connects its syslog sender).
+    ///   - log: where the DEBUG lines of docs/product.md §9 go (the daemon connects its syslog sender).
     ///   - now: monotonic time for deadlines and the breaker (injected by tests).
     ///   - wallClock: calendar time for "last error time".
     public init(

@@ -1,7 +1,7 @@
 import NIOCore
 import ScanProtocol
 
-/// The `ysc …` settings the client acts on (SPEC §7), plus the firmware's trust anchor.
+/// The `ysc …` settings the client acts on (docs/product.md §7), plus the firmware's trust anchor.
 /// The console validates the commands; `ScanClient.update(configuration:)` applies them live.
 public struct ScanClientConfiguration: Equatable, Sendable {
     /// `ysc url` default: the bundled scan service on the appliance itself.
@@ -95,6 +95,6 @@ public enum ScanClientLimits {
     /// The whole budget of one SMTP message: below the client's 10-minute DATA timer
     /// (RFC 5321 §4.5.3.2.6) and a server's 5-minute one, with room to relay the reply.
     public static let smtpMessageBudget = TimeAmount.seconds(240)
-    /// POP3 clients are kept alive while a scan runs (SPEC §8); the same budget applies.
+    /// POP3 clients are kept alive while a scan runs (docs/product.md §8); the same budget applies.
     public static let pop3MessageBudget = TimeAmount.seconds(240)
 }

@@ -2,7 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The counters behind `show status ysc` (SPEC §7), as a value.
+/// The counters behind `show status ysc` (docs/product.md §7), as a value.
 ///
 /// `requests` and `successes` count messages (one `scan` call each); the failure counters count
 /// HTTP attempts, so one message that failed and was retried three times adds 1 request,

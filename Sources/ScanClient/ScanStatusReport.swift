@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import Telemetry
 
-/// `show status ysc` in the router's table style (SPEC §7).
+/// `show status ysc` in the router's table style (docs/product.md §7).
 ///
 /// ```
 /// =======================================================

@@ -1,4 +1,4 @@
-/// Whether the mail relays may scan, and if not why (the two reasons log differently, SPEC §9:
+/// Whether the mail relays may scan, and if not why (the two reasons log differently, docs/product.md §9:
 /// `Reject mail transfer for inactive license` / `… for failure to access YSC`).
 public enum ServiceAvailability: Equatable, Sendable {
     case available

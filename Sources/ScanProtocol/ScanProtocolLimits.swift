@@ -4,7 +4,7 @@ public enum ScanProtocolLimits {
     /// Largest reply body a client should buffer before giving up (a scan reply is a few
     /// hundred bytes; 64 KiB leaves room for many virus names and still bounds memory).
     public static let maxReplyBytes = 64 * 1024
-    /// Highest and lowest spam score (SPEC §4: 0–100).
+    /// Highest and lowest spam score (docs/product.md §4: 0–100).
     public static let spamScoreRange = 0...100
     /// Most virus names one reply may carry.
     public static let maxVirusNames = 64

@@ -4,7 +4,7 @@
 /// {"spam_score": 100, "viruses": ["EICAR-Test-File"], "engines": ["builtin", "clamav"], "elapsed_ms": 12}
 /// ```
 public struct ScanReply: Codable, Sendable, Equatable {
-    /// 0 (certainly clean) to 100 (certainly spam), SPEC §4.
+    /// 0 (certainly clean) to 100 (certainly spam), docs/product.md §4.
     public var spamScore: Int
     /// Names of the viruses found, as the engines named them; empty when none.
     public var viruses: [String]

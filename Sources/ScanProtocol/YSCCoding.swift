@@ -2,7 +2,7 @@ import Foundation
 
 /// Encoding and strict decoding of YSC bodies. Decoding checks the HTTP status, the size, the
 /// JSON shape and every documented range, so callers get either a well-formed value or a
-/// `YSCDecodingError` they can count and report (SPEC §7 `show status ysc`: "read errors").
+/// `YSCDecodingError` they can count and report (docs/product.md §7 `show status ysc`: "read errors").
 public enum YSCCoding {
     /// Canonical JSON (sorted keys, so replies and golden files are stable).
     public static func encode<T: Encodable>(_ value: T) -> [UInt8] {

@@ -86,7 +86,7 @@ public final class SyslogSender: Sendable {
         startResolving(pending)
     }
 
-    /// A catalogue line (SPEC §9) at its catalogue severity.
+    /// A catalogue line (docs/product.md §9) at its catalogue severity.
     public func log(_ message: MailSecLogMessage) {
         send(text: message.text, severity: message.severity, messageID: message.messageID)
     }
@@ -98,7 +98,7 @@ public final class SyslogSender: Sendable {
         send(text: line, severity: severity, messageID: nil)
     }
 
-    /// Whether a line of `severity` passes `syslog info/debug/notice` (SPEC §7): DEBUG, INFO and
+    /// Whether a line of `severity` passes `syslog info/debug/notice` (docs/product.md §7): DEBUG, INFO and
     /// NOTICE each have their switch; WARNING and more severe always pass.
     public static func passes(_ severity: SyslogSeverity, _ settings: SyslogSettings) -> Bool {
         switch severity {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a detected message is: the result keyword of headers, logs and history (SPEC §4).
+/// What a detected message is: the result keyword of headers, logs and history (docs/product.md §4).
 /// The one type for it: the decision (MessageInspection) and the counters use the same.
 public enum DetectionResult: String, CaseIterable, Sendable, Hashable {
     case spam
@@ -11,9 +11,9 @@ public enum DetectionResult: String, CaseIterable, Sendable, Hashable {
     public var keyword: String { rawValue }
 }
 
-/// What the appliance did with a detected message (SPEC §5).
+/// What the appliance did with a detected message (docs/product.md §5).
 public enum DetectionAction: String, CaseIterable, Sendable {
-    /// Relayed without a change (e.g. the subject already carried the prefix, SPEC §5).
+    /// Relayed without a change (e.g. the subject already carried the prefix, docs/product.md §5).
     case pass
     /// Relayed with the subject prefix.
     case tag

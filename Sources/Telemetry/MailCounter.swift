@@ -1,4 +1,4 @@
-/// The per-protocol counters of `show status mail security` (SPEC §7), in display order.
+/// The per-protocol counters of `show status mail security` (docs/product.md §7), in display order.
 public enum MailCounter: String, CaseIterable, Sendable {
     case inspected
     case clean

@@ -1,4 +1,4 @@
-/// The `[MAIL_SEC] ` syslog catalogue of SPEC §9, as typed values.
+/// The `[MAIL_SEC] ` syslog catalogue of docs/product.md §9, as typed values.
 ///
 /// CONTRACT: every part of the firmware logs through these cases, never through free text,
 /// so the catalogue in docs/syslog.md is the whole truth about what the appliance says.
@@ -37,7 +37,7 @@ public enum MailSecLogMessage: Equatable, Sendable {
     /// never inspected, but not unseen either.
     case uninspectedSessions(count: Int, family: String)
 
-    /// Every line starts with this (SPEC §9).
+    /// Every line starts with this (docs/product.md §9).
     public static let prefix = "[MAIL_SEC] "
 
     public var severity: SyslogSeverity {
@@ -85,7 +85,7 @@ public enum MailSecLogMessage: Equatable, Sendable {
     }
 }
 
-/// The two inspected protocols; SMTP is the `send` operation, POP3 `receive` (SPEC §3). The one
+/// The two inspected protocols; SMTP is the `send` operation, POP3 `receive` (docs/product.md §3). The one
 /// type for it, from the listener and the decision to the counters, logs and capture replay.
 public enum MailProtocol: String, Sendable, Hashable, CaseIterable {
     case smtp, pop3

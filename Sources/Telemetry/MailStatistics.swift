@@ -1,6 +1,6 @@
 import Foundation
 
-/// The numbers behind `show status mail security` (SPEC §7): counters per protocol, the
+/// The numbers behind `show status mail security` (docs/product.md §7): counters per protocol, the
 /// detection history, white-list match counts and the white-list history. Thread-safe; every
 /// history is bounded (`TelemetryLimits`) and keeps the newest entries.
 public final class MailStatistics: Sendable {
@@ -67,7 +67,7 @@ public final class MailStatistics: Sendable {
     }
 
     /// Counts a match of white-list pattern `pattern` and records it in the white-list history.
-    /// Pattern numbers outside 1–100 (SPEC §6) are ignored, so the count table stays bounded.
+    /// Pattern numbers outside 1–100 (docs/product.md §6) are ignored, so the count table stays bounded.
     public func recordWhiteListMatch(_ mailProtocol: MailProtocol, pattern: Int, from: String, to: String, subject: String) {
         guard TelemetryLimits.whiteListPatternNumbers.contains(pattern) else { return }
         let entry = WhiteListEntry(date: clock(), mailProtocol: mailProtocol, pattern: pattern,
@@ -128,6 +128,6 @@ public final class MailStatistics: Sendable {
     /// `clear mail security white-list history`.
     public func clearWhiteListHistory() { state.withLock { $0.whiteListMatches = [] } }
 
-    /// Everything back to zero: `mail security use` going off→on clears the statistics (SPEC §7).
+    /// Everything back to zero: `mail security use` going off→on clears the statistics (docs/product.md §7).
     public func reset() { state.withLock { $0 = Storage() } }
 }

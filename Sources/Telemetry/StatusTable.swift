@@ -1,4 +1,4 @@
-/// The router's status table style (SPEC §7):
+/// The router's status table style (docs/product.md §7):
 /// ```
 /// =======================================================
 /// Item                          Value

@@ -13,7 +13,7 @@ public enum TelemetryLimits {
     public static let rfc5424AppNameCharacters = 48
     public static let rfc5424ProcIDCharacters = 128
     public static let rfc5424MessageIDCharacters = 32
-    /// `syslog host` accepts up to 4 collectors (SPEC §7); extra entries are ignored.
+    /// `syslog host` accepts up to 4 collectors (docs/product.md §7); extra entries are ignored.
     public static let maxSyslogHosts = 4
     /// Default syslog port (RFC 5426 §3.3 for UDP transport, RFC 3164 §2).
     public static let defaultSyslogPort: UInt16 = 514
@@ -23,7 +23,7 @@ public enum TelemetryLimits {
     public static let detectionHistoryEntries = 100
     /// White-list matches kept for `show status mail security white-list history`.
     public static let whiteListHistoryEntries = 100
-    /// White-list pattern numbers (SPEC §6: NUM 1–100); matches outside are not counted.
+    /// White-list pattern numbers (docs/product.md §6: NUM 1–100); matches outside are not counted.
     public static let whiteListPatternNumbers = 1...100
     /// Virus names kept per detection entry.
     public static let virusNamesPerDetection = 4

@@ -18,7 +18,7 @@ import ScanClient
 ///     … subject="cut" incomplete scan=unscanned (incomplete message)
 ///     … encrypted client=… server=… scan=unscanned (encrypted session)
 ///
-/// The result keyword is SPEC §4's under the configured `mail security spam level`; a message
+/// The result keyword is docs/product.md §4's under the configured `mail security spam level`; a message
 /// over `mail security max size` is not sent (as the daemon would not scan it either).
 struct ReplayScan {
     let configuration: Configuration

@@ -3,7 +3,7 @@ import MailProxy
 import MessageInspection
 
 extension ProxySettings {
-    /// The SMTP proxy's settings from the appliance configuration (SPEC §7).
+    /// The SMTP proxy's settings from the appliance configuration (docs/product.md §7).
     init(_ configuration: Configuration) {
         let patterns = configuration.whiteListPatterns.map { number, pattern in
             MessageInspection.WhiteListPattern(number: number, from: pattern.from, to: pattern.to)

@@ -2,7 +2,7 @@ import NIOCore
 
 /// Bounds of the HTTPS front of yscd.
 enum YSCServerLimits {
-    /// Default `--max-body`: the appliance buffers messages up to 100 MB (SPEC §7 `max size`),
+    /// Default `--max-body`: the appliance buffers messages up to 100 MB (docs/product.md §7 `max size`),
     /// plus 1 MiB of margin for the line-ending growth of a re-encoded message.
     static let defaultMaxBody = 100 * 1024 * 1024 + 1024 * 1024
     /// After answering 413 early, at most this much of the unwanted body is read and thrown

@@ -42,7 +42,7 @@ struct CommandRangeTests {
     }
 
     @Test func everyIntegerParameterIsCovered() {
-        // use/… have none; ports, prefixes… : at least the ones SPEC §7 lists.
+        // use/… have none; ports, prefixes… : at least the ones docs/product.md §7 lists.
         #expect(Self.cases.count >= 6 * 12)
     }
 

@@ -9,7 +9,7 @@ struct ConfigurationRoundTripTests {
         #expect(config.execute("mail security use on") == .success(.configured([.statisticsCleared])))
         #expect(config.execute("mail security white-list pattern 1 from=*@example.com") == .success(.configured([])))
         #expect(config.execute("mail security prefix spam \"[SPAM MAIL]\"") == .success(.configured([])))
-        // Command-table order (SPEC §7 row order): prefix before white-list.
+        // Command-table order (docs/product.md §7 row order): prefix before white-list.
         #expect(config.rendered() == """
             mail security use on
             mail security prefix spam "[SPAM MAIL]"

@@ -27,7 +27,7 @@ struct DetectActionCommandTests {
              rendered: "mail security smtp detect spam mail pass\nmail security smtp detect virus mail reject\n"),
         Case(lines: ["mail security smtp detect spam mail pass", "mail security smtp detect illegal mail transfer"],
              spam: .transfer, virus: .transfer, rendered: "mail security smtp detect illegal mail transfer\n"),
-        // An entered default is still shown (SPEC §7), in its own form.
+        // An entered default is still shown (docs/product.md §7), in its own form.
         Case(lines: ["mail security smtp detect virus mail pass"], spam: .pass, virus: .pass,
              rendered: "mail security smtp detect virus mail pass\n"),
         // `no` of one action keeps the other as entered.

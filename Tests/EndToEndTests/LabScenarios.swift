@@ -32,7 +32,7 @@ enum LabScenarios {
         #expect(line?.contains("client=unknown[\(MailLab.officePC)]") == true, "\(line ?? lab.maillog)")
     }
 
-    /// SPEC §5 for SMTP, setting by setting, changed live through the console.
+    /// docs/product.md §5 for SMTP, setting by setting, changed live through the console.
     static func smtpDecisionTable(_ lab: MailLab) throws {
         defer {
             for command in ["mail security smtp detect illegal mail pass", "no mail security white-list set enable",

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Client comforting end to end (SPEC §8, docs/pop3-client-comforting.md): the real yscd
+/// Client comforting end to end (docs/product.md §8, docs/pop3-client-comforting.md): the real yscd
 /// answers every scan after 90 seconds, mailsecd keeps its defaults (unavailable policy
 /// `reject`, comfort interval 15 s) with a request timeout the scan fits in, and Python's
 /// poplib gives up after 60 seconds without a byte. The relay commits to `+OK` at its silence

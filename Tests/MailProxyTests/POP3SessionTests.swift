@@ -5,7 +5,7 @@ import NIOEmbedded
 import Telemetry
 import Testing
 
-/// POP3 sessions as transcripts: C: the client, S: the server, A: the appliance (SPEC §5, POP3
+/// POP3 sessions as transcripts: C: the client, S: the server, A: the appliance (docs/product.md §5, POP3
 /// column).
 @Suite struct POP3SessionTests {
     static let message = "From: Alice <alice@example.com>\r\nTo: bob@example.net\r\nSubject: hello\r\n\r\nHi Bob.\r\n.dot line\r\n"
@@ -74,7 +74,7 @@ import Testing
         #expect(entry.mailProtocol == .pop3)
         #expect(entry.subject == "hello")
         #expect(entry.action == .tag)
-        // SPEC §3: TOP of the same message gets the same tags.
+        // docs/product.md §3: TOP of the same message gets the same tags.
         try h.clientSends("TOP 1 0\r\n")
         #expect(try h.serverReceives() == "TOP 1 0\r\n")
         try h.serverSends("+OK\r\nFrom: Alice <alice@example.com>\r\nTo: bob@example.net\r\nSubject: hello\r\n\r\n.\r\n")

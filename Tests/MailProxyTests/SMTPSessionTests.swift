@@ -5,7 +5,7 @@ import NIOEmbedded
 import Telemetry
 import Testing
 
-/// SMTP sessions as transcripts: C: the client, S: the server, A: the appliance (SPEC §5 rows).
+/// SMTP sessions as transcripts: C: the client, S: the server, A: the appliance (docs/product.md §5 rows).
 @Suite struct SMTPSessionTests {
     static let message = "From: Alice <alice@example.com>\r\nTo: bob@example.net\r\nSubject: hello\r\n\r\nHi Bob.\r\n.dot line\r\n"
     static let stuffed = "From: Alice <alice@example.com>\r\nTo: bob@example.net\r\nSubject: hello\r\n\r\nHi Bob.\r\n..dot line\r\n.\r\n"
@@ -445,7 +445,7 @@ import Testing
     }
 }
 
-/// Backpressure both ways (habit 3): a side is read only while its partner can take writes.
+/// Backpressure both ways (docs/engineering-habits.md, habit 3): a side is read only while its partner can take writes.
 @Suite struct SMTPSessionBackpressureTests {
     /// Counts the reads that get past the session's handler.
     final class ReadCounter: ChannelOutboundHandler {

@@ -3,7 +3,7 @@ import NIOCore
 import Testing
 import Telemetry
 
-/// SPEC §5, row by row and column by column.
+/// docs/product.md §5, row by row and column by column.
 struct DecisionTableTests {
     static let spamVerdict = ScanOutcome.verdict(score: 95, virusNames: [])
     static let virusVerdict = ScanOutcome.verdict(score: 0, virusNames: ["Eicar-Test-Signature"])
@@ -125,7 +125,7 @@ struct DecisionTableTests {
         #expect(Self.rows.count == 6 + 3 * (6 + 3 + 3) + 4 + 8)
     }
 
-    /// SPEC §4: spam when score ≥ 90/80/70/60/50 for level 1–5; each boundary from both sides.
+    /// docs/product.md §4: spam when score ≥ 90/80/70/60/50 for level 1–5; each boundary from both sides.
     @Test(arguments: [(1, 90), (2, 80), (3, 70), (4, 60), (5, 50)])
     func spamLevelBoundary(level: Int, threshold: Int) {
         var policy = InspectionPolicy(spamLevel: level)

@@ -135,7 +135,7 @@ struct SubjectPrefixGoldenTests {
         "mimekit__japanese.txt", "sisimai__lhost-domino-02.eml", "spamassassin__mime-subject.txt", "rspamd__subject1.eml",
     ]
 
-    /// spam+virus: virus prefix then spam prefix (SPEC §5); here with non-ASCII prefixes, which
+    /// spam+virus: virus prefix then spam prefix (docs/product.md §5); here with non-ASCII prefixes, which
     /// become UTF-8 encoded words.
     @Test(arguments: spamAndVirus)
     func spamAndVirusUTF8PrefixGolden(name: String) throws {

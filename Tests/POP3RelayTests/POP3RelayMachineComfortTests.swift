@@ -3,7 +3,7 @@ import Testing
 @testable import POP3Relay
 import MailRelay
 
-/// Client comforting (SPEC §8) with injected time: only bytes every possible answer starts with
+/// Client comforting (docs/product.md §8) with injected time: only bytes every possible answer starts with
 /// go early; at the silence budget the unavailable policy applies.
 
 private let content = "Subject: hi\r\n\r\nHello\r\n"

@@ -134,7 +134,7 @@ import MailRelay
 
     @Test func underPassNothingChanges() {
         // Comfort from the first interval, as before; the budget after the last byte delivers
-        // unscanned (SPEC §5), no commitment, no abort.
+        // unscanned (docs/product.md §5), no commitment, no abort.
         expectTranscript(Self.scanning(status: "+OK 22 octets\r\n") + [
             (.tick(15), [.toClient("+")]), (.tick(30), [.toClient("O")]), (.tick(45), [.toClient("K")]), (.tick(60), [.toClient(" ")]),
             (.tick(109), []),

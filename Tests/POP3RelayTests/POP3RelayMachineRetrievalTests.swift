@@ -3,14 +3,14 @@ import Testing
 @testable import POP3Relay
 import MailRelay
 
-/// Transcripts of RETR and TOP: every POP3 row of SPEC §5, content framing, TOP tagging.
+/// Transcripts of RETR and TOP: every POP3 row of docs/product.md §5, content framing, TOP tagging.
 
 private let message = "Subject: hi\r\n\r\nHello\r\n"
 private let retrieval: [(Step, [Action])] = loggedIn + [
     (.client("RETR 1\r\n"), [.toServer("RETR 1\r\n")]),
     (.server("+OK 22 octets\r\n" + message + ".\r\n"), [.startCollecting, .store(message), .scanMessage(1, size: 22)]),
 ]
-/// The rewrite a detected message gets (SPEC §5: POP3 always tags): "Subject: hi\r\n" (13
+/// The rewrite a detected message gets (docs/product.md §5: POP3 always tags): "Subject: hi\r\n" (13
 /// octets) becomes "Subject: [SPAM] hi\r\n" (20).
 private let tagged = POP3Decision.deliverRewritten(header: ByteBuffer(string: "Subject: [SPAM] hi\r\n"), replacing: 13)
 /// The white-list row: the X- header is added, no prefix.
@@ -18,7 +18,7 @@ private let whiteListed = POP3Decision.deliverRewritten(
     header: ByteBuffer(string: "X-Yamaha-Mail-Security: operation=receive; result=spam; match=white\r\nSubject: hi\r\n"), replacing: 13)
 
 @Test(arguments: [
-    // SPEC §5 POP3 column, row by row.
+    // docs/product.md §5 POP3 column, row by row.
     ("clean", POP3Decision.deliverUnchanged, [Action.toClient("+OK 22 octets\r\n"), .sendStoredMessage(to: .client), .releaseMessage]),
     ("detected, white-list match", whiteListed, [
         .toClient("+OK 91 octets\r\n"),

@@ -4,7 +4,7 @@ import Testing
 import MailRelay
 import TestSupport
 
-/// Bytes from the wire never crash the relay (habit 4): garbage, over-long lines, random input.
+/// Bytes from the wire never crash the relay (docs/engineering-habits.md, habit 4): garbage, over-long lines, random input.
 
 @Test(arguments: [
     "HTTP/1.1 400 Bad Request\r\n",

@@ -3,7 +3,7 @@ import Testing
 @testable import POP3Relay
 import MailRelay
 
-/// Transcripts (habit 11) of sessions without a retrieval: login, CAPA, listings, pipelining.
+/// Transcripts (docs/engineering-habits.md, habit 11) of sessions without a retrieval: login, CAPA, listings, pipelining.
 
 @Test func apopGreetingIsRelayedByteForByteAndAPOPPassesUntouched() throws {
     let greeting = try wireReply("mailkit__lang-greeting-apop.txt")

@@ -15,7 +15,7 @@ extension POP3RelayMachine.Action {
 let origin = NIODeadline.uptimeNanoseconds(1_000_000_000)
 func at(_ seconds: Int64) -> NIODeadline { origin + .seconds(seconds) }
 
-/// One event of a scripted session (habit 11).
+/// One event of a scripted session (docs/engineering-habits.md, habit 11).
 enum Step: CustomStringConvertible {
     case client(String)
     case server(String)

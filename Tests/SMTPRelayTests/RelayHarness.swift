@@ -13,7 +13,7 @@ extension SMTPRelayMachine.Action {
     static func store(_ text: String) -> Self { .storeContent(ByteBuffer(string: text)) }
 }
 
-/// Drives one relay the way a session transcript reads (habit 11): each call is one event, the
+/// Drives one relay the way a session transcript reads (docs/engineering-habits.md, habit 11): each call is one event, the
 /// result the actions it caused.
 struct RelayHarness {
     var machine: SMTPRelayMachine

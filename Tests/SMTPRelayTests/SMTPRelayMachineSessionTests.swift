@@ -5,7 +5,7 @@ import Testing
 @testable import SMTPRelay
 import MailRelay
 
-/// Transcripts (habit 11) of ordinary sessions: relaying, multi-line replies, pipelining, AUTH.
+/// Transcripts (docs/engineering-habits.md, habit 11) of ordinary sessions: relaying, multi-line replies, pipelining, AUTH.
 
 @Test func cleanSessionIsRelayedAndTheClientGetsTheServersFinalReply() throws {
     var h = RelayHarness()

@@ -43,7 +43,7 @@ class Lab:
     def up(self):
         self.is_up = True  # from here on, `down` runs on every exit path
         run(["/bin/bash", self.script, "up", "router"], env=self.env)
-        # TPROXY in router mode: marked packets are delivered locally (NOTES.md).
+        # TPROXY in router mode: marked packets are delivered locally (docs/interception.md).
         run(["ip", "rule", "add", "fwmark", str(TPROXY_MARK), "lookup", str(TPROXY_TABLE)], self.fw)
         run(["ip", "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", str(TPROXY_TABLE)], self.fw)
         for ns in (self.pc, self.fw, self.server, self.cloud):

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The licence states of SPEC §10, decided from what the licence server said and the time.
+/// The licence states of docs/product.md §10, decided from what the licence server said and the time.
 /// Pure: the caller reports server answers and asks for the state at an instant.
 ///
 /// - active: confirmed by the server since this start, not expired.

@@ -118,7 +118,7 @@ struct POP3RelayModel {
             scanned = true
         case .sendStoredMessage(to: .client):
             invariant(!clientClosed, "write to the client after closing it")
-            // TOP content goes unscanned (SPEC §3), as does an over-size RETR (SPEC §5).
+            // TOP content goes unscanned (docs/product.md §3), as does an over-size RETR (docs/product.md §5).
             invariant(store != nil && !delivered, "delivery of no message, or twice")
             delivered = true
         case .sendRewrittenMessage(_, _, let storedFrom):

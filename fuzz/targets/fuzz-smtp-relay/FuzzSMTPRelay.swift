@@ -151,7 +151,7 @@ struct SMTPRelayModel {
             store = nil
             collecting = false
         case .notice(.overSize(_, delivered: true)):
-            // Size overflow pass (SPEC §5): the complete message goes unscanned.
+            // Size overflow pass (docs/product.md §5): the complete message goes unscanned.
             invariant(collecting && store != nil, "an over-size delivery without a message")
             collecting = false
             scanned = true
