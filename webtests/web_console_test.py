@@ -96,9 +96,9 @@ def metric_values(text):
 
 # Tile id → (console label, /metrics series) for one protocol.
 def mapping(p):
-    results = {"clean": "clean", "spam": "spam", "virus": "virus", "spamVirus": "spam_virus",
+    results = {"clean": "clean", "spam": "spam", "virus": "virus", "spamAndVirus": "spam_virus",
                "whiteListed": "whitelisted", "overSize": "oversize", "couldNotScan": "unscannable"}
-    labels = {"inspected": "inspected", "clean": "clean", "spam": "spam", "virus": "virus", "spamVirus": "spam+virus",
+    labels = {"inspected": "inspected", "clean": "clean", "spam": "spam", "virus": "virus", "spamAndVirus": "spam+virus",
               "whiteListed": "white-listed", "tagged": "tagged", "rejected": "rejected", "transferred": "transferred",
               "overSize": "over size", "couldNotScan": "could not scan"}
     actions = {"tagged": "tag", "rejected": "reject", "transferred": "transfer"}
@@ -150,6 +150,8 @@ def main():
         row = page.inner_text("#detections")
         check("the row shows protocol, direction, sender, result and action",
               all(s in row for s in ["SMTP", "send", "deals@example.org", "bob@example.com", "spam", "tag"]), row)
+        cells = [c.strip() for c in page.locator("#detections tr").nth(1).locator("td").all_inner_texts()]
+        check("the row shows the scan service's spam score (GTUBE: 100)", "100" in cells, str(cells))
         check("a warning is shown until acknowledged", page.is_visible("#detection-warning"))
         page.screenshot(path=os.path.join(DOCS, "web-console-dashboard.png"), full_page=True)
 

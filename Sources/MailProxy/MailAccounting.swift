@@ -39,10 +39,26 @@ public struct MailAccounting: Sendable {
         }
         if let result = decision.result {
             let h = header()
+            let verdict = Self.verdictDetails(decision.logs)
             statistics.recordDetection(proto, from: h.from, to: h.to, subject: h.subject,
                                        result: result,
-                                       action: Self.action(decision.action, subjectAlreadyPrefixed: subjectAlreadyPrefixed))
+                                       action: Self.action(decision.action, subjectAlreadyPrefixed: subjectAlreadyPrefixed),
+                                       score: verdict.score, virusNames: verdict.virusNames)
         }
+    }
+
+    /// The spam score and virus names of a detection, as its detect log event carries them (the
+    /// history and the web console's gadget show them).
+    static func verdictDetails(_ logs: [InspectionLogEvent]) -> (score: Int?, virusNames: [String]) {
+        for event in logs {
+            switch event {
+            case .detectSpam(let score): return (score, [])
+            case .detectVirus(let names): return (nil, names)
+            case .detectSpamAndVirus(let score, let names): return (score, names)
+            default: continue
+            }
+        }
+        return (nil, [])
     }
 
     static func counter(_ count: InspectionCount) -> MailCounter {

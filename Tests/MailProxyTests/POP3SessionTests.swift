@@ -74,6 +74,8 @@ import Testing
         #expect(entry.mailProtocol == .pop3)
         #expect(entry.subject == "hello")
         #expect(entry.action == .tag)
+        #expect(entry.score == 95)
+        #expect(entry.virusNames.isEmpty)
         // docs/product.md §3: TOP of the same message gets the same tags.
         try h.clientSends("TOP 1 0\r\n")
         #expect(try h.serverReceives() == "TOP 1 0\r\n")

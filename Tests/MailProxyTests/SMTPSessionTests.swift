@@ -61,6 +61,8 @@ import Testing
         #expect(entry.subject == "hello")
         #expect(entry.from == "alice@example.com")
         #expect(entry.action == .tag)
+        #expect(entry.score == 95)
+        #expect(entry.virusNames.isEmpty)
     }
 
     @Test func contentInSeveralReadsIsTaggedWhole() throws {
@@ -122,6 +124,10 @@ import Testing
         #expect(h.counter(.virus) == 1)
         #expect(h.counter(.rejected) == 1)
         #expect(h.logs == [.detectVirus(names: ["Eicar-Test-Signature"])])
+        let entry = try #require(h.statistics.detectionHistory.first)
+        #expect(entry.virusNames == ["Eicar-Test-Signature"])
+        #expect(entry.score == nil)
+        #expect(entry.action == .reject)
     }
 
     @Test func detectedUnderTransferSendsTheNotificationInstead() throws {
