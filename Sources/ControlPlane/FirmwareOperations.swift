@@ -66,6 +66,15 @@ public struct FirmwareOperations: Sendable {
         return ConsoleReply(ok: true, output: "Updating from \(url): the appliance restarts when the image is installed ('show environment' shows the progress)\n")
     }
 
+    /// The firmware version as `show environment` shows it, for whoever else reports it (the
+    /// web console's `mailsec_build_info`): the first line of the file the package writes
+    /// (firmware/package/build-deb.sh, from firmware/package/VERSION), "development" without one.
+    public var firmwareVersion: String {
+        guard let text = try? String(contentsOfFile: versionPath, encoding: .utf8) else { return "development" }
+        return SystemEnvironment(firmwareVersion: text, uptime: nil, loadavg: nil, stat: nil, meminfo: nil, cmdline: nil)
+            .firmwareVersion
+    }
+
     public func environment() -> SystemEnvironment {
         func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
         return SystemEnvironment(

@@ -16,7 +16,7 @@ public struct MailAccounting: Sendable {
     }
 
     /// Records one decision. `message` (the stored message, or at least its header block) gives
-    /// From/To/Subject for the histories; it is only parsed when a history entry is written.
+    /// From/To/Subject for the histories and the recent-mail list.
     /// `mailProtocol` picks the counters and histories (`show status mail security` per protocol).
     public func record(_ decision: Decision, message: ByteBuffer?, subjectAlreadyPrefixed: Bool = false,
                        protocol proto: MailProtocol = .smtp) {
@@ -45,6 +45,11 @@ public struct MailAccounting: Sendable {
                                        action: Self.action(decision.action, subjectAlreadyPrefixed: subjectAlreadyPrefixed),
                                        score: verdict.score, virusNames: verdict.virusNames)
         }
+        // Every message, whatever its outcome: the web console's lists behind the tiles.
+        let h = header(), verdict = Self.verdictDetails(decision.logs)
+        statistics.recordMail(proto, from: h.from, to: h.to, subject: h.subject, size: message?.readableBytes ?? decision.overSizeOctets,
+                              counted: decision.counts.map(Self.counter), disposition: decision.disposition,
+                              score: verdict.score, virusNames: verdict.virusNames)
     }
 
     /// The spam score and virus names of a detection, as its detect log event carries them (the

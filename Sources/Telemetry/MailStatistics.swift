@@ -24,6 +24,11 @@ public final class MailStatistics: Sendable {
         /// Mail sessions that crossed the box without being intercepted (a family not
         /// intercepted): counted by the kernel, added here by the interception driver.
         var uninspectedSessions = 0
+        /// The latest messages of every outcome: the lists behind the web console's tiles.
+        var mails = MailRing(capacity: TelemetryLimits.mailListEntries)
+        /// Over-size messages refused (SMTP 552) per protocol; the others over size were
+        /// relayed unscanned. `/metrics` splits `over size` with it.
+        var overSizeRejected: [MailProtocol: Int] = [:]
     }
 
     public init(timeZone: TimeZone = TimeZone(identifier: "UTC")!, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -79,6 +84,23 @@ public final class MailStatistics: Sendable {
         }
     }
 
+    /// Records one message in the recent-mail list (newest kept, the oldest falls off past
+    /// `TelemetryLimits.mailListEntries`). Counters are separate: the caller increments them.
+    /// The time is the store's clock, as for the histories.
+    public func recordMail(_ mailProtocol: MailProtocol, from: String, to: String, subject: String, size: Int?,
+                           counted: [MailCounter], disposition: MailDisposition,
+                           score: Int? = nil, virusNames: [String] = []) {
+        let record = MailRecord(date: clock(), mailProtocol: mailProtocol, from: from, to: to, subject: subject,
+                                size: size, counted: counted, disposition: disposition,
+                                score: score, virusNames: virusNames)
+        state.withLock { storage in
+            if record.counted.contains(.overSize), record.disposition == .reject {
+                storage.overSizeRejected[record.mailProtocol, default: 0] &+= 1
+            }
+            storage.mails.append(record)
+        }
+    }
+
     // MARK: - reading
 
     public func value(_ counter: MailCounter, for mailProtocol: MailProtocol) -> Int {
@@ -89,6 +111,14 @@ public final class MailStatistics: Sendable {
     public var detectionHistory: [DetectionEntry] { state.withLock { $0.detections } }
     /// Newest first.
     public var whiteListHistory: [WhiteListEntry] { state.withLock { $0.whiteListMatches } }
+    /// The recent-mail list, newest first (at most `TelemetryLimits.mailListEntries`).
+    public var recentMails: [MailRecord] { state.withLock { $0.mails.newestFirst } }
+    /// Messages that have left the recent-mail list since start (or the last reset).
+    public var mailsDropped: Int { state.withLock { $0.mails.dropped } }
+    /// Over-size messages refused, per protocol (the rest of `over size` was relayed unscanned).
+    public func overSizeRejected(for mailProtocol: MailProtocol) -> Int {
+        state.withLock { $0.overSizeRejected[mailProtocol] ?? 0 }
+    }
     /// Matches per pattern number (only patterns that matched at least once).
     public var whiteListPatternMatches: [Int: Int] { state.withLock { $0.patternMatches } }
 

@@ -21,6 +21,10 @@ public enum TelemetryLimits {
     public static let logRingLines = 1000
     /// Detections kept for `show status mail security history`.
     public static let detectionHistoryEntries = 100
+    /// Messages of every outcome kept for the web console's lists behind the tiles. Each
+    /// entry holds at most three `historyFieldCharacters` fields, so a full list of hostile
+    /// headers stays near 3 MiB; ordinary mail, a few hundred KiB.
+    public static let mailListEntries = 1000
     /// White-list matches kept for `show status mail security white-list history`.
     public static let whiteListHistoryEntries = 100
     /// White-list pattern numbers (docs/product.md §6: NUM 1–100); matches outside are not counted.

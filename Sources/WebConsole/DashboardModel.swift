@@ -34,6 +34,10 @@ public struct DashboardModel: Equatable, Sendable {
     public var live: LiveState
     public var licenseDaysLeft: Int?
     public var noPassword: Bool
+    /// Mail sessions that crossed the box without interception (`show status mail security`'s
+    /// `Sessions not inspected`): a tile of its own, linking to what it means.
+    public var notInspected: Int
+    public static let notInspectedLink = "/not-inspected"
 
     /// The tiles, in the console's order (the list plus spam+virus, as the console counts it).
     public static let tileCounters: [MailCounter] = [
@@ -48,7 +52,7 @@ public struct DashboardModel: Equatable, Sendable {
         for p in MailProtocol.allCases {
             tiles[p] = Self.tileCounters.map { c in
                 Tile(counter: c, label: strings.counter(c), value: statistics.value(c, for: p),
-                     link: "/mails?protocol=\(p.rawValue)&counter=\(c.rawValue)")
+                     link: "/mails?protocol=\(p.rawValue)&counter=\(c.rawValue)&range=\(range.rawValue)")
             }
             chart[p] = Self.chartCounters.map { ($0, statistics.series($0, for: p, range: range)) }
         }
@@ -62,6 +66,7 @@ public struct DashboardModel: Equatable, Sendable {
         self.live = live
         self.licenseDaysLeft = live.licenseDaysLeft(now: now)
         self.noPassword = noPassword
+        self.notInspected = statistics.uninspectedSessions
     }
 
     public static func detection(_ entry: DetectionEntry, strings: Strings, timeZone: TimeZone) -> Detection {
@@ -76,7 +81,7 @@ public struct DashboardModel: Equatable, Sendable {
 
     public static func == (a: Self, b: Self) -> Bool {
         a.tiles == b.tiles && a.detections == b.detections && a.unacknowledged == b.unacknowledged && a.range == b.range
-            && a.live == b.live && a.noPassword == b.noPassword
+            && a.live == b.live && a.noPassword == b.noPassword && a.notInspected == b.notInspected
             && MailProtocol.allCases.allSatisfy { p in
                 (a.chart[p] ?? []).map(\.1) == (b.chart[p] ?? []).map(\.1)
             }

@@ -42,6 +42,7 @@ public enum DashboardPage {
             }
             html += "</div>"
         }
+        html += "<h3>\(e(strings.notInspected))</h3><div class=\"tiles\"><a class=\"tile\" id=\"tile-not-inspected\" href=\"\(DashboardModel.notInspectedLink)\">\(e(strings.notInspected))<b>\(model.notInspected)</b></a></div>"
         html += "</section><section class=\"gadget\" id=\"chart\"><h2>\(e(strings.chart))</h2><p>"
         for range in ChartRange.allCases {
             html += range == model.range ? " <b>\(range.rawValue)</b>" : " <a href=\"/?range=\(range.rawValue)\">\(range.rawValue)</a>"

@@ -54,7 +54,9 @@ extension MetricsSnapshot {
         self.init()
         for p in MailProtocol.allCases {
             for c in MailCounter.allCases { counters[p, default: [:]][c] = statistics.value(c, for: p) }
+            overSizeRejected[p] = statistics.overSizeRejected(for: p)
         }
+        sessionsNotInspected = statistics.uninspectedSessions
         scanRequests = live.scanRequests
         scanRetries = live.scanRetries
         scanFailures = live.scanFailures

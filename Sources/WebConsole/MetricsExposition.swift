@@ -3,7 +3,7 @@ import Telemetry
 
 /// `/metrics` in the Prometheus text exposition format 0.0.4: `# HELP`, `# TYPE`, one line per
 /// series, base units, `_total` on counters. Labels come from fixed sets only (protocol,
-/// result, action, class, le, version): no address or subject can ever become a label.
+/// result, action, reason, class, le, version): no address or subject can ever become a label.
 public enum MetricsExposition {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -34,6 +34,9 @@ public enum MetricsExposition {
                 line(MetricNames.actions, [("protocol", p.rawValue), ("action", action)], "\(value)")
             }
         }
+
+        family(MetricNames.sessionsNotInspected, "counter", "Mail sessions that crossed the box without being intercepted, by reason.")
+        line(MetricNames.sessionsNotInspected, [("reason", MetricNames.notInspectedReasons[0])], "\(s.sessionsNotInspected)")
 
         family(MetricNames.scanRequests, "counter", "Messages sent to the scan service.")
         line(MetricNames.scanRequests, [], "\(s.scanRequests)")
@@ -78,14 +81,16 @@ public enum MetricsExposition {
 
     /// `mailsec_actions_total` from the console's counters (docs/metrics.md): tag, header,
     /// reject, transfer and tempfail are counted as such; pass is what was relayed unchanged
-    /// (clean, plus unscannable relayed unscanned). Oversize messages are only in
-    /// `mailsec_messages_total{result="oversize"}`: the relay does not record whether one was
-    /// passed or refused.
+    /// (clean, plus unscannable relayed unscanned). Over-size messages are split apart,
+    /// `oversize_reject` (SMTP 552, `MailStatistics.overSizeRejected`) and `oversize_pass`
+    /// (relayed unscanned), so pass and reject keep the meaning they had before the split.
     public static func actions(_ s: MetricsSnapshot, _ p: MailProtocol) -> [(String, Int)] {
         let tempfail = s.value(.rejectedInactiveLicense, p) + s.value(.rejectedYSCFailure, p)
         let pass = s.value(.clean, p) + max(0, s.value(.couldNotScan, p) - tempfail)
+        let overSizeRejected = s.overSizeRejected[p] ?? 0
         return [("pass", pass), ("tag", s.value(.tagged, p)), ("header", s.value(.whiteListed, p)),
-                ("reject", s.value(.rejected, p)), ("transfer", s.value(.transferred, p)), ("tempfail", tempfail)]
+                ("reject", s.value(.rejected, p)), ("transfer", s.value(.transferred, p)), ("tempfail", tempfail),
+                ("oversize_pass", max(0, s.value(.overSize, p) - overSizeRejected)), ("oversize_reject", overSizeRejected)]
     }
 
     /// Go-style float text (`0.005`, `1`, `2.5`), as Prometheus writes `le`.

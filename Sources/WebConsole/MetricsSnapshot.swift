@@ -5,6 +5,10 @@ import Telemetry
 /// budget). A value: the exposition below is a pure function of it.
 public struct MetricsSnapshot: Equatable, Sendable {
     public var counters: [MailProtocol: [MailCounter: Int]] = [:]
+    /// Over-size messages refused (SMTP 552), per protocol; the rest of `overSize` passed.
+    public var overSizeRejected: [MailProtocol: Int] = [:]
+    /// Mail sessions that crossed the box without interception (`Sessions not inspected`).
+    public var sessionsNotInspected = 0
     public var scanRequests = 0
     public var scanRetries = 0
     /// Failed attempts by class (`MetricNames.scanFailureClasses`).
@@ -48,6 +52,7 @@ public enum MetricNames {
     public static let spool = "mailsec_spool_bytes"
     public static let licenseExpiry = "mailsec_license_expiry_timestamp_seconds"
     public static let buildInfo = "mailsec_build_info"
+    public static let sessionsNotInspected = "mailsec_sessions_not_inspected_total"
 
     /// `result` label of `mailsec_messages_total`, from the console's counters. The results
     /// overlap as the console's rows do: a white-listed message is also counted as spam/virus.
@@ -60,5 +65,12 @@ public enum MetricNames {
     public static let scanFailureClasses = ["name_resolution", "connect", "tls", "timeout", "read", "http", "bad_reply", "breaker"]
 
     /// `action` label of `mailsec_actions_total`.
-    public static let actionLabels = ["pass", "tag", "header", "reject", "transfer", "tempfail"]
+    /// `oversize_pass` and `oversize_reject` came later: the first six keep their meaning, and
+    /// with the two every message decided is in exactly one action.
+    public static let actionLabels = ["pass", "tag", "header", "reject", "transfer", "tempfail", "oversize_pass", "oversize_reject"]
+
+    /// `reason` label of `mailsec_sessions_not_inspected_total`. One today: IPv6 mail while
+    /// `mail security ipv6 off` (counted by the kernel, docs/interception.md). A session while
+    /// `mail security use off` is not counted: inspection was turned off on purpose.
+    public static let notInspectedReasons = ["ipv6_interception_off"]
 }

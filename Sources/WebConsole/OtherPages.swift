@@ -1,6 +1,6 @@
 import Telemetry
 
-/// The login page and the list of mails behind a counter.
+/// The login page, the list of mails behind a counter and the sessions not inspected.
 public enum LoginPage {
     public static func render(strings: Strings, error: String?) -> String {
         let e = HTML.escape
@@ -14,35 +14,40 @@ public enum LoginPage {
 }
 
 public enum MailListPage {
-    /// The mails behind one tile: the detections (or white-list matches) the store keeps that
-    /// the counter counted. Counters of mail the appliance keeps no record of (clean,
-    /// inspected, over size, could not scan) say so.
-    public static func entries(_ statistics: MailStatistics, protocol p: MailProtocol, counter: MailCounter) -> [DetectionEntry]? {
-        let mine = statistics.detectionHistory.filter { $0.mailProtocol == p }
-        switch counter {
-        case .spam: return mine.filter { $0.result == .spam }
-        case .virus: return mine.filter { $0.result == .virus }
-        case .spamAndVirus: return mine.filter { $0.result == .spamAndVirus }
-        case .tagged: return mine.filter { $0.action == .tag || $0.action == .pass }
-        case .rejected: return mine.filter { $0.action == .reject }
-        case .transferred: return mine.filter { $0.action == .transfer }
-        case .whiteListed: return mine.filter { $0.action == .white }
-        default: return nil
+    /// The mails behind one tile, newest first, within the dashboard's range; says so when
+    /// older mails counted by the tile have left the list.
+    public static func render(_ model: MailListModel, strings: Strings, noPassword: Bool, csrf: String) -> String {
+        let e = HTML.escape
+        let p = model.mailProtocol
+        var body = "<section class=\"gadget\" id=\"mail-list\"><h2>\(e(strings.mailsBehind)): \(p.logName) \(e(strings.counter(model.counter))) (<span id=\"mail-list-counted\">\(model.counted)</span>)</h2><p>"
+        for range in ChartRange.allCases {
+            let link = "/mails?protocol=\(p.rawValue)&counter=\(model.counter.rawValue)&range=\(range.rawValue)"
+            body += range == model.range ? " <b>\(range.rawValue)</b>" : " <a href=\"\(e(link))\">\(range.rawValue)</a>"
         }
+        body += "</p>"
+        if model.olderMailsLeft {
+            body += "<p class=\"banner\" id=\"mails-left\">\(e(strings.olderMailsLeft(counted: model.counted, kept: model.kept)))</p>"
+        }
+        if model.rows.isEmpty { body += "<p id=\"no-mails\">\(e(strings.noMails))</p>" }
+        let headings = [strings.time, strings.protocolName, strings.direction, strings.from, strings.to, strings.subject,
+                        strings.size, strings.outcome, strings.action, strings.score, strings.virus]
+        body += "<table id=\"mails\"><tr>" + headings.map { "<th>\(e($0))</th>" }.joined() + "</tr>"
+        for r in model.rows {
+            let cells = [r.time, r.protocolName, r.direction, r.from, r.to, r.subject, r.size, r.outcome, r.action, r.score, r.virus]
+            body += "<tr>" + cells.map { "<td>\(e($0))</td>" }.joined() + "</tr>"
+        }
+        body += "</table><p><a href=\"/?range=\(model.range.rawValue)\">\(e(strings.back))</a></p></section>"
+        return HTML.page(strings, title: strings.mailsBehind, noPassword: noPassword, loggedIn: true, csrf: csrf, body: body)
     }
 
-    public static func render(_ statistics: MailStatistics, protocol p: MailProtocol, counter: MailCounter,
-                              strings: Strings, noPassword: Bool, csrf: String) -> String {
+    /// Mail sessions that crossed the box without inspection: the kernel counts them, the
+    /// proxies never saw their mail, so there is no list; the page says why and where to look.
+    public static func renderNotInspected(count: Int, strings: Strings, noPassword: Bool, csrf: String) -> String {
         let e = HTML.escape
-        var body = "<section class=\"gadget\" id=\"mail-list\"><h2>\(e(strings.mailsBehind)): \(p.logName) \(e(strings.counter(counter))) (\(statistics.value(counter, for: p)))</h2>"
-        let list = entries(statistics, protocol: p, counter: counter)
-        if list == nil { body += "<p>\(e(strings.notKept))</p>" }
-        let shown = list ?? statistics.detectionHistory.filter { $0.mailProtocol == p }
-        body += "<table id=\"mails\"><tr><th>\(e(strings.time))</th><th>\(e(strings.protocolName))</th><th>\(e(strings.direction))</th><th>\(e(strings.from))</th><th>\(e(strings.to))</th><th>\(e(strings.subject))</th><th>\(e(strings.score))</th><th>\(e(strings.virus))</th><th>\(e(strings.result))</th><th>\(e(strings.action))</th></tr>"
-        for entry in shown {
-            body += DashboardPage.row(DashboardModel.detection(entry, strings: strings, timeZone: statistics.timeZone))
-        }
-        body += "</table><p><a href=\"/\">\(e(strings.back))</a></p></section>"
-        return HTML.page(strings, title: strings.mailsBehind, noPassword: noPassword, loggedIn: true, csrf: csrf, body: body)
+        let body = """
+        <section class="gadget" id="not-inspected"><h2>\(e(strings.notInspected)) (<span id="not-inspected-count">\(count)</span>)</h2>
+        <p>\(e(strings.notInspectedExplained))</p><p><a href="/">\(e(strings.back))</a></p></section>
+        """
+        return HTML.page(strings, title: strings.notInspected, noPassword: noPassword, loggedIn: true, csrf: csrf, body: body)
     }
 }

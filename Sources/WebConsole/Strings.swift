@@ -8,14 +8,42 @@ public struct Strings: Sendable {
     public var time, protocolName, direction, from, to, subject, score, virus, action, result: String
     public var send, receive, counters, chart, scanService, state, latency, failures, breaker: String
     public var license, daysLeft, sessions, memory, open, closed, save, setDefault, apply, runCommand: String
-    public var commandRun, reply, ok, csrfRefused, forbidden, mailsBehind, notKept, back, current, defaultValue: String
+    public var commandRun, reply, ok, csrfRefused, forbidden, mailsBehind, back, current, defaultValue: String
     public var metrics, lastUpdate: String
+    public var size, outcome, noMails, notInspected, notInspectedExplained: String
 
     public static func `for`(_ language: Language) -> Strings { language == .ja ? ja : en }
 
     /// "366 days left" / "残り 366 日": the word order differs.
     public func daysLeft(_ days: Int) -> String {
         language == .ja ? "残り \(days) \(daysLeft)" : "\(days) \(daysLeft)"
+    }
+
+    /// "12 mails were counted; the list still holds 3 of them …": said on a list page when
+    /// older mails have left the recent-mail list.
+    public func olderMailsLeft(counted: Int, kept: Int) -> String {
+        let limit = TelemetryLimits.mailListEntries
+        return language == .ja
+            ? "このカウンターは \(counted) 通を数えましたが、一覧に残っているのは \(kept) 通です。古いメールは一覧から消えています (一覧はすべての種類を合わせて最新の \(limit) 通を保持します)。"
+            : "This counter counted \(counted) mails; the list still holds \(kept) of them. Older mails have left the list (it keeps the latest \(limit) mails of every kind)."
+    }
+
+    /// What was done with a mail (`MailDisposition`), in the list's words.
+    public func disposition(_ disposition: MailDisposition) -> String {
+        switch (language, disposition) {
+        case (.en, .pass): "passed"
+        case (.en, .tag): "tagged"
+        case (.en, .header): "header added"
+        case (.en, .reject): "rejected"
+        case (.en, .transfer): "transferred"
+        case (.en, .tempfail): "refused for now"
+        case (.ja, .pass): "通過"
+        case (.ja, .tag): "タグ付け"
+        case (.ja, .header): "ヘッダー追加"
+        case (.ja, .reject): "拒否"
+        case (.ja, .transfer): "転送"
+        case (.ja, .tempfail): "一時拒否"
+        }
     }
 
     public func counter(_ counter: MailCounter) -> String {
@@ -50,8 +78,10 @@ public struct Strings: Sendable {
         memory: "Memory budget in use", open: "open", closed: "closed", save: "Save", setDefault: "Default", apply: "Apply",
         runCommand: "Command", commandRun: "Command run", reply: "Reply", ok: "OK",
         csrfRefused: "Refused: the form's token is missing or wrong (reload the page)", forbidden: "Forbidden",
-        mailsBehind: "Mails behind", notKept: "The appliance does not keep a list of these mails; the counter is shown with the detections it does keep.",
-        back: "Back", current: "Current", defaultValue: "Default", metrics: "Metrics", lastUpdate: "Updated")
+        mailsBehind: "Mails behind", back: "Back", current: "Current", defaultValue: "Default", metrics: "Metrics",
+        lastUpdate: "Updated", size: "Size", outcome: "Outcome", noMails: "No mails in this range",
+        notInspected: "Sessions not inspected",
+        notInspectedExplained: "Mail sessions that crossed the box without being intercepted (IPv6 while 'mail security ipv6 off'): the kernel counts them; the appliance never saw their mail, so there is no list. 'show status mail security' shows the same count.")
 
     static let ja = Strings(
         language: .ja, title: "メールセキュリティ", dashboard: "ダッシュボード", settings: "設定", logout: "ログアウト",
@@ -66,6 +96,8 @@ public struct Strings: Sendable {
         memory: "使用中のメモリ予算", open: "開", closed: "閉", save: "保存", setDefault: "初期値", apply: "適用",
         runCommand: "コマンド", commandRun: "実行したコマンド", reply: "応答", ok: "OK",
         csrfRefused: "拒否: フォームのトークンがないか正しくありません (ページを再読み込みしてください)", forbidden: "禁止",
-        mailsBehind: "対象メール", notKept: "このカウンターのメール一覧は保持していません。保持している検出のみ表示します。",
-        back: "戻る", current: "現在", defaultValue: "初期値", metrics: "メトリクス", lastUpdate: "更新")
+        mailsBehind: "対象メール", back: "戻る", current: "現在", defaultValue: "初期値", metrics: "メトリクス",
+        lastUpdate: "更新", size: "サイズ", outcome: "判定", noMails: "この期間のメールはありません",
+        notInspected: "検査されなかったセッション",
+        notInspectedExplained: "検査されずに本機を通過したメールのセッションです ('mail security ipv6 off' のときの IPv6)。カーネルが数えており、本機はそのメールを見ていないため一覧はありません。'show status mail security' も同じ数を示します。")
 }

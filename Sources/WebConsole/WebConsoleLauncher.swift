@@ -9,9 +9,6 @@ import Telemetry
 /// listens (`--http-listen ADDR:PORT`, else `httpd listen` on every address), the certificate
 /// from the state directory, the host gate from `httpd host`.
 public enum WebConsoleLauncher {
-    /// The firmware version shown as `mailsec_build_info{version}`.
-    public static let firmwareVersion = "0.1.0"
-
     public struct Options: Sendable {
         /// `--http-listen ADDR:PORT`: bind there and let the local host in.
         public var listen: String?
@@ -29,9 +26,12 @@ public enum WebConsoleLauncher {
 
     /// Starts serving in a task (cancel it to stop). Problems (no certificate, port taken) are
     /// reported and leave the rest of the appliance running: mail must not stop for the web.
+    /// `version` (`mailsec_build_info`) is the one `show environment` shows, read once here:
+    /// it changes only with an update, which restarts the daemon.
     public static func start(_ options: Options, console: ApplianceConsole, statistics: MailStatistics,
                              scan: ScanServices?, gauges: @escaping @Sendable () -> SessionGauges?,
                              syslog: SyslogSender, threadPool: NIOThreadPool,
+                             version: String = FirmwareOperations().firmwareVersion,
                              report: @escaping @Sendable (String, SyslogSeverity) -> Void) -> Task<Void, Never>? {
         let configuration = console.configuration
         let host: String
@@ -54,7 +54,7 @@ public enum WebConsoleLauncher {
             live: { LiveState.read(scan: scan, gauges: gauges()) },
             gate: { HostGate(hosts: $0.httpdHosts, lan1Networks: InterfaceNetworks.of(lan1), allowsLocalHost: allowsLocal) },
             log: { syslog.log(text: $0, severity: .info) },
-            threadPool: threadPool, version: firmwareVersion)
+            threadPool: threadPool, version: version)
         let tls: (TLSConfigurationBox)
         do {
             let (configuration, generated) = try WebCertificate.serverConfiguration(

@@ -92,8 +92,18 @@ public final class WebConsoleServer: Sendable {
                 guard let p = query["protocol"].flatMap({ MailProtocol(rawValue: String($0)) }),
                       let counter = query["counter"].flatMap({ MailCounter(rawValue: String($0)) })
                 else { return WebResponses.text("Unknown protocol or counter\n", status: .badRequest) }
+                let range = query["range"].flatMap { ChartRange(rawValue: String($0)) } ?? .hour
+                let model = MailListModel(statistics: self.environment.statistics, protocol: p, counter: counter,
+                                          range: range, strings: strings, now: self.environment.clock())
                 return WebResponses.html(MailListPage.render(
-                    self.environment.statistics, protocol: p, counter: counter, strings: strings,
+                    model, strings: strings,
+                    noPassword: !self.environment.console.configuration.hasAdministratorPassword, csrf: session.csrfToken))
+            }
+        }
+        router.get("/not-inspected") { request, context in
+            try await self.withSession(request, context) { session in
+                WebResponses.html(MailListPage.renderNotInspected(
+                    count: self.environment.statistics.uninspectedSessions, strings: Self.strings(request),
                     noPassword: !self.environment.console.configuration.hasAdministratorPassword, csrf: session.csrfToken))
             }
         }

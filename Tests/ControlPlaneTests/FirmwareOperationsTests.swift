@@ -51,6 +51,9 @@ import Telemetry
         #expect(reply.output.contains("Boot slot                     A\n"))
         #expect(reply.output.contains("Uptime                        0 days 00:01:01\n"))
         #expect(reply.output.contains("Memory used                   unknown\n"))
+        // The same version for whoever else reports it (the web console's mailsec_build_info).
+        #expect(firmware.firmwareVersion == "9.9.9")
+        #expect(FirmwareOperations(versionPath: root.appendingPathComponent("none").path).firmwareVersion == "development")
     }
 }
 

@@ -21,12 +21,16 @@ import Telemetry
         ("mailsec_spool_bytes", "gauge", []),
         ("mailsec_license_expiry_timestamp_seconds", "gauge", []),
         ("mailsec_build_info", "gauge", ["version"]),
+        ("mailsec_sessions_not_inspected_total", "counter", ["reason"]),
     ]
 
     static func sample() -> MetricsSnapshot {
         var s = MetricsSnapshot()
         s.counters[.smtp] = [.inspected: 5, .clean: 2, .spam: 2, .virus: 1, .tagged: 2, .rejected: 1, .couldNotScan: 3,
-                             .rejectedYSCFailure: 1, .whiteListed: 0]
+                             .rejectedYSCFailure: 1, .whiteListed: 0, .overSize: 3]
+        s.counters[.pop3] = [.overSize: 2]
+        s.overSizeRejected = [.smtp: 1]
+        s.sessionsNotInspected = 7
         s.scanLatencyBounds = [0.1, 1]
         s.scanLatencyBuckets = [3, 1, 1]
         s.scanLatencySumSeconds = 2.5
@@ -80,7 +84,20 @@ import Telemetry
         #expect(text.contains("mailsec_license_expiry_timestamp_seconds 1900000000\n"))
         #expect(text.contains("mailsec_build_info{version=\"1.2.3\"} 1\n"))
         #expect(Set(MetricNames.results.map(\.1)) == ["clean", "spam", "virus", "spam_virus", "whitelisted", "oversize", "unscannable"])
-        #expect(MetricNames.actionLabels == ["pass", "tag", "header", "reject", "transfer", "tempfail"])
+        #expect(MetricNames.actionLabels == ["pass", "tag", "header", "reject", "transfer", "tempfail", "oversize_pass", "oversize_reject"])
+        // Over size split apart: pass and reject keep their meaning.
+        #expect(text.contains("mailsec_actions_total{protocol=\"smtp\",action=\"reject\"} 1\n"))
+        #expect(text.contains("mailsec_actions_total{protocol=\"smtp\",action=\"oversize_pass\"} 2\n"))
+        #expect(text.contains("mailsec_actions_total{protocol=\"smtp\",action=\"oversize_reject\"} 1\n"))
+        #expect(text.contains("mailsec_actions_total{protocol=\"pop3\",action=\"oversize_pass\"} 2\n"))
+        #expect(text.contains("mailsec_actions_total{protocol=\"pop3\",action=\"oversize_reject\"} 0\n"))
+        #expect(text.contains("mailsec_sessions_not_inspected_total{reason=\"ipv6_interception_off\"} 7\n"))
+        // Every action label value is rendered, for both protocols.
+        for p in ["smtp", "pop3"] {
+            for action in MetricNames.actionLabels {
+                #expect(text.contains("mailsec_actions_total{protocol=\"\(p)\",action=\"\(action)\"} "))
+            }
+        }
     }
 
     @Test func labelValuesAreEscaped() {

@@ -148,7 +148,7 @@ import Telemetry
         for p in MailProtocol.allCases {
             for tile in model.tiles[p]! {
                 #expect(tile.value == stats.value(tile.counter, for: p))
-                #expect(tile.link == "/mails?protocol=\(p.rawValue)&counter=\(tile.counter.rawValue)")
+                #expect(tile.link == "/mails?protocol=\(p.rawValue)&counter=\(tile.counter.rawValue)&range=1h")
             }
         }
         #expect(model.unacknowledged == 1)
@@ -156,8 +156,76 @@ import Telemetry
         let html = DashboardPage.gadgets(model, strings: .for(.en), csrf: "t")
         #expect(html.contains("&lt;b&gt;Hi&lt;/b&gt;") && !html.contains("<b>Hi</b>"))
         #expect(html.contains("id=\"detection-warning\""))
-        #expect(MailListPage.entries(stats, protocol: .smtp, counter: .spam)?.count == 1)
-        #expect(MailListPage.entries(stats, protocol: .smtp, counter: .clean) == nil)
+    }
+
+    @Test func theNotInspectedTileShowsTheStoresCount() {
+        let stats = MailStatistics()
+        stats.recordUninspectedSessions(3)
+        let model = DashboardModel(statistics: stats, live: LiveState(), range: .hour, noPassword: true,
+                                   strings: .for(.en), now: Date())
+        #expect(model.notInspected == 3)
+        let html = DashboardPage.gadgets(model, strings: .for(.en), csrf: "t")
+        #expect(html.contains("id=\"tile-not-inspected\" href=\"/not-inspected\">Sessions not inspected<b>3</b>"))
+        let page = MailListPage.renderNotInspected(count: 3, strings: .for(.ja), noPassword: false, csrf: "t")
+        #expect(page.contains("検査されなかったセッション") && page.contains("id=\"not-inspected-count\">3<"))
+    }
+}
+
+@Suite struct MailListModelTests {
+    /// A store whose clock the test moves.
+    final class Clock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var now = Date(timeIntervalSince1970: 1_795_646_700)
+        func advance(_ seconds: Double) { lock.withLock { now = now.addingTimeInterval(seconds) } }
+        var read: @Sendable () -> Date { { self.lock.withLock { self.now } } }
+    }
+
+    @Test func aTileListsTheMailsItCountedOfItsProtocolNewestFirstWithinTheRange() {
+        let clock = Clock()
+        let stats = MailStatistics(clock: clock.read)
+        func mail(_ p: MailProtocol, _ subject: String, _ counted: [MailCounter], _ disposition: MailDisposition, score: Int? = nil) {
+            for c in counted { stats.increment(c, for: p) }
+            stats.recordMail(p, from: "a@example.com", to: "b@example.net", subject: subject, size: 100,
+                             counted: counted, disposition: disposition, score: score)
+        }
+        mail(.smtp, "old spam", [.inspected, .spam, .tagged], .tag, score: 90)
+        clock.advance(2 * 3600)
+        mail(.smtp, "clean one", [.inspected, .clean], .pass)
+        mail(.pop3, "pop spam", [.inspected, .spam, .tagged], .tag)
+        mail(.smtp, "<i>new spam</i>", [.inspected, .spam, .rejected], .reject, score: 100)
+        mail(.smtp, "", [.overSize], .pass)
+        let now = clock.read()
+        let hour = MailListModel(statistics: stats, protocol: .smtp, counter: .spam, range: .hour, strings: .for(.en), now: now)
+        #expect(hour.rows.map(\.subject) == ["<i>new spam</i>"])
+        #expect(hour.counted == 2 && hour.kept == 2 && !hour.olderMailsLeft)
+        #expect(hour.rows[0].outcome == "spam, rejected" && hour.rows[0].action == "rejected" && hour.rows[0].score == "100")
+        let day = MailListModel(statistics: stats, protocol: .smtp, counter: .spam, range: .day, strings: .for(.en), now: now)
+        #expect(day.rows.map(\.subject) == ["<i>new spam</i>", "old spam"])
+        let clean = MailListModel(statistics: stats, protocol: .smtp, counter: .clean, range: .hour, strings: .for(.en), now: now)
+        #expect(clean.rows.map(\.subject) == ["clean one"])
+        let overSize = MailListModel(statistics: stats, protocol: .smtp, counter: .overSize, range: .hour, strings: .for(.ja), now: now)
+        #expect(overSize.rows.count == 1 && overSize.rows[0].subject == "-" && overSize.rows[0].outcome == "サイズ超過")
+        let pop = MailListModel(statistics: stats, protocol: .pop3, counter: .tagged, range: .hour, strings: .for(.en), now: now)
+        #expect(pop.rows.map(\.subject) == ["pop spam"] && pop.rows[0].direction == "receive")
+
+        let html = MailListPage.render(day, strings: .for(.en), noPassword: false, csrf: "t")
+        #expect(html.contains("&lt;i&gt;new spam&lt;/i&gt;") && !html.contains("<i>new spam</i>"))
+        #expect(html.contains("id=\"mail-list-counted\">2<") && !html.contains("id=\"mails-left\""))
+        #expect(html.range(of: "new spam")!.lowerBound < html.range(of: "old spam")!.lowerBound)
+    }
+
+    @Test func thePageSaysWhenOlderMailsHaveLeftTheList() {
+        let stats = MailStatistics()
+        // Counted before the list held them (or pushed out of it by newer mail).
+        stats.increment(.virus, for: .smtp, by: 5)
+        stats.recordMail(.smtp, from: "x@example.com", to: "y@example.com", subject: "EICAR", size: 68,
+                         counted: [.inspected, .virus, .tagged], disposition: .tag, virusNames: ["Eicar-Test-Signature"])
+        let model = MailListModel(statistics: stats, protocol: .smtp, counter: .virus, range: .week, strings: .for(.en), now: Date())
+        #expect(model.olderMailsLeft && model.kept == 1 && model.rows[0].virus == "Eicar-Test-Signature")
+        let en = MailListPage.render(model, strings: .for(.en), noPassword: false, csrf: "t")
+        #expect(en.contains("id=\"mails-left\"") && en.contains("counted 5 mails; the list still holds 1"))
+        let ja = MailListPage.render(model, strings: .for(.ja), noPassword: false, csrf: "t")
+        #expect(ja.contains("id=\"mails-left\"") && ja.contains("5 通") && ja.contains("1 通"))
     }
 
     @Test func japanesePagesSayNoPasswordIsSet() {
