@@ -44,8 +44,13 @@ final class MailLab: @unchecked Sendable {
     var server6: String { mode == .router ? "2001:db8:2::25" : "2001:db8:1::25" }
     static let officePC6 = "2001:db8:1::10"
 
-    init(mode: Mode, configuration: String) throws {
+    /// mailsecd's interception flags (services.sh's LAB_INTERCEPTION_ARGS); nil: the
+    /// appliance loads its own ruleset.
+    let interceptionArguments: String?
+
+    init(mode: Mode, configuration: String, interceptionArguments: String? = nil) throws {
         self.mode = mode
+        self.interceptionArguments = interceptionArguments
         state = try TemporaryDirectory(prefix: "mailsec-lab-e2e")
         pki = try TemporaryDirectory(prefix: "mailsec-lab-pki")
         do {
@@ -76,8 +81,9 @@ final class MailLab: @unchecked Sendable {
 
     @discardableResult
     func script(_ name: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> String {
+        let interception = interceptionArguments.map { ["LAB_INTERCEPTION_ARGS=\($0)"] } ?? []
         let run = try CommandRun.run("/usr/bin/env", [
-            "LAB_PREFIX=\(prefix)", "LAB_STATE_DIR=\(state.url.path)", "LAB_PKI=\(pki.url.path)",
+            "LAB_PREFIX=\(prefix)", "LAB_STATE_DIR=\(state.url.path)", "LAB_PKI=\(pki.url.path)"] + interception + [
             "/bin/bash", "\(Self.root)/\(name)"] + arguments, timeout: timeout)
         guard run.status == 0 else {
             throw Failure.setup("\(name) \(arguments.joined(separator: " ")): status \(run.status)\n\(run.stdout)\(run.stderr)")
@@ -257,12 +263,13 @@ enum LabMail {
 struct MailLabTrait: SuiteTrait, TestScoping {
     let mode: MailLab.Mode
     let configuration: String
+    var interceptionArguments: String?
 
     @TaskLocal static var current: MailLab?
 
     func provideScope(for test: Test, testCase: Test.Case?,
                       performing function: @Sendable () async throws -> Void) async throws {
-        let lab = try MailLab(mode: mode, configuration: configuration)
+        let lab = try MailLab(mode: mode, configuration: configuration, interceptionArguments: interceptionArguments)
         defer { lab.stop() }
         try await Self.$current.withValue(lab) { try await function() }
     }
@@ -272,6 +279,14 @@ extension Trait where Self == MailLabTrait {
     /// The lab's appliance starts with interception on and every other setting at its default.
     static func mailLab(_ mode: MailLab.Mode) -> MailLabTrait {
         MailLabTrait(mode: mode, configuration: "mail security use on\n")
+    }
+
+    /// The appliance in external mode (docs/interception.md): transparent listeners for both
+    /// families, no rules of its own; the test loads the site firewall's.
+    static func mailLabExternal(_ mode: MailLab.Mode) -> MailLabTrait {
+        MailLabTrait(mode: mode, configuration: "mail security use on\n",
+                     interceptionArguments: "--interception external --smtp-transparent 0.0.0.0:10025,[::]:10025 "
+                         + "--pop3-transparent 0.0.0.0:10110,[::]:10110")
     }
 }
 

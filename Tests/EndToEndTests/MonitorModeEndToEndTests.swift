@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 
 /// Monitor-only mode end to end: two network namespaces of the test's own joined by a veth
-/// pair (192.0.2.0/24). The "server" namespace runs a tiny SMTP server (Python sockets), the
+/// pair (192.0.2.0/24, or 2001:db8:6d::/64 for the same run over IPv6: the capture follows an
+/// IPv6 SMTP session live as it does an IPv4 one). The "server" namespace runs a tiny SMTP server (Python sockets), the
 /// bundled scan service (yscd) and mailsecd with `mail security monitor` on its veth end; the
 /// "client" namespace sends a clean, a GTUBE and an EICAR message with Python's smtplib while
 /// tcpdump records the exchange. The mail must arrive byte for byte as sent (the appliance is
@@ -22,8 +23,9 @@ struct MonitorModeEndToEndTests {
               + "Message-ID: <\(subject)@example.com>\r\n\r\n\(body)\r\n.a line that starts with a dot\r\n").utf8)
     }
 
-    @Test func detectionsAreCountedAndLoggedWhileMailPassesUntouched() throws {
-        let net = try MonitorNetwork()
+    @Test(arguments: [MonitorNetwork.Family.ipv4, .ipv6])
+    func detectionsAreCountedAndLoggedWhileMailPassesUntouched(_ family: MonitorNetwork.Family) throws {
+        let net = try MonitorNetwork(family)
         defer { net.tearDown() }
         let dir = net.dir
 
@@ -62,7 +64,7 @@ struct MonitorModeEndToEndTests {
         let received = dir.path("received")
         try FileManager.default.createDirectory(atPath: received, withIntermediateDirectories: true)
         try MonitorNetwork.smtpServer.write(toFile: dir.path("server.py"), atomically: true, encoding: .utf8)
-        let server = try net.start(in: net.server, MonitorNetwork.python, [dir.path("server.py"), MonitorNetwork.serverAddress, "25", received])
+        let server = try net.start(in: net.server, MonitorNetwork.python, [dir.path("server.py"), net.serverAddress, "25", received])
         try #require(waitUntil(timeout: 10) { server.standardOutput.contains("ready") }, "\(server.standardError)")
         let recording = dir.path("exchange.pcap")
         let tcpdump = try net.start(in: net.client, MonitorNetwork.tcpdump,
@@ -79,7 +81,7 @@ struct MonitorModeEndToEndTests {
         }
         try MonitorNetwork.smtpClient.write(toFile: dir.path("client.py"), atomically: true, encoding: .utf8)
         let sent = try runCommand(MonitorNetwork.ip, ["netns", "exec", net.client, MonitorNetwork.python, dir.path("client.py"),
-                                                      MonitorNetwork.serverAddress, "25"] + files, timeout: 60)
+                                                      net.serverAddress, "25"] + files, timeout: 60)
         try #require(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
 
         // Untouched: the server has each message exactly as sent.
@@ -136,8 +138,19 @@ final class MonitorNetwork: @unchecked Sendable {
     static let ip = "/usr/sbin/ip"
     static let python = "/usr/bin/python3"
     static let tcpdump = "/usr/bin/tcpdump"
-    static let clientAddress = "192.0.2.61"
-    static let serverAddress = "192.0.2.62"
+
+    /// The addresses of the two ends: IPv4 documentation range or the IPv6 documentation prefix.
+    enum Family: String, Sendable, CustomStringConvertible {
+        case ipv4, ipv6
+        var client: String { self == .ipv4 ? "192.0.2.61" : "2001:db8:6d::61" }
+        var server: String { self == .ipv4 ? "192.0.2.62" : "2001:db8:6d::62" }
+        var prefixLength: Int { self == .ipv4 ? 24 : 64 }
+        var description: String { rawValue }
+    }
+
+    let family: Family
+    var clientAddress: String { family.client }
+    var serverAddress: String { family.server }
 
     let dir: TemporaryDirectory
     let client: String
@@ -146,7 +159,8 @@ final class MonitorNetwork: @unchecked Sendable {
     let serverLink: String
     private var processes: [ManagedProcess] = []
 
-    init() throws {
+    init(_ family: Family = .ipv4) throws {
+        self.family = family
         dir = try TemporaryDirectory(prefix: "monitor-e2e")
         // Unique per run: several developers' tests may build namespaces at once.
         let tag = String(UUID().uuidString.filter(\.isHexDigit).prefix(6)).lowercased()
@@ -159,8 +173,11 @@ final class MonitorNetwork: @unchecked Sendable {
                 ["netns", "add", client], ["netns", "add", server],
                 ["link", "add", clientLink, "type", "veth", "peer", "name", serverLink],
                 ["link", "set", clientLink, "netns", client], ["link", "set", serverLink, "netns", server],
-                ["-n", client, "addr", "add", "\(Self.clientAddress)/24", "dev", clientLink],
-                ["-n", server, "addr", "add", "\(Self.serverAddress)/24", "dev", serverLink],
+                // nodad: an IPv6 address is usable at once, not after duplicate address detection.
+                ["-n", client, "addr", "add", "\(family.client)/\(family.prefixLength)", "dev", clientLink]
+                    + (family == .ipv6 ? ["nodad"] : []),
+                ["-n", server, "addr", "add", "\(family.server)/\(family.prefixLength)", "dev", serverLink]
+                    + (family == .ipv6 ? ["nodad"] : []),
                 ["-n", client, "link", "set", clientLink, "up"], ["-n", server, "link", "set", serverLink, "up"],
                 ["-n", client, "link", "set", "lo", "up"], ["-n", server, "link", "set", "lo", "up"],
             ] {
@@ -210,7 +227,7 @@ final class MonitorNetwork: @unchecked Sendable {
     static let smtpServer = #"""
     import os, socket, sys
     address, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    listener = socket.socket()
+    listener = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((address, port))
     listener.listen(5)
