@@ -5,8 +5,9 @@ by swaks from the office PC through the appliance to the real Postfix appears in
 with its decoded subject and a warning, acknowledge it, follow a counter to its list, change an
 action on the settings page and find it in `show config`, refuse a wrong password and a change
 without the CSRF token; then the one source of truth (console == tiles == /metrics after a
-mixed run), `promtool check metrics` on the live /metrics, the login rate limit, and the
-change log in syslog. Screenshots of the dashboard and the settings page go to docs/.
+mixed run, over-size mail included), the series added later (the over-size split, sessions not
+inspected, the firmware version), each tile's list holding exactly the mails it counted,
+`promtool check metrics` on the live /metrics, the login rate limit, and the change log in syslog. Screenshots of the dashboard and the settings page go to docs/.
 """
 import base64
 import os
@@ -47,6 +48,20 @@ def check(what, condition, detail=""):
 def console(line):
     out = subprocess.run([f"{BIN}/mailsec", "--control", CONTROL, line], capture_output=True, text=True, timeout=30)
     return out.stdout + out.stderr
+
+
+def configure(line):
+    """A change through the console socket: with an administrator password set it needs
+    administrator mode first (the password from a 0600 file, never on the command line)."""
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"wc-admin-{os.getpid()}")
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write(PASSWORD + "\n")
+    try:
+        out = subprocess.run([f"{BIN}/mailsec", "--control", CONTROL, "--administrator-password-file", path, line],
+                             capture_output=True, text=True, timeout=30)
+    finally:
+        os.unlink(path)
+    check(f"the console runs '{line}'", out.returncode == 0 and "Error" not in out.stdout, out.stdout + out.stderr)
 
 
 def send(name, sender, subject, body):
@@ -162,7 +177,7 @@ def main():
 
         # Each number links to the mails behind it.
         page.click("#tile-smtp-spam")
-        page.wait_for_url(re.compile(r".*/mails\?protocol=smtp&counter=spam$"))
+        page.wait_for_url(re.compile(r".*/mails\?protocol=smtp&counter=spam&range=1h$"))
         check("the spam tile leads to the list holding the GTUBE mail", SUBJECT_TEXT in page.inner_text("#mails"))
 
         # Japanese for a Japanese browser.
@@ -216,6 +231,15 @@ def main():
         check("spam under 'reject' gets 554", " 554 " in send("spam2", "deals@example.org", "Offer", GTUBE))
         check("a virus under 'detect virus mail pass' is relayed (250)", " 250 " in send("virus", "alice@example.com", "Invoice", EICAR))
         send("partner", "news@partner.example.net", "Partner news", GTUBE)
+        # Over size (1 MB here): relayed unscanned under 'overflow pass', refused under 'reject'.
+        big = ("x" * 76 + "\r\n") * 15000
+        configure("mail security max size 1")
+        configure("mail security smtp size overflow pass")
+        check("an over-size mail under 'overflow pass' is relayed (250)", " 250 " in send("big1", "alice@example.com", "Big pass", big))
+        configure("mail security smtp size overflow reject")
+        check("an over-size mail under 'overflow reject' is refused (552)", " 552 " in send("big2", "alice@example.com", "Big reject", big))
+        configure("no mail security smtp size overflow")
+        configure("no mail security max size")
         time.sleep(1)
 
         page.goto(URL + "/")
@@ -235,6 +259,56 @@ def main():
                     mismatches.append(f"{p} {tile}: console {c}, tile {t}, metrics {m}")
         check("console counters == dashboard tiles == /metrics after a mixed run", not mismatches, "; ".join(mismatches))
         check("the mixed run counted something", counters.get(("smtp", "inspected"), 0) >= 5, str(counters))
+
+        # The series added later: the over-size split, the sessions not inspected, the version.
+        for p in ["smtp", "pop3"]:
+            for action in ["oversize_pass", "oversize_reject"]:
+                series = f'mailsec_actions_total{{protocol="{p}",action="{action}"}}'
+                check(f"/metrics has {series}", series in values, metrics[:300])
+        check("the over-size split: 1 relayed, 1 refused",
+              values.get('mailsec_actions_total{protocol="smtp",action="oversize_pass"}') == 1
+              and values.get('mailsec_actions_total{protocol="smtp",action="oversize_reject"}') == 1,
+              str({k: v for k, v in values.items() if "oversize" in k}))
+        status = console("show status mail security")
+        row = re.search(r"^Sessions not inspected\s+(\d+)$", status, re.M)
+        tile = int(page.inner_text("#tile-not-inspected b"))
+        series = values.get('mailsec_sessions_not_inspected_total{reason="ipv6_interception_off"}')
+        check("sessions not inspected: console == tile == /metrics",
+              row is not None and int(row.group(1)) == tile == series, f"console {row and row.group(1)}, tile {tile}, metrics {series}")
+        firmware = re.search(r"^Firmware version\s+(\S.*?)\s*$", console("show environment"), re.M)
+        check("mailsec_build_info reports the version 'show environment' shows",
+              firmware is not None and f'mailsec_build_info{{version="{firmware.group(1)}"}}' in values,
+              f"{firmware and firmware.group(1)}: {[k for k in values if k.startswith('mailsec_build_info')]}")
+
+        # Each tile opens the list of the mails behind it: those it counted, newest first.
+        def mail_list(tile):
+            page.goto(URL + "/")
+            page.click(f"#tile-smtp-{tile}")
+            page.wait_for_url(re.compile(rf".*/mails\?protocol=smtp&counter={tile}&range=1h$"))
+            rows = page.locator("#mails tr")
+            return [[c.strip() for c in rows.nth(i).locator("td").all_inner_texts()] for i in range(1, rows.count())]
+        subject_of = lambda rows: [r[5] for r in rows]
+        clean = mail_list("clean")
+        check("the clean tile lists the clean mail only", subject_of(clean) == ["Minutes"], str(clean))
+        check("... with size, outcome and action", clean and clean[0][7] == "clean" and clean[0][8] == "passed"
+              and int(clean[0][6]) > 0, str(clean))
+        rejected = mail_list("rejected")
+        check("the rejected tile lists the spam refused", subject_of(rejected) == ["Offer"], str(rejected))
+        virus = mail_list("virus")
+        check("the virus tile lists the virus with its name", subject_of(virus) == ["Invoice"] and virus[0][10] != "-", str(virus))
+        white = mail_list("whiteListed")
+        check("the white-listed tile lists the partner's mail", subject_of(white) == ["Partner news"], str(white))
+        spam = mail_list("spam")
+        check("the spam tile lists every spam, newest first",
+              subject_of(spam) == ["Partner news", "Offer", SUBJECT_TEXT], str(spam))
+        over = mail_list("overSize")
+        check("the over-size tile lists both, newest (refused) first, with their sizes",
+              [r[8] for r in over] == ["rejected", "passed"] and all(int(r[6]) > 1024 * 1024 for r in over), str(over))
+        check("... as many as the tile counted", len(over) == tiles[("smtp", "overSize")] == 2, str(over))
+        page.goto(URL + "/")
+        page.click("#tile-not-inspected")
+        page.wait_for_url(URL + "/not-inspected")
+        check("the not-inspected tile explains what it counts", page.is_visible("#not-inspected-count"))
 
         # Log out: the session is gone, the pages ask for the password again.
         page.click("#logout")
