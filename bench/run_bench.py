@@ -21,7 +21,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from benchlib import cases as case_module          # noqa: E402
-from benchlib.lab import Lab                        # noqa: E402
+from benchlib.lab import SERVER6, Lab               # noqa: E402
 from benchlib.measure import measure_pop3, measure_smtp, percentile, smtp_latencies  # noqa: E402
 from benchlib.memory import run_memory             # noqa: E402
 from benchlib.processes import Processes, run      # noqa: E402
@@ -58,6 +58,10 @@ QUICK = {
     "memory": (100, 1024 * 1024),
     "scan_seconds": 1.5,
 }
+
+
+# The cell measured over IPv6 as well, with scanning (issue 18): SMTP 50 KB × 100.
+IPV6_CELL = (50 * 1024, 100)
 
 
 class Context:
@@ -133,6 +137,14 @@ def run_matrix(context, plan, results, log):
                     smtp[f"{size}x{sessions}"] = cell.as_dict()
                     log(f"   SMTP {size // 1024} KB × {sessions}: {cell.rate and round(cell.rate, 1)} msg/s, "
                         f"cpu {cell.cpu and round(cell.cpu, 3)} ms/msg, latency {cell.latency}, failures {cell.failures[:1]}")
+            if case.name == "mailsecd-scan" and IPV6_CELL[0] in plan["sizes"] and IPV6_CELL[1] in plan["sessions"]:
+                # The same cell over IPv6 (issue 18): the same PC, server and daemon, the other family.
+                size, sessions = IPV6_CELL
+                cell = measure_smtp(lab, pids, sessions, size, plan["repetitions"], plan["target_s"],
+                                    plan["max_count"][size], server=f"[{SERVER6}]")
+                results["smtp"].setdefault("mailsecd-scan-ipv6", {})[f"{size}x{sessions}"] = cell.as_dict()
+                log(f"   SMTP over IPv6 {size // 1024} KB × {sessions}: {cell.rate and round(cell.rate, 1)} msg/s, "
+                    f"cpu {cell.cpu and round(cell.cpu, 3)} ms/msg, failures {cell.failures[:1]}")
             if plan.get("profile") and case.name in ("mailsecd-scan", "mailsecd-relay"):
                 size, sessions = 50 * 1024, 100
                 log(f"   perf record during {size // 1024} KB × {sessions}")

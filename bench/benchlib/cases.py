@@ -95,7 +95,9 @@ class Mailsecd(Case):
             "--ysc-api-key-file", key,
             # smtp-source's sessions all come from one office address: no per-client limit in the way
             "--sessions-per-client", "100000",
-            "--smtp-transparent", f"0.0.0.0:{SMTP_DIVERT_PORT}", "--pop3-transparent", f"0.0.0.0:{POP3_DIVERT_PORT}",
+            # One listener per IP version, as on the box (docs/interception.md): the IPv6 row.
+            "--smtp-transparent", f"0.0.0.0:{SMTP_DIVERT_PORT},[::]:{SMTP_DIVERT_PORT}",
+            "--pop3-transparent", f"0.0.0.0:{POP3_DIVERT_PORT},[::]:{POP3_DIVERT_PORT}",
         ], lab.fw)
         if not wait_listening(lab.fw, SMTP_DIVERT_PORT):
             raise RuntimeError("mailsecd did not start: " + context.processes.log(f"mailsecd-{self.name}"))

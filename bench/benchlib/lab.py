@@ -8,6 +8,10 @@ from .processes import run, wait_for
 PC = "192.0.2.10"
 SERVER = "198.51.100.25"
 CLOUD = "203.0.113.10"
+# The lab's IPv6 beside it (firmware/lab/lab.sh, documentation prefix 2001:db8::/32): the IPv6
+# row of the matrix sends the same load from the same PC to the same server over IPv6.
+PC6 = "2001:db8:1::10"
+SERVER6 = "2001:db8:2::25"
 SMTP_DIVERT_PORT = 10025
 POP3_DIVERT_PORT = 10110
 TPROXY_MARK = 1
@@ -46,6 +50,8 @@ class Lab:
         # TPROXY in router mode: marked packets are delivered locally (docs/interception.md).
         run(["ip", "rule", "add", "fwmark", str(TPROXY_MARK), "lookup", str(TPROXY_TABLE)], self.fw)
         run(["ip", "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", str(TPROXY_TABLE)], self.fw)
+        run(["ip", "-6", "rule", "add", "fwmark", str(TPROXY_MARK), "lookup", str(TPROXY_TABLE)], self.fw)
+        run(["ip", "-6", "route", "add", "local", "::/0", "dev", "lo", "table", str(TPROXY_TABLE)], self.fw)
         for ns in (self.pc, self.fw, self.server, self.cloud):
             # Many short connections per second from one client address: reuse TIME_WAIT ports.
             run(["sysctl", "-qw", "net.ipv4.tcp_tw_reuse=1"], ns)
@@ -54,6 +60,7 @@ class Lab:
             self.quick_acks(ns)
         # The veth links come up asynchronously: start nothing before the lab actually crosses.
         crosses = lambda: run(["ping", "-c1", "-W1", SERVER], self.pc, check=False).returncode == 0 \
+            and run(["ping", "-c1", "-W1", SERVER6], self.pc, check=False).returncode == 0 \
             and run(["ping", "-c1", "-W1", CLOUD], self.fw, check=False).returncode == 0
         if not wait_for(crosses, 15, interval=0.3):
             raise RuntimeError("the lab does not cross: ping from lan1 to the server fails")
@@ -64,12 +71,15 @@ class Lab:
         for the peer's delayed-ACK timer (~40 ms) per reply — a property of two hosts on a
         quiet loopback-speed link, which would make the lab, not the relay, set its pace. Applied
         to every namespace, so it is the same for every case."""
-        routes = run(["ip", "-o", "route", "show"], ns).stdout.splitlines()
-        for route in routes:
-            words = route.split()
-            if "linkdown" in words:
-                words.remove("linkdown")
-            run(["ip", "route", "change"] + words + ["quickack", "1"], ns)
+        for family in (["-4"], ["-6"]):
+            routes = run(["ip"] + family + ["-o", "route", "show"], ns).stdout.splitlines()
+            for route in routes:
+                words = route.split()
+                for flag in ("linkdown", "pref", "medium"):
+                    # Shown by `ip route show`, not accepted back (`pref medium` is the default).
+                    if flag in words:
+                        words.remove(flag)
+                run(["ip"] + family + ["route", "change"] + words + ["quickack", "1"], ns)
 
     def down(self):
         if self.is_up:
@@ -81,14 +91,8 @@ class Lab:
         client's address kept towards the server) or "redirect" (NAT to a local listener)."""
         rules = ["flush ruleset"]
         if how == "tproxy":
-            rules.append(f"""table ip bench {{
-  chain divert {{
-    type filter hook prerouting priority mangle; policy accept;
-    iifname "lan2" meta l4proto tcp socket transparent 1 meta mark set {TPROXY_MARK} accept
-    iifname "lan1" ip daddr {SERVER} tcp dport 25 tproxy to :{SMTP_DIVERT_PORT} meta mark set {TPROXY_MARK} accept
-    iifname "lan1" ip daddr {SERVER} tcp dport 110 tproxy to :{POP3_DIVERT_PORT} meta mark set {TPROXY_MARK} accept
-  }}
-}}""")
+            # IPv6 in a table of its own, so the IPv4 table stays what earlier runs measured.
+            rules += [tproxy_table("ip", "bench", SERVER), tproxy_table("ip6", "bench6", SERVER6)]
         elif how == "redirect":
             rules.append(f"""table ip bench {{
   chain divert {{
@@ -97,6 +101,18 @@ class Lab:
   }}
 }}""")
         run(["nft", "-f", "-"], self.fw, input="\n".join(rules) + "\n")
+
+
+def tproxy_table(family, name, server):
+    """The TPROXY diversion of the SMTP and POP3 ports to `server`, for one address family."""
+    return f"""table {family} {name} {{
+  chain divert {{
+    type filter hook prerouting priority mangle; policy accept;
+    iifname "lan2" meta l4proto tcp socket transparent 1 meta mark set {TPROXY_MARK} accept
+    iifname "lan1" {family} daddr {server} tcp dport 25 tproxy to :{SMTP_DIVERT_PORT} meta mark set {TPROXY_MARK} accept
+    iifname "lan1" {family} daddr {server} tcp dport 110 tproxy to :{POP3_DIVERT_PORT} meta mark set {TPROXY_MARK} accept
+  }}
+}}"""
 
 
 def listening(namespace, address, port):

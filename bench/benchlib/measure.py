@@ -13,10 +13,11 @@ BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN_TIMEOUT_S = 180   # no single load run may take longer than this
 
 
-def smtp_source(lab, sessions, count, size):
-    """smtp-source from the office PC to the server; seconds, or None when it failed."""
+def smtp_source(lab, sessions, count, size, server=SERVER):
+    """smtp-source from the office PC to the server (an IPv6 server in brackets); seconds, or
+    None when it failed."""
     argv = ["/usr/sbin/smtp-source", "-s", str(sessions), "-m", str(count), "-l", str(size),
-            "-f", "load@example.com", "-t", "sink@example.com", "-M", "bench.example", f"{SERVER}:25"]
+            "-f", "load@example.com", "-t", "sink@example.com", "-M", "bench.example", f"{server}:25"]
     started = time.perf_counter()
     try:
         result = run(argv, lab.pc, timeout=RUN_TIMEOUT_S, check=False)
@@ -81,18 +82,18 @@ class Cell:
                 "latency": self.latency}
 
 
-def measure_smtp(lab, pids, sessions, size, repetitions, target_s, max_count):
+def measure_smtp(lab, pids, sessions, size, repetitions, target_s, max_count, server=SERVER):
     cell = Cell()
     # A pilot run sizes the count so each repetition lasts about target_s, within bounds.
     minimum = max(sessions, 10)
-    pilot, error = smtp_source(lab, sessions, minimum, size)
+    pilot, error = smtp_source(lab, sessions, minimum, size, server)
     if pilot is None:
         cell.failures.append(error)
         return cell
     count = int(min(max_count, max(minimum, minimum / pilot * target_s)))
     for _ in range(repetitions):
         before = cpu_ticks(pids)
-        seconds, error = smtp_source(lab, sessions, count, size)
+        seconds, error = smtp_source(lab, sessions, count, size, server)
         ticks = cpu_ticks(pids) - before
         if seconds is None:
             cell.failures.append(error)

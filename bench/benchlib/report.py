@@ -3,11 +3,12 @@ import os
 
 CASE_LABELS = {
     "routing": "plain routing", "haproxy": "haproxy TPROXY", "mailsecd-relay": "mailsecd relay (use off)",
-    "mailsecd-scan": "mailsecd + yscd scan", "clamsmtp": "clamsmtpd + clamd",
+    "mailsecd-scan": "mailsecd + yscd scan", "mailsecd-scan-ipv6": "mailsecd + yscd scan, IPv6",
+    "clamsmtp": "clamsmtpd + clamd",
 }
 APPLIANCE_PROCESSES = {
     "routing": "—", "haproxy": "haproxy", "mailsecd-relay": "mailsecd + yscd", "mailsecd-scan": "mailsecd + yscd",
-    "clamsmtp": "clamsmtpd + clamd",
+    "mailsecd-scan-ipv6": "mailsecd + yscd", "clamsmtp": "clamsmtpd + clamd",
 }
 
 
@@ -95,6 +96,9 @@ def goals(results):
 
     r = ratio("smtp", "mailsecd-scan", f"{50 * 1024}x100")
     judge("Scanning, SMTP 50 KB × 100: ≥ 0.5× haproxy", r, 0.5, r and f"{r:.2f}×")
+    r6, r4 = ratio("smtp", "mailsecd-scan-ipv6", f"{50 * 1024}x100"), r
+    judge("Scanning over IPv6, SMTP 50 KB × 100: ≥ 0.5× haproxy (over IPv4)", r6, 0.5,
+          r6 and f"{r6:.2f}× (IPv4 {r4:.2f}×)" if r4 else r6 and f"{r6:.2f}×")
     r = ratio("smtp", "mailsecd-relay", f"{50 * 1024}x100")
     judge("Relay only, SMTP 50 KB × 100: ≥ 0.9× haproxy", r, 0.9, r and f"{r:.2f}×")
     worst = None

@@ -2,7 +2,8 @@
 import os
 import pwd
 
-from .lab import SERVER, wait_listening
+from .lab import SERVER, SERVER6, wait_listening
+from .processes import run, wait_for
 
 POP3_PASSWORD = "secret"
 POP3_USER_PREFIX = "load"
@@ -15,6 +16,11 @@ def start_smtp_sink(processes, lab):
                                             f"{SERVER}:25", "1024"], lab.server)
     if not wait_listening(lab.server, 25):
         raise RuntimeError("smtp-sink did not start: " + processes.log("smtp-sink"))
+    # The same sink on the server's IPv6 address, for the IPv6 row.
+    processes.start("smtp-sink-ipv6", ["/usr/sbin/smtp-sink", "-u", "nobody", "-m", "1000",
+                                       f"[{SERVER6}]:25", "1024"], lab.server)
+    if not wait_for(lambda: f"[{SERVER6}]:25" in run(["ss", "-Hltn", "sport = :25"], lab.server, check=False).stdout, 20):
+        raise RuntimeError("smtp-sink on IPv6 did not start: " + processes.log("smtp-sink-ipv6"))
     return process
 
 
