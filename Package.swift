@@ -64,6 +64,7 @@ let package = Package(
         .target(name: "MailProxy", dependencies: [
             "SMTPRelay", "POP3Relay", "MailRelay", "LineProtocol", "MessageInspection", "ScanClient", "ScanProtocol", "Telemetry",
             nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio"),
         ]),
 
         // The web console: pages from pure view models, HTTP(S) through Hummingbird, every
