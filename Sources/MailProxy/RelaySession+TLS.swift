@@ -48,7 +48,10 @@ extension RelaySession {
             let session = NIOLoopBound(self, eventLoop: eventLoop)
             // The name check runs in the client's hello (it needs the SNI), on this loop.
             let context = try tls.clientContext(for: upstream) { judged in
-                eventLoop.execute { session.value.upstream = judged }
+                eventLoop.execute {
+                    session.value.upstream = judged
+                    session.value.certificatePresented = true
+                }
             }
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context), position: .before(side))
         } catch {
@@ -90,7 +93,10 @@ extension RelaySession {
             if let failure = upstream?.failure {
                 // The client saw the untrusted CA's certificate: the cause is the upstream's.
                 countTLS(.upstreamCertificateInvalid, detail: failure)
-            } else if lowered.contains("unknown_ca") || lowered.contains("bad_certificate") || lowered.contains("certificate_unknown") {
+            } else if certificatePresented || lowered.contains("unknown_ca") || lowered.contains("bad_certificate")
+                        || lowered.contains("certificate_unknown") {
+                // The client broke off after seeing the certificate: it does not trust the
+                // site CA (clients report that with an alert, or just by hanging up).
                 countTLS(.clientRefusedCertificate, detail: "the client does not trust the site CA")
             } else {
                 countTLS(.handshakeFailed, detail: text)

@@ -73,6 +73,8 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     // certificate was judged.
     var tlsPending: RelaySide?
     var upstream: UpstreamJudgement?
+    /// The client's hello was answered with a certificate.
+    var certificatePresented = false
 
     init(eventLoop: any EventLoop, environment: RelayEnvironment, id: String) {
         self.eventLoop = eventLoop

@@ -17,8 +17,9 @@ public protocol TLSInterceptor: Sendable {
     var refusesInvalidUpstream: Bool { get }
     /// The context of one client half (the appliance as TLS server): it presents a certificate
     /// for `upstream`'s names, chosen by the client's SNI, signed by the site CA when the
-    /// upstream was trusted for that name and by the untrusted CA otherwise. `outcome` is told
-    /// the judgement the certificate was minted under (the name check needs the SNI).
+    /// upstream was trusted for that name and by the untrusted CA otherwise. `judged` is told,
+    /// in the client's hello, the judgement the certificate is presented under (the name check
+    /// needs the SNI).
     func clientContext(for upstream: UpstreamJudgement,
                        judged outcome: @escaping @Sendable (UpstreamJudgement) -> Void) throws -> NIOSSLContext
 }

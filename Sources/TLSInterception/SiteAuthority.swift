@@ -46,6 +46,14 @@ public struct SiteAuthority: Sendable {
     public static func loadOrCreate(stateDirectory: String, now: Date = Date()) throws -> SiteAuthority {
         let directory = stateDirectory + "/" + directoryName
         try prepareDirectory(directory)
+        // Two daemons starting at once on one state directory (tests, a restart racing its
+        // predecessor) must not each write half of a pair: one generates, the other loads.
+        let lock = open(directory + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, keyMode)
+        guard lock >= 0 else { throw SiteAuthorityError.io("open \(directory)/.lock", errno) }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw SiteAuthorityError.io("flock \(directory)/.lock", errno) }
+        }
         let (site, siteGenerated) = try loadOrCreate(.site, in: directory, now: now)
         let (untrusted, _) = try loadOrCreate(.untrusted, in: directory, now: now)
         return SiteAuthority(site: site, untrusted: untrusted, generated: siteGenerated)
