@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        // Already in the graph through swift-certificates; named for the DER types of TLSInterception.
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
@@ -61,9 +63,21 @@ let package = Package(
                                                    .product(name: "NIOHTTP1", package: "swift-nio")]),
         .target(name: "ScanClient", dependencies: ["CCurl", "ScanProtocol", "Telemetry", nio, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
 
+        // Encrypted mail: the site CA, minted leaves, upstream certificate verification, and the
+        // bridge to swift-nio-ssl the relay session uses (docs/tls.md).
+        .target(name: "TLSInterception", dependencies: [
+            crypto, nio,
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+
         .target(name: "MailProxy", dependencies: [
             "SMTPRelay", "POP3Relay", "MailRelay", "LineProtocol", "MessageInspection", "ScanClient", "ScanProtocol", "Telemetry",
             nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio"),
+            "TLSInterception", .product(name: "X509", package: "swift-certificates"),
         ]),
 
         // The web console: pages from pure view models, HTTP(S) through Hummingbird, every
@@ -80,7 +94,7 @@ let package = Package(
         ]),
 
         // MARK: executables (wiring only)
-        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "WebConsole", "ApplianceConfig", "Telemetry", "SyslogIO", "ScanClient", "MailProxy", "MessageInspection", "PacketLayer", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "WebConsole", "ApplianceConfig", "Telemetry", "SyslogIO", "ScanClient", "MailProxy", "MailRelay", "TLSInterception", "MessageInspection", "PacketLayer", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", "PacketLayer", "Telemetry", "ScanClient", "MessageInspection", argumentParser, nioPosix]),
         .executableTarget(name: "yscd", dependencies: [
             "ScanEngines", "ScanProtocol", argumentParser, nio, nioPosix, logging,
@@ -104,6 +118,12 @@ let package = Package(
         .testTarget(name: "ScanClientTests", dependencies: ["TestSupport", "ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["TestSupport", "ControlPlane", "ApplianceConfig", "Telemetry", "SyslogIO", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "MailProxyTests", dependencies: ["MailProxy", "TestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "TLSInterceptionTests", dependencies: [
+            "TLSInterception", nio, nioPosix, crypto,
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "WebConsoleTests", dependencies: ["WebConsole", "TestSupport", "ApplianceConfig", "ControlPlane", "Telemetry", nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),

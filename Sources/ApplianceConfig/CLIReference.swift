@@ -45,6 +45,8 @@ public enum CLIReference {
             if let noSyntax = spec.noSyntax {
                 md += spec.isIndexed
                     ? "- `\(noSyntax)` removes that entry; other parameter words are ignored.\n"
+                    : spec.accumulates
+                    ? "- `\(noSyntax)` removes those entries; without them, the whole list.\n"
                     : "- `\(noSyntax)` restores the default and removes the line from `show config`; parameter words are ignored.\n"
             }
             md += "- Shown by `show config` once entered, even when it sets the default.\n"

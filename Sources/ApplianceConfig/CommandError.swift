@@ -23,6 +23,9 @@ public struct CommandError: Error, Equatable, Sendable, CustomStringConvertible 
     public static let illegalString = CommandError("Error: Illegal string")
     /// `… password encrypted HASH` where HASH is not a hash this firmware writes.
     public static let illegalEncryptedPassword = CommandError("Error: Illegal encrypted password")
+    /// A list setting already holds its maximum number of entries (`mail security tls exempt`,
+    /// `… server-certificate`).
+    public static let tooManyEntries = CommandError("Error: Too many entries")
     /// A quote opened and never closed.
     public static let unterminatedQuote = CommandError("Error: Unterminated quoted string")
     /// A backslash as the last character of the line.

@@ -23,6 +23,16 @@ enum CommandID: Int, CaseIterable, Comparable, Sendable {
     case mailSecurityInterception
     case mailSecurityIPv6
     case mailSecurityMonitor
+    // Encrypted mail (CommandTable+TLS.swift).
+    case mailSecurityPortSMTPS
+    case mailSecurityPortPOP3S
+    case mailSecuritySMTPTLS
+    case mailSecurityPOP3TLS
+    case mailSecurityTLSUpstreamInvalid
+    case mailSecurityTLSUpstreamCA
+    case mailSecurityTLSExempt
+    case mailSecurityTLSServerCertificate
+    case showMailSecurityTLSCA
     case yscConnectionTimeout
     case yscRequestTimeout
     case yscRetry

@@ -48,6 +48,13 @@ public enum CommandLimits {
     public static let maxPasswordLength = 64
     /// `httpd host`: up to 4 hosts or ranges.
     public static let maxHTTPDHosts = 4
+    /// `mail security tls exempt`: entries in the list, and per line (a line adds to the list).
+    public static let maxTLSExempt = 64
+    public static let maxTLSExemptPerLine = 16
+    /// `mail security tls server-certificate`: an office has a few servers of its own.
+    public static let maxTLSServerCertificates = 8
+    /// Certificate and key paths (`mail security tls upstream-ca`, `… server-certificate`): PATH_MAX.
+    public static let maxFilePathLength = 4095
     /// `login timer`: from one minute to the router's largest value (about 248 days).
     public static let loginTimerRange = 60...21_474_836
 }

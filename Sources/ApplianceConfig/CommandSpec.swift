@@ -24,6 +24,9 @@ struct CommandSpec: Sendable {
     let defaultValue: String?
     /// Complete example lines.
     let examples: [String]
+    /// A list setting whose entered values are added to the list; `no` with values removes
+    /// those, without values the whole list (`mail security tls exempt`).
+    var accumulates = false
 
     var isSetting: Bool {
         if case .setting = kind { true } else { false }
@@ -44,6 +47,7 @@ struct CommandSpec: Sendable {
     var noSyntax: String? {
         guard isSetting else { return nil }
         if isIndexed, let index = parameters.first { return "no \(command) \(index.name) [...]" }
+        if accumulates, let value = parameters.first { return "no \(command) [\(value.name) ...]" }
         return parameters.isEmpty ? "no \(command)" : "no \(command) [...]"
     }
 }
@@ -106,6 +110,12 @@ enum ParameterKind: Sendable {
     case words
     /// `ADDRESS`, `ADDRESS-ADDRESS`, `lan1`, `any` or `none` of `httpd host`.
     case httpdHost
+    /// An absolute path of a file on the appliance (certificates, keys).
+    case filePath
+    /// A numeric IPv4 or IPv6 address, written back in its canonical form.
+    case ipAddress
+    /// An entry of `mail security tls exempt` (`TLSExemptEntry`).
+    case tlsExemptHost
 }
 
 /// The CLI reference page a command is documented on.
@@ -116,6 +126,7 @@ enum CommandGroup: String, CaseIterable, Sendable {
     case httpd
     case consoleAdmin = "console-admin"
     case status
+    case tls = "mail-security-tls"
 
     var title: String {
         switch self {
@@ -125,6 +136,7 @@ enum CommandGroup: String, CaseIterable, Sendable {
         case .httpd: "Web console (httpd) commands"
         case .consoleAdmin: "Console and administration commands"
         case .status: "Status commands"
+        case .tls: "Encrypted mail (TLS) commands"
         }
     }
 
@@ -142,6 +154,8 @@ enum CommandGroup: String, CaseIterable, Sendable {
             "Console access, and the commands that show, save and explain the configuration."
         case .status:
             "Counters, histories and licence state, and the commands that clear them."
+        case .tls:
+            "Inspection of encrypted SMTP and POP3 (STARTTLS, STLS, implicit TLS on 465 and 995): the mode per protocol, the site CA the office's clients install, what happens when a server's certificate fails verification, and the servers left alone (docs/product.md §11, docs/tls.md)."
         }
     }
 }

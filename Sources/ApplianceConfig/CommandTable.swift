@@ -6,7 +6,7 @@ import Telemetry
 enum CommandTable {
     static let onOff = ["on", "off"]
 
-    static let specs: [CommandSpec] = mailSecurity + ysc + syslog + httpd + consoleAdmin + status + firmware
+    static let specs: [CommandSpec] = mailSecurity + tls + ysc + syslog + httpd + consoleAdmin + status + firmware
 
     // MARK: mail security (docs/product.md §7 rows, in order)
 
@@ -369,6 +369,7 @@ enum CommandTable {
     static let keywordChoiceNodes: Set<[String]> = [
         ["mail", "security", "prefix"],
         ["mail", "security", "port"],
+        ["mail", "security", "port", "tls"],
         ["mail", "security", "smtp", "detect"],
     ]
 

@@ -10,18 +10,21 @@ import Telemetry
 /// CONTRACT (used by ControlPlane, mailsecd, mailsec): keep these public names.
 public struct Configuration: Equatable, Sendable {
     /// Names one entered command: indexed commands (`white-list pattern 3`) have one entry per
-    /// number; the others use index 0.
+    /// number, commands keyed by a word (`tls server-certificate HOST`) one per word; the others
+    /// use index 0 and no name.
     struct EntryKey: Hashable, Comparable, Sendable {
         var command: CommandID
         var index: Int
+        var name = ""
 
         static func < (lhs: Self, rhs: Self) -> Bool {
-            (lhs.command, lhs.index) < (rhs.command, rhs.index)
+            (lhs.command, lhs.index, lhs.name) < (rhs.command, rhs.index, rhs.name)
         }
     }
 
     /// Canonical parameter words of every entered setting (the index included, for indexed ones).
-    private(set) var entries: [EntryKey: [String]] = [:]
+    /// Set here and by the list commands of Configuration+TLS.swift.
+    var entries: [EntryKey: [String]] = [:]
 
     /// Factory defaults, nothing entered.
     public init() {}
@@ -59,7 +62,11 @@ public struct Configuration: Equatable, Sendable {
         case .setting(let indexed):
             let key = EntryKey(command: command, index: indexed ? Int(canonical[0]) ?? 0 : 0)
             let events = events(applying: key, canonical)
-            if !setDetectAction(command, canonical) { entries[key] = canonical }
+            if let stored = storeTLSEntry(command, canonical) {
+                if case .failure(let error) = stored { return .failure(error) }
+            } else if !setDetectAction(command, canonical) {
+                entries[key] = canonical
+            }
             return .success(.configured(events))
         }
     }
@@ -79,6 +86,7 @@ public struct Configuration: Equatable, Sendable {
         }
         let spec = command.spec
         guard spec.isSetting else { return .failure(.invalidCommandName) }
+        if let removed = removeTLSEntry(command, parameterWords) { return removed.map { CommandOutcome.configured([]) } }
         var index = 0
         if spec.isIndexed, let numberSpec = spec.parameters.first, case .integer(let range) = numberSpec.kind {
             guard let word = parameterWords.first else { return .failure(.wrongParameterCount) }

@@ -20,6 +20,8 @@ public enum ConsoleOperation: Equatable, Sendable {
     case restart
     /// `show environment`: firmware version, uptime, CPU and memory use, boot slot.
     case showEnvironment
+    /// `show mail security tls ca`: the site CA's certificate and fingerprint (the daemon has it).
+    case showMailSecurityTLSCA
     /// `firmware update URL`: install the root file system at URL into the other boot slot.
     case firmwareUpdate(String)
 }

@@ -93,6 +93,12 @@ enum ParameterParser {
             // Canonical: keywords in lower case, addresses as typed (validated).
             guard HTTPDHost(word: word) != nil else { return .failure(.illegalAddress) }
             return .success(["any", "none", "lan1"].contains(word.lowercased()) ? word.lowercased() : word)
+        case .filePath:
+            return ValueSyntax.filePath(word)
+        case .ipAddress:
+            return AddressText.canonical(word).map { .success($0) } ?? .failure(.illegalAddress)
+        case .tlsExemptHost:
+            return TLSExemptEntry(word: word).map { .success($0.canonical) } ?? .failure(.illegalAddress)
         case .assignment, .password, .words:
             // Handled by the callers above; reaching here is a table mistake, not user input.
             return .failure(.illegalKeyword)

@@ -11,7 +11,9 @@ public struct SettingInfo: Equatable, Sendable {
     public var defaultValue: String
     /// The keywords the one parameter may be, when it is a keyword choice (a select box).
     public var choices: [String]?
-    /// Numbered entries (`white-list pattern NUM …`): set with the number as the first word.
+    /// Several entries rather than one value: numbered (`white-list pattern NUM …`), keyed by
+    /// their first word (`tls server-certificate HOST …`) or a list added to line by line
+    /// (`tls exempt HOST…`). A one-value form cannot show or replace them.
     public var indexed: Bool
     /// A password: never shown, never logged in clear.
     public var isPassword: Bool
@@ -29,7 +31,7 @@ extension Configuration {
             }
             let isPassword = spec.parameters.contains { if case .password = $0.kind { true } else { false } }
             return SettingInfo(command: spec.command, syntax: spec.syntax, summary: spec.summary,
-                               defaultValue: spec.defaultValue ?? "", choices: choices, indexed: spec.isIndexed,
+                               defaultValue: spec.defaultValue ?? "", choices: choices, indexed: spec.isIndexed || spec.accumulates,
                                isPassword: isPassword, group: spec.group.rawValue)
         }
     }

@@ -20,6 +20,13 @@ enum ValueSyntax {
         return .success(word)
     }
 
+    /// An absolute path, printable, bounded: the daemon opens it as given (never through a shell).
+    static func filePath(_ word: String) -> Result<String, CommandError> {
+        guard word.hasPrefix("/"), !hasControl(word) else { return .failure(.illegalString) }
+        guard word.utf8.count <= CommandLimits.maxFilePathLength else { return .failure(.tooLongString) }
+        return .success(word)
+    }
+
     /// `auto` (any case), a full address (contains `@`), or a local part.
     static func notificationAddress(_ word: String) -> Result<String, CommandError> {
         if word.lowercased() == "auto" { return .success("auto") }

@@ -111,6 +111,9 @@ public final class ApplianceConsole: Sendable {
             }
         case .showCommand:
             return ConsoleReply(ok: true, output: Configuration.commandList())
+        case .showMailSecurityTLSCA where services == nil:
+            // The offline console edits a file; the CA lives only on the box that made it.
+            return .error(SiteCertificateAuthorityInfo.offlineMessage)
         default:
             guard let services else {
                 return .error("Error: This command needs the running daemon (mailsecd)")

@@ -21,12 +21,16 @@ public final class DaemonServices: ApplianceServices {
     private let monitorStatus: (@Sendable () -> String)?
     /// `restart` and `show environment`: the box's own operations (`FirmwareOperations`).
     private let firmware: FirmwareOperations
+    /// `show mail security tls ca`: the site CA of the daemon's TLS interception (mailsecd reads
+    /// it from `SiteAuthority`); nil when the daemon runs without one.
+    private let siteCertificateAuthority: (@Sendable () -> SiteCertificateAuthorityInfo?)?
 
     public init(syslog: SyslogSender, statistics: MailStatistics, scanStatus: (any ScanStatusReporting)? = nil,
                 configurationObserver: (@Sendable (Configuration) -> Void)? = nil,
                 interceptionStatus: (@Sendable () -> String)? = nil,
                 monitorStatus: (@Sendable () -> String)? = nil,
-                firmware: FirmwareOperations = FirmwareOperations()) {
+                firmware: FirmwareOperations = FirmwareOperations(),
+                siteCertificateAuthority: (@Sendable () -> SiteCertificateAuthorityInfo?)? = nil) {
         self.syslog = syslog
         self.statistics = statistics
         self.scanStatus = scanStatus
@@ -34,6 +38,7 @@ public final class DaemonServices: ApplianceServices {
         self.interceptionStatus = interceptionStatus
         self.monitorStatus = monitorStatus
         self.firmware = firmware
+        self.siteCertificateAuthority = siteCertificateAuthority
     }
 
     public func perform(_ operation: ConsoleOperation, configuration: Configuration) -> ConsoleReply {
@@ -77,6 +82,11 @@ public final class DaemonServices: ApplianceServices {
             return firmware.restart()
         case .firmwareUpdate(let url):
             return firmware.update(url: url)
+        case .showMailSecurityTLSCA:
+            guard let authority = siteCertificateAuthority?() else {
+                return .error("Error: Encrypted mail inspection is not running (mailsecd has no site CA)")
+            }
+            return ok(authority.rendered())
         case .showConfig, .save, .help, .showCommand:
             // Answered by the console itself; reaching here is our own wiring mistake.
             return .error("Error: Invalid command name")

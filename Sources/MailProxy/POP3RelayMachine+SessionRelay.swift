@@ -7,9 +7,10 @@ import Telemetry
 extension POP3RelayMachine: SessionRelay {
     static var mailProtocol: MailProtocol { .pop3 }
 
-    init(settings: ProxySettings, timeDivisor: Int) {
+    init(settings: ProxySettings, timeDivisor: Int, tlsAvailable: Bool) {
         var configuration = settings.pop3RelayConfiguration
         configuration.timeouts = POP3Timeouts.standard.divided(by: timeDivisor)
+        configuration.tls = tlsAvailable ? settings.pop3TLS : .block
         self.init(configuration: configuration)
     }
 
@@ -34,6 +35,7 @@ extension POP3RelayMachine: SessionRelay {
         case .overSize(_, let size): return .overSize(octets: size)
         case .scanTimedOut: return .scanAbandoned
         case .tooManyErrors: return .tooManyErrors
+        case .tls(let notice): return .tls(notice)
         case .abortedAfterCommitment, .answerContradictsComfort, .serverProtocolError, .timedOut: return nil
         }
     }

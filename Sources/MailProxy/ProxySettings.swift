@@ -1,3 +1,4 @@
+import MailRelay
 import MessageInspection
 import NIOCore
 import NIOConcurrencyHelpers
@@ -25,6 +26,10 @@ public struct ProxySettings: Sendable, Hashable {
     /// `mail security max client sessions` (nil: off), read by `ClientSessionTable` at each
     /// admission.
     public var sessionsPerClient: Int?
+    /// `mail security smtp tls` / `pop3 tls` (docs/tls.md); applied only where the daemon has a
+    /// `TLSInterceptor`, otherwise every upgrade is blocked.
+    public var smtpTLS: TLSPolicy = .inspect
+    public var pop3TLS: TLSPolicy = .inspect
 
     public init(enabled: Bool = false, maximumMessageSize: Int = 5 * 1024 * 1024,
                 policy: InspectionPolicy = InspectionPolicy(),

@@ -1,5 +1,6 @@
 import MailRelay
 import NIOCore
+import NIOTLS
 
 /// What a side handler reports to its session (SMTP or POP3) and asks of it. Both halves of a
 /// session live on one event loop; every call comes on it.
@@ -10,6 +11,10 @@ protocol ProxySessionEvents: AnyObject {
     func closed(_ side: RelaySide)
     func writabilityChanged(_ side: RelaySide)
     func mayRead(_ side: RelaySide) -> Bool
+    /// The TLS handshake of `side` is done (`RelaySession+TLS.swift`).
+    func handshakeCompleted(_ side: RelaySide)
+    /// `side` reported an error; the side closes next.
+    func failed(_ side: RelaySide, error: any Error)
 }
 
 /// One half of a session in its channel's pipeline: hands what the channel reports to the
@@ -68,8 +73,17 @@ final class ProxySideHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A reset or a read error ends this side; the session hears it as a close.
+        // A reset, a read error or a failed handshake ends this side; the session hears the
+        // error (for its counters), then the close.
+        session?.failed(side, error: error)
         context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent {
+            session?.handshakeCompleted(side)
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func read(context: ChannelHandlerContext) {

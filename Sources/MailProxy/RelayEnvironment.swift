@@ -30,6 +30,8 @@ public struct RelayEnvironment: Sendable {
     /// Every protocol wait (RFC 5321 §4.5.3.2, RFC 1939 §3) divided by this: 1 in service; the
     /// daemon's tests run with 60, so minutes become seconds.
     public var timeDivisor: Int
+    /// Secures the halves on STARTTLS/STLS (docs/tls.md); nil blocks every upgrade.
+    public var tls: (any TLSInterceptor)?
 
     public init(settings: ProxySettingsProvider, scanService: MailScanService, budget: MemoryBudget,
                 spillStorage: any SpillStorage, accounting: MailAccounting, upstream: any UpstreamSelector,
@@ -39,7 +41,8 @@ public struct RelayEnvironment: Sendable {
                 wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
                 decisionThreadPool: NIOThreadPool? = nil,
                 clientSessions: ClientSessionTable = ClientSessionTable(),
-                timeDivisor: Int = 1) {
+                timeDivisor: Int = 1,
+                tls: (any TLSInterceptor)? = nil) {
         self.settings = settings
         self.scanService = scanService
         self.budget = budget
@@ -53,5 +56,6 @@ public struct RelayEnvironment: Sendable {
         self.decisionThreadPool = decisionThreadPool
         self.clientSessions = clientSessions
         self.timeDivisor = max(timeDivisor, 1)
+        self.tls = tls
     }
 }

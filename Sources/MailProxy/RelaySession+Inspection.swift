@@ -166,6 +166,8 @@ extension RelaySession {
             environment.accounting.log(.tooManyErrors(protocol: mailProtocol, address: clientAddress))
         case .clientTimedOut:
             environment.accounting.log(.clientTimeout(protocol: mailProtocol, address: clientAddress))
+        case .tls(let notice):
+            record(notice)
         }
     }
 }

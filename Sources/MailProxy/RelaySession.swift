@@ -69,12 +69,19 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     var deferredWrites: [ByteBuffer] = []
     var closeAfterDelivery = false
 
+    // TLS (`RelaySession+TLS.swift`): the side whose handshake runs, and what the server's
+    // certificate was judged.
+    var tlsPending: RelaySide?
+    var upstream: UpstreamJudgement?
+    /// The client's hello was answered with a certificate.
+    var certificatePresented = false
+
     init(eventLoop: any EventLoop, environment: RelayEnvironment, id: String) {
         self.eventLoop = eventLoop
         self.environment = environment
         self.id = id
         settingsAtStart = environment.settings.current
-        machine = Machine(settings: settingsAtStart, timeDivisor: environment.timeDivisor)
+        machine = Machine(settings: settingsAtStart, timeDivisor: environment.timeDivisor, tlsAvailable: environment.tls != nil)
         actions.reserveCapacity(8)
     }
 
@@ -125,6 +132,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     }
 
     func closed(_ side: RelaySide) {
+        if tlsPending == side { failed(side, error: TLSHandshakeInterrupted()) }
         switch side {
         case .client:
             guard clientOpen else { return }
@@ -205,6 +213,10 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
                 relayPausedClient = true
             case .resumeClientReads:
                 relayPausedClient = false
+            case .secureServer:
+                secureServer()
+            case .secureClient:
+                secureClient()
             case .closeClient:
                 close(.client)
             case .closeServer:

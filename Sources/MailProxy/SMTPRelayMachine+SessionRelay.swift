@@ -7,9 +7,10 @@ import Telemetry
 extension SMTPRelayMachine: SessionRelay {
     static var mailProtocol: MailProtocol { .smtp }
 
-    init(settings: ProxySettings, timeDivisor: Int) {
+    init(settings: ProxySettings, timeDivisor: Int, tlsAvailable: Bool) {
         var configuration = settings.relayConfiguration
         configuration.timeouts = SMTPTimeouts.standard.divided(by: timeDivisor)
+        configuration.tls = tlsAvailable ? settings.smtpTLS : .block
         self.init(configuration: configuration)
     }
 
@@ -35,6 +36,7 @@ extension SMTPRelayMachine: SessionRelay {
         case .serverProtocolError: return nil
         case .tooManyErrors: return .tooManyErrors
         case .clientTimedOut: return .clientTimedOut
+        case .tls(let notice): return .tls(notice)
         }
     }
 

@@ -9,8 +9,9 @@ import Telemetry
 /// (`SMTPRelayMachine+SessionRelay.swift`, `POP3RelayMachine+SessionRelay.swift`).
 protocol SessionRelay: RelayMachine {
     static var mailProtocol: MailProtocol { get }
-    /// The machine of a new session; every protocol wait divided by `timeDivisor`.
-    init(settings: ProxySettings, timeDivisor: Int)
+    /// The machine of a new session; every protocol wait divided by `timeDivisor`; without
+    /// `tlsAvailable` (no `TLSInterceptor`) every upgrade is blocked.
+    init(settings: ProxySettings, timeDivisor: Int, tlsAvailable: Bool)
     /// The reply that turns a session away before it starts (then the client side closes).
     static func refusal(_ reason: AdmissionRefusal, hostname: String) -> ByteBuffer
     /// The decider's disposition as this machine's decision.
@@ -49,4 +50,6 @@ enum SessionNotice: Equatable {
     case scanAbandoned
     case tooManyErrors
     case clientTimedOut
+    /// STARTTLS / STLS (`RelaySession+TLS.swift`).
+    case tls(TLSUpgradeNotice)
 }

@@ -30,6 +30,8 @@ extension RelayAction: CustomStringConvertible {
         case .resumeClientReads: return "resumeClientReads"
         case .closeClient: return "closeClient"
         case .closeServer: return "closeServer"
+        case .secureServer: return "secureServer"
+        case .secureClient: return "secureClient"
         }
     }
 }

@@ -40,6 +40,13 @@ public enum RelayAction<Subject: Equatable & Sendable, Notice: Equatable & Senda
     case pauseClientReads
     /// Read from the client again.
     case resumeClientReads
+    /// Start TLS on the server side, the appliance as the TLS client (after the writes asked
+    /// before); the machine hears `secured(.server)` when the handshake is done, or a close.
+    case secureServer
+    /// Start TLS on the client side, the appliance as the TLS server with a certificate for
+    /// the server's identity (after the writes asked before, which go in plaintext); the
+    /// machine hears `secured(.client)` when the handshake is done, or a close.
+    case secureClient
     /// Close the client side after writing what was asked before.
     case closeClient
     /// Close the server side after writing what was asked before.

@@ -20,6 +20,8 @@ public protocol RelayMachine: Sendable {
     static func closed(_ side: RelaySide) -> Event
     /// The decision for the message last asked for with `scanMessage`.
     static func decided(_ decision: Decision) -> Event
+    /// The TLS handshake `secureServer` or `secureClient` asked for is done on `side`.
+    static func secured(_ side: RelaySide) -> Event
 
     /// The wait the machine is in; nil when it waits for nothing with a deadline.
     var timeout: RelayTimeout? { get }

@@ -1,3 +1,5 @@
+import MailRelay
+
 /// Things for counters and syslog.
 public enum POP3Notice: Equatable, Sendable {
     /// RETR content over `maximumMessageSize`: relayed unscanned (docs/product.md §5, the
@@ -22,4 +24,6 @@ public enum POP3Notice: Equatable, Sendable {
     case timedOut
     /// The client collected `POP3Limits.maximumErrorResponses` errors; the session was closed.
     case tooManyErrors
+    /// STLS (`POP3RelayMachine+TLS.swift`).
+    case tls(TLSUpgradeNotice)
 }

@@ -1,3 +1,4 @@
+import MailRelay
 import NIOCore
 
 /// The relay's share of the appliance configuration (docs/product.md §7).
@@ -28,13 +29,16 @@ public struct POP3RelayConfiguration: Equatable, Sendable {
     public var removedCapabilities: Set<String>
     /// The protocol waits (`POP3Timeouts`; the daemon's tests divide them).
     public var timeouts = POP3Timeouts.standard
+    /// What STLS does (`POP3RelayMachine+TLS.swift`).
+    public var tls: TLSPolicy
 
     public init(
         maximumMessageSize: Int = 5 * 1024 * 1024,
         unavailablePolicy: UnavailablePolicy = .reject,
         comfortInterval: TimeAmount? = POP3Limits.defaultComfortInterval,
         clientSilenceBudget: TimeAmount = POP3Limits.defaultClientSilenceBudget,
-        removedCapabilities: Set<String> = POP3CapabilityFilter.removedByDefault
+        removedCapabilities: Set<String> = POP3CapabilityFilter.removedByDefault,
+        tls: TLSPolicy = .block
     ) {
         precondition(maximumMessageSize > 0)
         if let interval = comfortInterval {
@@ -46,5 +50,6 @@ public struct POP3RelayConfiguration: Equatable, Sendable {
         self.comfortInterval = comfortInterval
         self.clientSilenceBudget = clientSilenceBudget
         self.removedCapabilities = removedCapabilities
+        self.tls = tls
     }
 }

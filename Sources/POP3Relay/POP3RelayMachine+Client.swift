@@ -24,7 +24,7 @@ extension POP3RelayMachine {
                     actions.append(.sendToServer(ByteBuffer(string: "*\r\n")))
                 }
                 phase = .awaitingResponse(.auth(listsMechanisms: false))
-            case .awaitingGreeting, .awaitingResponse, .listing, .collecting, .scanning, .closed:
+            case .awaitingGreeting, .awaitingResponse, .listing, .collecting, .scanning, .securing, .opaque, .closed:
                 return
             }
         }
@@ -49,8 +49,7 @@ extension POP3RelayMachine {
         }
         switch command.keyword {
         case .stls:
-            // docs/product.md §3/§8 (STARTTLS policy strip): not offered, refused here, never forwarded.
-            refuse(POP3RelayReplies.stlsRefused, into: &actions)
+            startTLS(line, into: &actions)
         case .capa:
             forward(line, awaiting: .capa, into: &actions)
         case .list, .uidl:
@@ -101,7 +100,7 @@ extension POP3RelayMachine {
     }
 
     /// Answers a command with an `-ERR` of the relay's own and counts it.
-    private mutating func refuse(_ response: ByteBuffer, into actions: inout [Action]) {
+    mutating func refuse(_ response: ByteBuffer, into actions: inout [Action]) {
         actions.append(.replyToClient(response))
         countError(into: &actions)
     }

@@ -123,9 +123,16 @@ extension POP3RelayMachine {
                 actions.append(.notice(.timedOut))
                 close(client: true, server: true, into: &actions)
             }
-        case .awaitingGreeting, .awaitingResponse, .listing:
+        case .awaitingGreeting, .awaitingResponse, .listing, .securing(.server):
             if now - lastInput! >= configuration.timeouts.serverResponse { serverTimedOut(into: &actions) }
-        case .closed:
+        case .securing(.client):
+            // The client's handshake must finish within the autologout time too.
+            if now - lastInput! >= configuration.timeouts.clientIdle {
+                actions.append(.notice(.timedOut))
+                close(client: true, server: true, into: &actions)
+            }
+        case .opaque, .closed:
+            // Opaque: the relay no longer knows what either side waits for.
             break
         }
     }

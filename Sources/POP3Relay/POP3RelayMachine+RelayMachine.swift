@@ -18,6 +18,8 @@ extension POP3RelayMachine: RelayMachine {
 
     public static func decided(_ decision: POP3Decision) -> Event { .decision(decision) }
 
+    public static func secured(_ side: RelaySide) -> Event { .secured(side) }
+
     public var timeout: RelayTimeout? { nil }
 
     public static func timedOut(_ side: RelayTimeout.Side) -> Event? { nil }

@@ -45,6 +45,7 @@ extension POP3RelayMachine {
             return
         }
         phase = .idle
+        if case .stls = pending { return serverAnsweredSTLS(response, into: &actions) }
         guard response.status == .ok else {
             // -ERR: single-line whatever the command (RFC 1939 §3), relayed as is, response code
             // (RFC 2449 §8, RFC 3206) and all.
@@ -88,6 +89,8 @@ extension POP3RelayMachine {
             if let status = comfort.takeRest() { actions.append(.replyToClient(status)) }
             let retrieval = Retrieval(message: message, kind: .top(remembered.rewrite(for: message)), status: response, comfort: comfort)
             startCollecting(retrieval, into: &actions)
+        case .stls:
+            break  // answered above
         case .quit:
             relay(response, into: &actions)
             // RFC 1939 §6: QUIT in TRANSACTION enters UPDATE; the server then closes.
@@ -172,7 +175,7 @@ extension POP3RelayMachine {
         case .listing(.capabilities(let status, let listing, _)):
             // RFC 2449 §5 CAPA, filtered (docs/product.md §3: no STLS; no PIPELINING until supported).
             var out = status
-            var filtered = POP3CapabilityFilter.filter(listing, removing: configuration.removedCapabilities)
+            var filtered = POP3CapabilityFilter.filter(listing, removing: removedCapabilities)
             out.writeBuffer(&filtered)
             actions.append(.replyToClient(out))
             phase = .idle
@@ -186,6 +189,8 @@ extension POP3RelayMachine {
     /// The server went away.
     mutating func serverClosed(into actions: inout [Action]) {
         switch phase {
+        case .securing(let step):
+            serverClosedWhileSecuring(step, into: &actions)
         case .awaitingResponse(.quit):
             close(client: true, server: false, into: &actions)
         case .awaitingGreeting, .awaitingResponse, .authContinuation:

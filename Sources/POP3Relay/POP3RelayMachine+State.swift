@@ -17,6 +17,10 @@ extension POP3RelayMachine {
         case collecting(Retrieval)
         /// RETR content complete; waiting for `.decision`.
         case scanning(Retrieval)
+        /// STLS accepted by the server: securing the server half, then the client half.
+        case securing(SecuringStep)
+        /// STLS passed (`TLSPolicy.pass`): bytes go unchanged both ways until a close.
+        case opaque
         case closed
 
         /// Whether server bytes go to the content decoder rather than the line framer.
@@ -26,6 +30,13 @@ extension POP3RelayMachine {
             default: return false
             }
         }
+    }
+
+    enum SecuringStep: Sendable {
+        /// The server's handshake runs; then its `+OK` (kept here) goes to the client.
+        case server(POP3Response)
+        /// The `+OK` went to the client; its handshake runs.
+        case client
     }
 
     /// What the response the server owes is for, and so whether it is multi-line (RFC 1939 §3).
@@ -46,6 +57,8 @@ extension POP3RelayMachine {
         /// A TOP that peeks (headers, a few lines): not scanned.
         case top(message: Int)
         case quit
+        /// STLS (`POP3RelayMachine+TLS.swift`).
+        case stls
     }
 
     enum Listing: Sendable {

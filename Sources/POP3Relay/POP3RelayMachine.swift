@@ -23,8 +23,8 @@ import NIOCore
 ///                                                   sendRewrittenMessage(to: .client, header, n)
 ///     decision tempfail                          → A: -ERR [SYS/TEMP] … (nothing deleted)
 ///
-/// USER/PASS/APOP/AUTH and their SASL lines pass through untouched; STLS is refused and removed
-/// from CAPA, as is PIPELINING (commands are served one at a time, in order, either way). TOP
+/// USER/PASS/APOP/AUTH and their SASL lines pass through untouched; STLS follows the session's
+/// `TLSPolicy` (`POP3RelayMachine+TLS.swift`); PIPELINING is removed from CAPA (commands are served one at a time, in order, either way). TOP
 /// is relayed; when this session already rewrote message n, TOP n gets the same header. A TOP
 /// that asks for the whole message (`TOP n 99999999`, `POP3Limits.wholeMessageTopLines`) is a
 /// retrieval and handled exactly as RETR: the status line is held and the content scanned.
@@ -51,6 +51,8 @@ public struct POP3RelayMachine: Sendable {
         case clientClosed
         /// The server closed its side (or its connection failed).
         case serverClosed
+        /// The TLS handshake asked for by `secureServer` / `secureClient` is done on that side.
+        case secured(RelaySide)
     }
 
     /// The shared vocabulary (`RelayAction`): the subject of a scan is the message's number.
@@ -68,6 +70,8 @@ public struct POP3RelayMachine: Sendable {
     var holdsMessage = false
     var clientReadsPaused = false
     var remembered = RememberedRewrites()
+    /// Both halves run TLS the relay terminated (`POP3RelayMachine+TLS.swift`).
+    public internal(set) var secured = false
 
     /// The latest `.tick`.
     var clock: NIODeadline?
@@ -94,10 +98,20 @@ public struct POP3RelayMachine: Sendable {
             // server owes a response do not hide a silent server, and a command trickled in a
             // byte at a time must still be whole within the autologout time (RFC 1939 §3); the
             // clock restarts when a whole command is served (`serveClient`).
-            clientFramer.append(bytes)
+            if case .opaque = phase {
+                actions.append(.sendToServer(bytes))
+            } else if case .securing = phase {
+                discardPlaintext(bytes.readableBytes, into: &actions)
+            } else {
+                clientFramer.append(bytes)
+            }
         case .serverReceived(let bytes):
             guard !isClosed else { return }
             lastInput = clock
+            if case .opaque = phase {
+                actions.append(.replyToClient(bytes))
+                return
+            }
             if phase.readsBody {
                 consumeBody(bytes, into: &actions)
             } else {
@@ -118,6 +132,8 @@ public struct POP3RelayMachine: Sendable {
         case .serverClosed:
             guard !isClosed else { return }
             serverClosed(into: &actions)
+        case .secured(let side):
+            handshakeDone(side, into: &actions)
         }
         serveClient(into: &actions)
         applyBackpressure(into: &actions)

@@ -2,8 +2,12 @@ import NIOCore
 
 /// The responses the appliance gives itself (every other response is the server's own).
 enum POP3RelayReplies {
-    /// docs/product.md §3/§8: STLS is not offered (removed from CAPA) and refused if tried anyway.
+    /// `TLSPolicy.block`: STLS is not offered (removed from CAPA) and refused if tried anyway.
     static let stlsRefused = line("-ERR STLS not available")
+    /// RFC 2595 §4: STLS inside TLS.
+    static let tlsAlreadyActive = line("-ERR Command not permitted when TLS active")
+    /// The server half could not be secured (RFC 3206 §4: temporary).
+    static let tlsUnavailable = line("-ERR [SYS/TEMP] TLS not available due to temporary reason")
     /// RFC 2449 §4: over 255 octets.
     static let lineTooLong = line("-ERR Line too long")
     /// `POP3Limits.maximumErrorResponses` reached; both sides close without QUIT.

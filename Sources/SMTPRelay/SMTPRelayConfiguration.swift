@@ -1,4 +1,5 @@
 import LineProtocol
+import MailRelay
 
 /// The relay's share of the appliance configuration (docs/product.md §7).
 public struct SMTPRelayConfiguration: Equatable, Sendable {
@@ -27,13 +28,16 @@ public struct SMTPRelayConfiguration: Equatable, Sendable {
     public var removedCapabilities: Set<String>
     /// Every wait of the relay (RFC 5321 §4.5.3.2 by default).
     public var timeouts: SMTPTimeouts
+    /// What STARTTLS does (`SMTPRelayMachine+TLS.swift`).
+    public var tls: TLSPolicy
 
     public init(
         maximumMessageSize: Int = 5 * 1024 * 1024,
         sizeOverflow: SizeOverflowPolicy = .pass,
         bareLineFeeds: BareLineFeedPolicy = .normalize,
         removedCapabilities: Set<String> = EHLOCapabilityFilter.removedByDefault,
-        timeouts: SMTPTimeouts = .standard
+        timeouts: SMTPTimeouts = .standard,
+        tls: TLSPolicy = .block
     ) {
         precondition(maximumMessageSize > 0)
         self.maximumMessageSize = maximumMessageSize
@@ -41,5 +45,6 @@ public struct SMTPRelayConfiguration: Equatable, Sendable {
         self.bareLineFeeds = bareLineFeeds
         self.removedCapabilities = removedCapabilities
         self.timeouts = timeouts
+        self.tls = tls
     }
 }

@@ -25,7 +25,7 @@ extension SMTPRelayMachine {
             case .collecting:
                 guard clientFramer.bufferedBytes > 0 else { return }
                 collect(clientFramer.takeBufferedBytes(), into: &actions)
-            case .awaitingGreeting, .awaitingReply, .scanning, .closed:
+            case .awaitingGreeting, .awaitingReply, .scanning, .securing, .opaque, .closed:
                 return
             }
         }
@@ -50,7 +50,9 @@ extension SMTPRelayMachine {
             return
         }
         switch command.verb {
-        case .starttls, .turn:
+        case .starttls:
+            startTLS(line, into: &actions)
+        case .turn:
             refuse(SMTPRelayReplies.notImplemented, into: &actions)
         case .xclient, .xforward:
             refuse(SMTPRelayReplies.identityAssertionRefused, into: &actions)
@@ -109,7 +111,7 @@ extension SMTPRelayMachine {
     }
 
     /// Replies with an error of the appliance's own and counts it.
-    private mutating func refuse(_ error: SMTPReply, into actions: inout [Action]) {
+    mutating func refuse(_ error: SMTPReply, into actions: inout [Action]) {
         reply(error, into: &actions)
         _ = countError(into: &actions)
     }

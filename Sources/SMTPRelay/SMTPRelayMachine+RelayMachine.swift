@@ -18,6 +18,8 @@ extension SMTPRelayMachine: RelayMachine {
 
     public static func decided(_ decision: RelayDecision) -> Event { .decision(decision) }
 
+    public static func secured(_ side: RelaySide) -> Event { .secured(side) }
+
     public static func timedOut(_ side: RelayTimeout.Side) -> Event? { .timeout(side) }
 
     public var periodicInterval: TimeAmount? { serverKeepaliveInterval }

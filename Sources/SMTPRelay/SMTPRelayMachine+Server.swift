@@ -59,7 +59,7 @@ extension SMTPRelayMachine {
         switch pending {
         case .helo(let extended):
             if extended && reply.code == 250 {
-                self.reply(EHLOCapabilityFilter.filter(reply, removing: configuration.removedCapabilities), into: &actions)
+                self.reply(EHLOCapabilityFilter.filter(reply, removing: removedCapabilities), into: &actions)
             } else {
                 self.reply(reply, into: &actions)
             }
@@ -86,6 +86,8 @@ extension SMTPRelayMachine {
         case .auth:
             self.reply(reply, into: &actions)
             if reply.code == 334 { phase = .authContinuation }
+        case .starttls:
+            serverAnsweredStartTLS(reply, into: &actions)
         case .other:
             self.reply(reply, into: &actions)
         case .internalReset:

@@ -14,7 +14,18 @@ extension SMTPRelayMachine {
         case collecting
         /// Content complete; waiting for `.decision`.
         case scanning
+        /// STARTTLS accepted by the server: securing the server half, then the client half.
+        case securing(SecuringStep)
+        /// STARTTLS passed (`TLSPolicy.pass`): bytes go unchanged both ways until a close.
+        case opaque
         case closed
+    }
+
+    enum SecuringStep: Sendable {
+        /// The server's handshake runs; then its 220 (kept here) goes to the client.
+        case server(SMTPReply)
+        /// The 220 went to the client; its handshake runs.
+        case client
     }
 
     /// What the reply the server owes is for.
@@ -25,6 +36,8 @@ extension SMTPRelayMachine {
         case rset
         case quit
         case auth
+        /// STARTTLS (`SMTPRelayMachine+TLS.swift`).
+        case starttls
         /// NOOP, VRFY, EXPN, HELP and verbs the relay does not know: relayed as they are.
         case other
         /// The appliance's own RSET after a refused transaction: the reply is swallowed.

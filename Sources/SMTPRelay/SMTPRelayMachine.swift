@@ -52,6 +52,8 @@ public struct SMTPRelayMachine: Sendable {
         case timeout(RelayTimeout.Side)
         /// `serverKeepaliveInterval` has passed since the relay last wrote to the server.
         case keepaliveDue
+        /// The TLS handshake asked for by `secureServer` / `secureClient` is done on that side.
+        case secured(RelaySide)
     }
 
     /// The shared vocabulary (`RelayAction`): the subject of a scan is the transaction's envelope.
@@ -67,6 +69,8 @@ public struct SMTPRelayMachine: Sendable {
         case tooManyErrors
         /// The client did not finish a command or its content in time; the session was closed.
         case clientTimedOut
+        /// STARTTLS (`SMTPRelayMachine+TLS.swift`).
+        case tls(TLSUpgradeNotice)
     }
 
     public let configuration: SMTPRelayConfiguration
@@ -88,6 +92,8 @@ public struct SMTPRelayMachine: Sendable {
     var errorReplies = 0
     /// NOOP/RSET/VRFY/EXPN/HELP since the last accepted MAIL (`SMTPLimits.maximumJunkCommands`).
     var junkCommands = 0
+    /// Both halves run TLS the relay terminated (`SMTPRelayMachine+TLS.swift`).
+    public internal(set) var secured = false
 
     public init(configuration: SMTPRelayConfiguration = SMTPRelayConfiguration()) {
         self.configuration = configuration
@@ -99,13 +105,21 @@ public struct SMTPRelayMachine: Sendable {
         switch event {
         case .clientReceived(let bytes):
             guard !isClosed else { return }
-            if case .collecting = phase {
+            if case .opaque = phase {
+                actions.append(.sendToServer(bytes))
+            } else if case .securing = phase {
+                discardPlaintext(bytes.readableBytes, into: &actions)
+            } else if case .collecting = phase {
                 collect(bytes, into: &actions)
             } else {
                 clientFramer.append(bytes)
             }
         case .serverReceived(let bytes):
             guard !isClosed else { return }
+            if case .opaque = phase {
+                actions.append(.replyToClient(bytes))
+                return
+            }
             serverFramer.append(bytes)
             readServer(into: &actions)
         case .decision(let decision):
@@ -114,9 +128,15 @@ public struct SMTPRelayMachine: Sendable {
         case .clientClosed:
             guard !isClosed else { return }
             close(client: false, server: true, into: &actions)
+        case .secured(let side):
+            handshakeDone(side, into: &actions)
         case .serverClosed:
             guard !isClosed else { return }
-            if case .awaitingReply(.quit) = phase {
+            if case .securing(let step) = phase {
+                serverClosedWhileSecuring(step, into: &actions)
+            } else if case .opaque = phase {
+                close(client: true, server: false, into: &actions)
+            } else if case .awaitingReply(.quit) = phase {
                 close(client: true, server: false, into: &actions)
             } else {
                 close(replying: SMTPRelayReplies.serverConnectionLost, server: false, into: &actions)
@@ -128,7 +148,12 @@ public struct SMTPRelayMachine: Sendable {
             switch side {
             case .client:
                 actions.append(.notice(.clientTimedOut))
-                close(replying: SMTPRelayReplies.clientTimeout, server: true, into: &actions)
+                if case .securing = phase {
+                    // Mid-handshake: a plaintext reply would only garble it.
+                    close(client: true, server: true, into: &actions)
+                } else {
+                    close(replying: SMTPRelayReplies.clientTimeout, server: true, into: &actions)
+                }
             case .server:
                 close(replying: SMTPRelayReplies.serverTimeout, server: true, into: &actions)
             case .decision:
@@ -192,7 +217,14 @@ public struct SMTPRelayMachine: Sendable {
             return RelayTimeout(side: .client, duration: t.dataBlock, limit: t.dataTotal, turn: clientTurn)
         case .scanning:
             return RelayTimeout(side: .decision, duration: t.decision)
-        case .closed:
+        case .securing(.server):
+            // The handshake with the server answers the STARTTLS the server accepted.
+            return RelayTimeout(side: .server, duration: t.mailCommand)
+        case .securing(.client):
+            return RelayTimeout(side: .client, duration: t.clientCommand, limit: t.clientCommand, turn: clientTurn)
+        case .opaque, .closed:
+            // Opaque: the relay no longer knows what either side waits for; the peers keep
+            // their own timeouts.
             return nil
         }
     }

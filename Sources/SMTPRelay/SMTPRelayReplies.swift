@@ -8,6 +8,10 @@ enum SMTPRelayReplies {
     /// XCLIENT / XFORWARD: not offered (EHLOCapabilityFilter), never relayed. 502 as for any
     /// command not implemented; RFC 3463 5.7.0, because it is refused for security.
     static let identityAssertionRefused = SMTPReply(code: 502, text: "5.7.0 Command not permitted through mail security")
+    /// RFC 3207 §4: STARTTLS inside TLS (RFC 3463 5.5.1 invalid command).
+    static let tlsAlreadyActive = SMTPReply(code: 503, text: "5.5.1 TLS already active")
+    /// RFC 3207 §4 454: the server half could not be secured (RFC 3463 4.7.0 security).
+    static let tlsUnavailable = SMTPReply(code: 454, text: "4.7.0 TLS not available due to temporary reason")
     /// RFC 5321 §3.3: DATA without a MAIL the server accepted.
     static let needMail = SMTPReply(code: 503, text: "5.5.1 Bad sequence of commands: MAIL first")
     /// RFC 5321 §3.3: DATA when the server accepted no RCPT.

@@ -22,6 +22,7 @@ extension MailSecLogMessage {
         case .tooManyConnections: "tooManyConnections"
         case .tooManyErrors: "tooManyErrors"
         case .uninspectedSessions: "uninspectedSessions"
+        case .tlsOutcome: "tlsOutcome"
         case .clientTimeout: "clientTimeout"
         }
     }

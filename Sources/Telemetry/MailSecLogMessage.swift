@@ -36,6 +36,9 @@ public enum MailSecLogMessage: Equatable, Sendable {
     /// Mail sessions crossed the box in a family not intercepted (`mail security ipv6 off`):
     /// never inspected, but not unseen either.
     case uninspectedSessions(count: Int, family: String)
+    /// A TLS outcome other than `inspected` (docs/tls.md), with the client's address and what
+    /// went wrong, if anything ("certificate has expired", "unknown CA alert").
+    case tlsOutcome(protocol: MailProtocol, outcome: TLSOutcome, address: String, detail: String?)
 
     /// Every line starts with this (docs/product.md §9).
     public static let prefix = "[MAIL_SEC] "
@@ -81,6 +84,8 @@ public enum MailSecLogMessage: Equatable, Sendable {
         case .clientTimeout(let proto, let address): "\(proto.logName): Timeout waiting for \(address), session closed"
         case .uninspectedSessions(let count, let family):
             "Not inspected: \(count) mail session\(count == 1 ? "" : "s") over \(family) crossed the box (\(family) interception off)"
+        case .tlsOutcome(let proto, let outcome, let address, let detail):
+            "\(proto.logName): TLS \(outcome.label) for \(address)" + (detail.map { " (\($0))" } ?? "")
         }
     }
 }

@@ -32,6 +32,7 @@ extension MailStatistics {
                 rows.append(("\(mailProtocol.logName) \(counter.label)", String(value(counter, for: mailProtocol))))
             }
         }
+        rows += tls.statusRows
         return StatusTable(rows: rows).rendered()
     }
 

@@ -5,6 +5,8 @@ import Foundation
 /// history is bounded (`TelemetryLimits`) and keeps the newest entries.
 public final class MailStatistics: Sendable {
     public let timeZone: TimeZone
+    /// What became of encrypted sessions (docs/tls.md).
+    public let tls = TLSStatistics()
     private let clock: @Sendable () -> Date
     private let state = LockedState(Storage())
 

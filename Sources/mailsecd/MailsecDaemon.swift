@@ -65,8 +65,11 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "Web console (HTTPS) on ADDR:PORT instead of 'httpd listen'; also lets the local host in (tests, make demo).")
     var httpListen: String?
 
-    @Option(help: "State directory: the web console's certificate is generated here at first start.")
+    @Option(help: "State directory: the web console's certificate and the site CA (tls/) are generated here at first start.")
     var stateDir: String = "/var/lib/mailsec"
+
+    @Option(help: "Extra trust anchors (PEM) for upstream mail servers' certificates, over 'mail security tls upstream-ca'.")
+    var tlsUpstreamCa: String?
 
     @Option(help: "Spool directory for messages too large for memory.")
     var spool: String = FirmwareDefaults.spoolDirectory
@@ -165,18 +168,21 @@ struct MailsecDaemon: AsyncParsableCommand {
         let scanServices = ScanServices(scanClient: scanClient, licenseClient: licenseClient)
         licenseClient.start(on: group.next())
         let proxySettings = ProxySettingsProvider(ProxySettings(initial))
+        let tls = TLSWiring.start(stateDirectory: stateDir, anchorsOption: tlsUpstreamCa, configuration: initial, report: report)
         let monitor = MonitorWiring(scanClient: scanClient, availability: { scanServices.availability },
                                     eventLoop: group.next(), log: { syslog.log($0) }, report: report)
         let services = DaemonServices(syslog: syslog, statistics: statistics, scanStatus: scanServices,
                                       configurationObserver: {
                                           proxySettings.update(ProxySettings($0))
+                                          TLSWiring.apply($0, to: tls, anchorsOption: tlsUpstreamCa, report: report)
                                           interceptionDriver?.configurationChanged($0)
                                           monitor.apply($0)
                                       },
                                       interceptionStatus: { interceptionDriver?.statusLine ?? "off: nothing intercepted" },
                                       monitorStatus: { monitor.statistics.render() },
                                       firmware: FirmwareOperations(restartCommand: restartCommand.map { $0.split(separator: " ").map(String.init) },
-                                                                    updateCommand: updateCommand.map { $0.split(separator: " ").map(String.init) }))
+                                                                    updateCommand: updateCommand.map { $0.split(separator: " ").map(String.init) }),
+                                      siteCertificateAuthority: { TLSWiring.authorityInfo(tls) })
         let console = ApplianceConsole(configuration: initial, store: store, services: services)
         services.configurationChanged(initial, events: Self.loadEvents(initial))
 
@@ -230,7 +236,8 @@ struct MailsecDaemon: AsyncParsableCommand {
                     hostname: ProcessInfo.processInfo.hostName,
                     decisionThreadPool: mailThreadPool,
                     clientSessions: ClientSessionTable(limit: { [sessionsPerClient] in sessionsPerClient ?? proxySettings.current.sessionsPerClient }),
-                    timeDivisor: timeDivisor)
+                    timeDivisor: timeDivisor,
+                    tls: tls)
                 if spec.upstream != nil {
                     mailListeners.append(try await ProxyListener.start(
                         listeningOn: address, group: mailGroup, environment: environment, mailProtocol: spec.mailProtocol).get())

@@ -1,5 +1,6 @@
 import ApplianceConfig
 import MailProxy
+import MailRelay
 import MessageInspection
 
 extension ProxySettings {
@@ -25,6 +26,16 @@ extension ProxySettings {
                   notificationTo: Self.address(configuration.smtpToAddress),
                   pop3ComfortInterval: configuration.pop3ComfortInterval.map { .seconds(Int64($0)) },
                   sessionsPerClient: configuration.maxClientSessions)
+        smtpTLS = Self.policy(configuration.smtpTLSMode)
+        pop3TLS = Self.policy(configuration.pop3TLSMode)
+    }
+
+    private static func policy(_ mode: TLSMode) -> TLSPolicy {
+        switch mode {
+        case .inspect: .inspect
+        case .pass: .pass
+        case .block: .block
+        }
     }
 
     private static func detectAction(_ setting: ApplianceConfig.DetectAction) -> InspectionPolicy.DetectAction {

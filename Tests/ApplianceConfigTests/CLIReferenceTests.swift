@@ -28,7 +28,7 @@ struct CLIReferenceTests {
 
     @Test func onePagePerGroupCoveringEveryCommand() {
         let pages = CLIReference.pages()
-        #expect(pages.map(\.fileName) == ["mail-security.md", "ysc.md", "syslog.md", "httpd.md", "console-admin.md", "status.md"])
+        #expect(pages.map(\.fileName) == ["mail-security.md", "ysc.md", "syslog.md", "httpd.md", "console-admin.md", "status.md", "mail-security-tls.md"])
         for spec in CommandTable.specs {
             let page = pages.first { $0.fileName == spec.group.rawValue + ".md" }
             #expect(page?.markdown.contains("## \(spec.command)\n") == true, "\(spec.command) is not documented")

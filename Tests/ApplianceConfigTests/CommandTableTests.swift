@@ -58,7 +58,7 @@ struct CommandTableTests {
 
     @Test(arguments: [
         ([String](), CommandID.allCases.count),
-        (["mail"], 22),
+        (["mail"], 30),
         (["mail", "security", "white-list"], 3),
         (["m", "s", "w"], 3),
         (["MAIL", "SEC", "white-list", "set"], 2),

@@ -274,6 +274,7 @@ final class SMTPLab {
     private var mailsecd: ManagedProcess?
 
     /// `daemonArguments`: more mailsecd options (e.g. `--time-divisor`, `--ysc-api-key-file`).
+    /// The daemon's state (the site CA of docs/tls.md) goes to `dir/state`.
     init(serverPort: Int, pop3: Bool = false, daemonArguments: [String] = []) throws {
         self.serverPort = serverPort
         dir = try TemporaryDirectory(prefix: "smtp-e2e")
@@ -295,7 +296,7 @@ final class SMTPLab {
         }
         let daemon = try ManagedProcess(ProductBinary.path("mailsecd"), [
             "--config", config, "--control", control, "--syslog-socket", dir.path("no-syslog"),
-            "--ysc-ca", pki + "/ca.pem", "--serial", "E2E-0001", "--spool", dir.path("spool"),
+            "--ysc-ca", pki + "/ca.pem", "--serial", "E2E-0001", "--spool", dir.path("spool"), "--state-dir", dir.path("state"),
             pop3 ? "--pop3-listen" : "--smtp-listen", "127.0.0.1:\(proxyPort)",
             pop3 ? "--pop3-upstream" : "--smtp-upstream", "127.0.0.1:\(serverPort)",
         ] + daemonArguments, directory: dir.url)

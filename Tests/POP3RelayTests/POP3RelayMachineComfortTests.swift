@@ -263,7 +263,7 @@ func comfortNeverChangesAByteTheClientReceives(status: String) {
         steps.append((.server("-ERR Unknown command\r\n"), [.toClient("-ERR Unknown command\r\n")]))
     }
     steps.append((.client("STLS\r\n"), [
-        .toClient("-ERR STLS not available\r\n"), .notice(.tooManyErrors),
+        .notice(.tls(.blocked)), .toClient("-ERR STLS not available\r\n"), .notice(.tooManyErrors),
         .toClient("-ERR Too many errors, closing connection\r\n"), .closeClient, .closeServer,
     ]))
     expectTranscript(steps)

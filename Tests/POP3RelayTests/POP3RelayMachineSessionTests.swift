@@ -83,11 +83,12 @@ import MailRelay
     ])
 }
 
+/// Under `TLSPolicy.block` (the machine's default; `POP3RelayMachineTLSTests` for the others).
 @Test func stlsIsRefusedByTheApplianceAndNeverForwarded() {
     expectTranscript([
         (.server("+OK ready\r\n"), [.toClient("+OK ready\r\n")]),
-        (.client("STLS\r\n"), [.toClient("-ERR STLS not available\r\n")]),
-        (.client("stls\r\nCAPA\r\n"), [.toClient("-ERR STLS not available\r\n"), .toServer("CAPA\r\n")]),
+        (.client("STLS\r\n"), [.notice(.tls(.blocked)), .toClient("-ERR STLS not available\r\n")]),
+        (.client("stls\r\nCAPA\r\n"), [.notice(.tls(.blocked)), .toClient("-ERR STLS not available\r\n"), .toServer("CAPA\r\n")]),
         (.server("+OK\r\nSTLS\r\nUSER\r\n.\r\n"), [.toClient("+OK\r\nUSER\r\n.\r\n")]),
     ])
 }

@@ -30,7 +30,7 @@ private let tooManyErrors = "421 4.7.0 Too many errors, closing connection\r\n"
     var h = RelayHarness.inTransaction()
     let long = "NOOP " + String(repeating: "x", count: SMTPLimits.maximumCommandLineLength) + "\r\n"
     var all: [Action] = []
-    for _ in 0..<(SMTPLimits.maximumErrorReplies - 1) { all += h.client("STARTTLS\r\n") }
+    for _ in 0..<(SMTPLimits.maximumErrorReplies - 1) { all += h.client("TURN\r\n") }
     #expect(all.count == SMTPLimits.maximumErrorReplies - 1)
     #expect(h.client(long) == [.toClient("500 5.5.2 Line too long\r\n"), .notice(.tooManyErrors),
                                .toClient(tooManyErrors), .closeClient, .closeServer])

@@ -149,7 +149,7 @@ import MailRelay
     #expect(h.server("334 UGFzc3dvcmQ6\r\n") == [.toClient("334 UGFzc3dvcmQ6\r\n")])
     #expect(h.client("*\r\n") == [.toServer("*\r\n")])
     #expect(h.server("501 5.7.0 cancelled\r\n") == [.toClient("501 5.7.0 cancelled\r\n")])
-    #expect(h.client("STARTTLS\r\n") == [.toClient("502 5.5.1 Command not implemented\r\n")])
+    #expect(h.client("STARTTLS\r\n") == [.notice(.tls(.blocked)), .toClient("502 5.5.1 Command not implemented\r\n")])
 }
 
 @Test func longAuthLineIsAllowedUpToRFC4954Limit() {

@@ -25,11 +25,13 @@ import TestSupport
         .tooManyErrors(protocol: .smtp, address: "192.0.2.25"), .tooManyErrors(protocol: .pop3, address: "192.0.2.25"),
         .clientTimeout(protocol: .smtp, address: "192.0.2.25"), .clientTimeout(protocol: .pop3, address: "192.0.2.25"),
         .uninspectedSessions(count: 3, family: "IPv6"),
+        .tlsOutcome(protocol: .smtp, outcome: .clientRefusedCertificate, address: "192.0.2.25", detail: "unknown CA alert"),
+        .tlsOutcome(protocol: .pop3, outcome: .passed, address: "192.0.2.25", detail: nil),
     ]
 
     /// The number of catalogue cases. `caseNumber` has no `default`, so a new case does not
     /// compile until it is numbered here — and then `everyCaseHasAnExample` asks for its example.
-    static let caseCount = 20
+    static let caseCount = 21
     static func caseNumber(_ message: MailSecLogMessage) -> Int {
         switch message {
         case .detectSpam: 0
@@ -52,6 +54,7 @@ import TestSupport
         case .tooManyErrors: 17
         case .clientTimeout: 18
         case .uninspectedSessions: 19
+        case .tlsOutcome: 20
         }
     }
 

@@ -53,6 +53,20 @@ import Testing
             POP3 could not scan           0
             POP3 rejected, no license     0
             POP3 rejected, YSC failure    3
+            SMTP TLS inspected            0
+            SMTP TLS passed               0
+            SMTP TLS exempt               0
+            SMTP TLS blocked              0
+            SMTP TLS client refused       0
+            SMTP TLS upstream invalid     0
+            SMTP TLS handshake failed     0
+            POP3 TLS inspected            0
+            POP3 TLS passed               0
+            POP3 TLS exempt               0
+            POP3 TLS blocked              0
+            POP3 TLS client refused       0
+            POP3 TLS upstream invalid     0
+            POP3 TLS handshake failed     0
             =======================================================
 
             """)

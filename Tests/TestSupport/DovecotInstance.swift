@@ -21,6 +21,9 @@ public final class DovecotInstance: @unchecked Sendable {
     public private(set) var port = 0
     public private(set) var address = "127.0.0.1"
     private var server: DaemonProcess?
+    /// PEM certificate and key files: Dovecot offers STLS with them (`ssl = yes`), plaintext
+    /// logins still allowed. nil: no TLS (`ssl = no`).
+    public var tls: (certificate: String, key: String)?
 
     public static let path = "/usr/sbin/dovecot"
     public static var isInstalled: Bool {
@@ -115,6 +118,11 @@ public final class DovecotInstance: @unchecked Sendable {
 
     // MARK: setup
 
+    private var tlsSettings: String {
+        guard let tls else { return "ssl = no" }
+        return "ssl = yes\nssl_cert = <\(tls.certificate)\nssl_key = <\(tls.key)"
+    }
+
     private func writeConfiguration() throws {
         let top = directory.url.path
         let passwd = users.sorted { $0.key < $1.key }.map { "\($0.key):{PLAIN}\($0.value)::::::\n" }.joined()
@@ -135,7 +143,7 @@ public final class DovecotInstance: @unchecked Sendable {
         # No statistics: a login process that starts while Dovecot shuts down otherwise waits
         # 5 s for the stats-writer handshake, and the whole stop with it.
         stats_writer_socket_path =
-        ssl = no
+        \(tlsSettings)
         disable_plaintext_auth = no
         auth_mechanisms = plain
         first_valid_uid = \(min(mailAccount.uid, 500))

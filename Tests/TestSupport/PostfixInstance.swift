@@ -259,6 +259,7 @@ public final class PostfixInstance: @unchecked Sendable {
         verify    unix - - n - 1 verify
         flush     unix n - n 1000? 0 flush
         proxymap  unix - - n - - proxymap
+        tlsmgr    unix - - n 1000? 1 tlsmgr
         smtp      unix - - n - - smtp
         relay     unix - - n - - smtp
         showq     unix n - n - - showq

@@ -309,7 +309,7 @@ up() {
     # firmware's port map says about a real box.
     # shellcheck disable=SC2086
     start mailsecd "$NS_FW" "$bin/mailsecd" --config "$md/mailsec.conf" --control "$md/ctl.sock" \
-        --syslog-socket "$SVC/syslog.sock" --ysc-ca "$PKI/ca.pem" --ysc-api-key-file "$SVC/ysc-api.key" --serial "$SERIAL" --spool "$md/spool" \
+        --syslog-socket "$SVC/syslog.sock" --ysc-ca "$PKI/ca.pem" --ysc-api-key-file "$SVC/ysc-api.key" --serial "$SERIAL" --spool "$md/spool" --state-dir "$md/state" \
         ${LAB_INTERCEPTION_ARGS:---interception appliance --mode $mode --lan1 lan1 --lan2 lan2 --bridge br0} \
         ${LAB_MAILSECD_ARGS:-}
     wait_until 20 listening "$NS_SERVER" 25 || fail "Postfix is not listening"
