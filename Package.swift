@@ -75,6 +75,8 @@ let package = Package(
 
         .target(name: "MailProxy", dependencies: [
             "SMTPRelay", "POP3Relay", "MailRelay", "LineProtocol", "MessageInspection", "ScanClient", "ScanProtocol", "Telemetry",
+            // The proxies' settings are built from the configuration (ProxySettings+Configuration.swift).
+            "ApplianceConfig",
             nio, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio"),
             "TLSInterception", .product(name: "X509", package: "swift-certificates"),
@@ -93,9 +95,22 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
 
+        // Monitor-only mode and `mailsec replay --scan`: the pure MonitorMachine decides what is
+        // scanned and counted; MonitorService runs a live capture and the scans around it.
+        .target(name: "Monitoring", dependencies: [
+            "PacketLayer", "ScanClient", "MessageInspection", "ApplianceConfig", "Telemetry", nio, nioPosix,
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+
+        // Appliance interception: the pure InterceptionFollower decides which netfilter rules the
+        // configuration wants; InterceptionDriver applies them off the event loops.
+        .target(name: "Interception", dependencies: [
+            "PacketLayer", "ApplianceConfig", "Telemetry", nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+
         // MARK: executables (wiring only)
-        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "WebConsole", "ApplianceConfig", "Telemetry", "SyslogIO", "ScanClient", "MailProxy", "MailRelay", "TLSInterception", "MessageInspection", "PacketLayer", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
-        .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", "PacketLayer", "Telemetry", "ScanClient", "MessageInspection", argumentParser, nioPosix]),
+        .executableTarget(name: "mailsecd", dependencies: ["ControlPlane", "WebConsole", "ApplianceConfig", "Telemetry", "SyslogIO", "ScanClient", "MailProxy", "MailRelay", "TLSInterception", "MessageInspection", "PacketLayer", "Monitoring", "Interception", argumentParser, nioPosix, logging, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        .executableTarget(name: "mailsec", dependencies: ["ControlPlane", "ApplianceConfig", "PacketLayer", "Monitoring", "Telemetry", "ScanClient", "MessageInspection", argumentParser, nioPosix]),
         .executableTarget(name: "yscd", dependencies: [
             "ScanEngines", "ScanProtocol", argumentParser, nio, nioPosix, logging,
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -117,14 +132,9 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScanClientTests", dependencies: ["TestSupport", "ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["TestSupport", "ControlPlane", "ApplianceConfig", "Telemetry", "SyslogIO", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
-        .testTarget(name: "MailProxyTests", dependencies: ["MailProxy", "TestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
-        .testTarget(name: "TLSInterceptionTests", dependencies: [
-            "TLSInterception", nio, nioPosix, crypto,
-            .product(name: "SwiftASN1", package: "swift-asn1"),
-            .product(name: "X509", package: "swift-certificates"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
         .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio], exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "PacketLayer", "ScanClient", "ScanProtocol", "MessageInspection", "ApplianceConfig", "Telemetry"]),
+        .testTarget(name: "InterceptionTests", dependencies: ["Interception", "PacketLayer", "ApplianceConfig", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "WebConsoleTests", dependencies: ["WebConsole", "TestSupport", "ApplianceConfig", "ControlPlane", "Telemetry", nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "ApplianceConfig"]),

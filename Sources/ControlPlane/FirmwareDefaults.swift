@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where the appliance keeps its files when nothing else is said on the command line.
 public enum FirmwareDefaults {
     public static let configPath = "/etc/mailsec/mailsec.conf"
@@ -25,4 +27,17 @@ public enum FirmwareDefaults {
     public static let pop3TransparentListener = "0.0.0.0:10110,[::]:10110"
     /// The firmware's version, one line, written when the package is built (`show environment`).
     public static let versionPath = "/usr/share/mailsec/version"
+
+    /// The licence serial: `override` (`--serial`), else the firmware's serial file, else the
+    /// machine id (a lab box has no label).
+    public static func boxSerial(override: String?, paths: [String] = [serialPath, "/etc/machine-id"]) -> String {
+        if let override { return override }
+        for path in paths {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !line.isEmpty { return line }
+            }
+        }
+        return "UNSET"
+    }
 }

@@ -9,18 +9,12 @@ import SMTPRelay
 /// SMTP and POP3 share it (POP3 ignores the SMTP-only detect action, size overflow and
 /// notification addresses).
 /// The daemon builds it from the configuration; a session takes a snapshot per message.
+/// What decides about a message is `inspection` (MessageInspection's own type, so each setting
+/// exists once); the rest is what only the proxy uses.
 public struct ProxySettings: Sendable, Hashable {
-    /// `mail security use`: off relays every message unscanned and uncounted.
-    public var enabled: Bool
-    /// `mail security max size`, in octets of unstuffed content.
-    public var maximumMessageSize: Int
-    /// Spam level, detect action, size overflow, inactive action, prefixes.
-    public var policy: InspectionPolicy
-    /// The patterns and the enabled set (empty set: nothing matches).
-    public var whiteList: WhiteList
-    /// `mail security smtp from address` / `… to address` (transfer notifications).
-    public var notificationFrom: NotificationAddress
-    public var notificationTo: NotificationAddress
+    /// `mail security use`, max size, policy, white-list, notification addresses: the
+    /// decider's share (`MessageDecider`), one snapshot per message.
+    public var inspection: InspectionSettings
     /// `mail security comfort interval` (nil: off); within `POP3Limits.comfortIntervalRange`.
     public var pop3ComfortInterval: TimeAmount?
     /// `mail security max client sessions` (nil: off), read by `ClientSessionTable` at each
@@ -31,39 +25,24 @@ public struct ProxySettings: Sendable, Hashable {
     public var smtpTLS: TLSPolicy = .inspect
     public var pop3TLS: TLSPolicy = .inspect
 
-    public init(enabled: Bool = false, maximumMessageSize: Int = 5 * 1024 * 1024,
-                policy: InspectionPolicy = InspectionPolicy(),
-                whiteList: WhiteList = WhiteList(patterns: [], activeSet: []),
-                notificationFrom: NotificationAddress = .auto, notificationTo: NotificationAddress = .auto,
+    public init(inspection: InspectionSettings = InspectionSettings(enabled: false),
                 pop3ComfortInterval: TimeAmount? = POP3Limits.defaultComfortInterval,
                 sessionsPerClient: Int? = MailProxyLimits.defaultSessionsPerClient) {
-        precondition(maximumMessageSize > 0)
+        self.inspection = inspection
         self.sessionsPerClient = sessionsPerClient
         self.pop3ComfortInterval = pop3ComfortInterval.map {
             min(max($0, POP3Limits.comfortIntervalRange.lowerBound), POP3Limits.comfortIntervalRange.upperBound)
         }
-        self.enabled = enabled
-        self.maximumMessageSize = maximumMessageSize
-        self.policy = policy
-        self.whiteList = whiteList
-        self.notificationFrom = notificationFrom
-        self.notificationTo = notificationTo
-    }
-
-    /// The decider's share (`MessageDecider`), one snapshot per message.
-    public var inspection: InspectionSettings {
-        InspectionSettings(enabled: enabled, maximumMessageSize: maximumMessageSize, policy: policy,
-                           whiteList: whiteList, notificationFrom: notificationFrom, notificationTo: notificationTo)
     }
 
     /// The relay's share, fixed for one session. With `mail security use off` nothing is
     /// refused for its size: the limit is the store's own cap and the overflow policy is pass.
     public var relayConfiguration: SMTPRelayConfiguration {
-        guard enabled else {
+        guard inspection.enabled else {
             return SMTPRelayConfiguration(maximumMessageSize: MessageBufferLimits.hardStoreCap, sizeOverflow: .pass)
         }
-        return SMTPRelayConfiguration(maximumMessageSize: maximumMessageSize,
-                                      sizeOverflow: policy.sizeOverflow == .reject ? .reject : .pass)
+        return SMTPRelayConfiguration(maximumMessageSize: inspection.maximumMessageSize,
+                                      sizeOverflow: inspection.policy.sizeOverflow == .reject ? .reject : .pass)
     }
 }
 
@@ -73,8 +52,8 @@ extension ProxySettings {
     /// policy must be the one the session's decisions use (client comforting relies on it).
     public var pop3RelayConfiguration: POP3RelayConfiguration {
         POP3RelayConfiguration(
-            maximumMessageSize: enabled ? maximumMessageSize : MessageBufferLimits.hardStoreCap,
-            unavailablePolicy: policy.inactiveAction == .pass ? .pass : .reject,
+            maximumMessageSize: inspection.enabled ? inspection.maximumMessageSize : MessageBufferLimits.hardStoreCap,
+            unavailablePolicy: inspection.policy.inactiveAction == .pass ? .pass : .reject,
             comfortInterval: pop3ComfortInterval)
     }
 }

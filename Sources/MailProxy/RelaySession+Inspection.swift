@@ -71,11 +71,11 @@ extension RelaySession {
 
     /// One snapshot of the settings per message.
     private var messageSettings: InspectionSettings {
-        var settings = environment.settings.current
+        var settings = environment.settings.current.inspection
         if Machine.keepsUnavailablePolicyOfStart {
-            settings.policy.inactiveAction = settingsAtStart.policy.inactiveAction
+            settings.policy.inactiveAction = settingsAtStart.inspection.policy.inactiveAction
         }
-        return settings.inspection
+        return settings
     }
 
     private func decideBeforeScan(_ job: InspectionJob, subject: Machine.Subject, size: Int) {
@@ -151,7 +151,7 @@ extension RelaySession {
         let mailProtocol = Machine.mailProtocol
         switch notice {
         case .overSize(let octets):
-            guard settingsAtStart.enabled else { return }
+            guard settingsAtStart.inspection.enabled else { return }
             let ruling = MessageDecider.decideUnscanned(protocol: mailProtocol, .notScanned(.overSize(octets: octets)),
                                                         settings: messageSettings)
             if let decision = ruling.decision { environment.accounting.record(decision, message: nil, protocol: mailProtocol) }

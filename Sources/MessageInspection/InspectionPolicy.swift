@@ -60,17 +60,6 @@ public struct InspectionPolicy: Sendable, Hashable {
         self.virusPrefix = virusPrefix
     }
 
-    /// `mail security smtp detect illegal mail`, the FWX120's one action for both: reads the
-    /// action when both are the same (nil when they differ), sets both.
-    public var detectAction: DetectAction? {
-        get { spamAction == virusAction ? spamAction : nil }
-        set {
-            guard let newValue else { return }
-            spamAction = newValue
-            virusAction = newValue
-        }
-    }
-
     /// The SMTP action for a detected result: a message with both spam and a virus gets the
     /// stricter of the two actions (an office that refuses viruses refuses them with spam too).
     public func detectAction(for result: DetectionResult) -> DetectAction {

@@ -14,9 +14,11 @@ public struct InspectionSettings: Sendable, Hashable {
     public var notificationFrom: NotificationAddress
     public var notificationTo: NotificationAddress
 
-    public init(enabled: Bool, maximumMessageSize: Int, policy: InspectionPolicy = InspectionPolicy(),
+    /// The default size is `mail security max size`'s default (docs/product.md §7).
+    public init(enabled: Bool, maximumMessageSize: Int = 5 * 1024 * 1024, policy: InspectionPolicy = InspectionPolicy(),
                 whiteList: WhiteList = WhiteList(patterns: [], activeSet: []),
                 notificationFrom: NotificationAddress = .auto, notificationTo: NotificationAddress = .auto) {
+        precondition(maximumMessageSize > 0)
         self.enabled = enabled
         self.maximumMessageSize = maximumMessageSize
         self.policy = policy

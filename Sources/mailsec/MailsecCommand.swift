@@ -2,6 +2,7 @@ import ApplianceConfig
 import ArgumentParser
 import ControlPlane
 import Foundation
+import Monitoring
 import PacketLayer
 
 /// `mailsec`: the router-style console. One command from the arguments, or an interactive
@@ -104,7 +105,8 @@ struct MailsecCommand: ParsableCommand {
             if scan {
                 let configuration = try Self.replayConfiguration(configPath ?? FirmwareDefaults.configPath,
                                                                  required: configPath != nil)
-                let report = try ReplayScan(configuration: configuration, caBundlePath: caBundle).run(path: path)
+                let client = ScanServices.clientConfiguration(configuration, caBundlePath: caBundle)
+                let report = try ReplayScan(configuration: configuration, clientConfiguration: client).run(path: path)
                 FileHandle.standardOutput.write(Data(report.utf8))
             } else {
                 let messages = try Replay.run(path: path)

@@ -1,7 +1,7 @@
 import ApplianceConfig
 import ArgumentParser
 import ControlPlane
-import Foundation
+import Interception
 import PacketLayer
 
 extension InterceptionSetting: ExpressibleByArgument {}
@@ -30,49 +30,16 @@ struct InterceptionOptions: ParsableArguments {
     @Option(help: "Bridge mode: the bridge holding LAN1 and LAN2 (overrides the port map).")
     var bridge: String?
 
-    /// The port map to use: `--portmap`, else the firmware's file if it exists, else the
-    /// firmware's default map when an override names an interface or the mode; the overrides
-    /// applied on top. nil: there is none (a development machine, a test).
-    func resolvedPortMap() throws -> (map: PortMap, origin: String)? {
-        var map: PortMap
-        var origin: String
-        if let portmap {
-            map = try Self.read(portmap)
-            origin = portmap
-        } else if FileManager.default.fileExists(atPath: FirmwareDefaults.portMapPath) {
-            map = try Self.read(FirmwareDefaults.portMapPath)
-            origin = FirmwareDefaults.portMapPath
-        } else if lan1 != nil || lan2 != nil || mode != nil || bridge != nil {
-            map = PortMap.default
-            origin = "command line"
-        } else {
-            return nil
-        }
-        if let lan1 { map.lan1 = lan1 }
-        if let lan2 { map.lan2 = lan2 }
-        if let mode { map.mode = mode }
-        if let bridge { map.bridge = bridge }
-        // The same checks as the file's own: a typo in an override must not reach nft.
-        let checked = try Self.parse(map.fileText, from: origin + " with overrides")
-        return (checked, origin)
-    }
-
-    private static func read(_ path: String) throws -> PortMap {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ValidationError("cannot read the port map \(path): \(error.localizedDescription)")
-        }
-        return try parse(text, from: path)
-    }
-
-    private static func parse(_ text: String, from origin: String) throws -> PortMap {
-        do { return try PortMap.parse(text) } catch {
-            throw ValidationError("\(origin): \(error)")
+    /// The start-up decision; a command line the daemon cannot follow is a usage error.
+    func startup(transparentListenerGiven: Bool, explicitProxyGiven: Bool) throws -> InterceptionStartup {
+        do {
+            let source = PortMapSource(path: portmap, firmwarePath: FirmwareDefaults.portMapPath,
+                                       lan1: lan1, lan2: lan2, mode: mode, bridge: bridge)
+            return try InterceptionStartup.decide(interception: interception, portMap: try source.resolve(),
+                                                  transparentListenerGiven: transparentListenerGiven,
+                                                  explicitProxyGiven: explicitProxyGiven)
+        } catch {
+            throw ValidationError("\(error)")
         }
     }
-}
-
-extension PortMap {
-    /// The map as a port map file says it.
-    var fileText: String { "mode \(mode.rawValue)\nlan1 \(lan1)\nlan2 \(lan2)\nbridge \(bridge)\n" }
 }

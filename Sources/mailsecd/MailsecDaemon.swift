@@ -2,7 +2,9 @@ import ApplianceConfig
 import ArgumentParser
 import ControlPlane
 import Foundation
+import Interception
 import MailProxy
+import Monitoring
 import NIOCore
 import NIOPosix
 import PacketLayer
@@ -109,7 +111,7 @@ struct MailsecDaemon: AsyncParsableCommand {
         // First: a SIGTERM during start-up must stop the daemon cleanly, not kill it.
         let signals = SignalWaiter()
         let store = ConfigStore(path: config)
-        let (initial, problems) = Self.load(store)
+        let (initial, problems) = store.loadReportingProblems()
         let syslog = SyslogSender(settings: initial.syslog, hostname: ProcessInfo.processInfo.hostName,
                                   localSocketPath: syslogSocket)
         let report: @Sendable (String, SyslogSeverity) -> Void = { line, severity in
@@ -118,59 +120,37 @@ struct MailsecDaemon: AsyncParsableCommand {
         }
         problems.forEach { report($0, .warning) }
         let statistics = MailStatistics()
-        let interception = try InterceptionStartup.decide(
-            interceptionOptions,
+        let interception = try interceptionOptions.startup(
             transparentListenerGiven: smtpTransparent != nil || pop3Transparent != nil,
             explicitProxyGiven: smtpListen != nil || pop3Listen != nil)
-        // Where TPROXY delivers: the listeners given; with none given, both at the firmware's
-        // ports. Appliance rules divert both protocols, so there a missing one takes its default.
-        let bothByDefault = (self.smtpTransparent == nil && self.pop3Transparent == nil) || interception.mayLoadRules
-        let smtpTransparent = interception.runsTransparentListeners
-            ? self.smtpTransparent ?? (bothByDefault ? FirmwareDefaults.smtpTransparentListener : nil) : nil
-        let pop3Transparent = interception.runsTransparentListeners
-            ? self.pop3Transparent ?? (bothByDefault ? FirmwareDefaults.pop3TransparentListener : nil) : nil
+        let transparent = interception.transparentListeners(
+            smtp: smtpTransparent, pop3: pop3Transparent,
+            smtpDefault: FirmwareDefaults.smtpTransparentListener, pop3Default: FirmwareDefaults.pop3TransparentListener)
         let interceptionDriver = interception.runsTransparentListeners ? InterceptionDriver(
             startup: interception,
-            smtpListenerPort: try Self.port(of: smtpTransparent ?? FirmwareDefaults.smtpTransparentListener),
-            pop3ListenerPort: try Self.port(of: pop3Transparent ?? FirmwareDefaults.pop3TransparentListener),
+            smtpListenerPort: try Self.port(of: transparent.smtp ?? FirmwareDefaults.smtpTransparentListener),
+            pop3ListenerPort: try Self.port(of: transparent.pop3 ?? FirmwareDefaults.pop3TransparentListener),
             report: report,
             uninspected: { count, family in
                 statistics.recordUninspectedSessions(count)
                 syslog.log(.uninspectedSessions(count: count, family: family))
             }) : nil
 
-        var yscAPIKey: String?
-        if let yscApiKeyFile {
-            let line = (try? String(contentsOfFile: yscApiKeyFile, encoding: .utf8))?
-                .split(separator: "\n", omittingEmptySubsequences: false).first
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-            if let line, !line.isEmpty { yscAPIKey = line } else {
-                // Never the key itself in the log: only that it could not be used.
-                report("cannot read an API key from \(yscApiKeyFile); scan requests go without one", .warning)
-            }
-        }
-        var yscClientCertificate: ScanClientCertificate?
-        if let yscClientCert, let yscClientKey {
-            yscClientCertificate = ScanClientCertificate(certificatePath: yscClientCert, keyPath: yscClientKey)
-            // libcurl reads them only when it connects: a file that cannot be read is reported
-            // at start, not only as a TLS error on every scan.
-            for path in [yscClientCert, yscClientKey] where !FileManager.default.isReadableFile(atPath: path) {
-                report("cannot read \(path): connections to the scan service fail until it can be read", .warning)
-            }
-        }
+        let credentials = ScanCredentials(apiKeyFile: yscApiKeyFile, clientCertificate: yscClientCert, clientKey: yscClientKey)
+        credentials.warnings.forEach { report($0, .warning) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let scanClient = ScanClient(
-            configuration: ScanServices.clientConfiguration(initial, caBundlePath: yscCa, apiKey: yscAPIKey,
-                                                            clientCertificate: yscClientCertificate),
+            configuration: ScanServices.clientConfiguration(initial, caBundlePath: yscCa, apiKey: credentials.apiKey,
+                                                            clientCertificate: credentials.clientCertificate),
             log: { syslog.log($0) })
-        let licenseClient = LicenseClient(scanClient: scanClient, serial: boxSerial(),
+        let licenseClient = LicenseClient(scanClient: scanClient, serial: FirmwareDefaults.boxSerial(override: serial),
                                           product: FirmwareDefaults.licenseProduct)
         let scanServices = ScanServices(scanClient: scanClient, licenseClient: licenseClient)
         licenseClient.start(on: group.next())
         let proxySettings = ProxySettingsProvider(ProxySettings(initial))
         let tls = TLSWiring.start(stateDirectory: stateDir, anchorsOption: tlsUpstreamCa, configuration: initial, report: report)
-        let monitor = MonitorWiring(scanClient: scanClient, availability: { scanServices.availability },
-                                    eventLoop: group.next(), log: { syslog.log($0) }, report: report)
+        let monitor = MonitorService(scanClient: scanClient, availability: { scanServices.availability },
+                                     eventLoop: group.next(), log: { syslog.log($0) }, report: report)
         let services = DaemonServices(syslog: syslog, statistics: statistics, scanStatus: scanServices,
                                       configurationObserver: {
                                           proxySettings.update(ProxySettings($0))
@@ -184,7 +164,7 @@ struct MailsecDaemon: AsyncParsableCommand {
                                                                     updateCommand: updateCommand.map { $0.split(separator: " ").map(String.init) }),
                                       siteCertificateAuthority: { TLSWiring.authorityInfo(tls) })
         let console = ApplianceConsole(configuration: initial, store: store, services: services)
-        services.configurationChanged(initial, events: Self.loadEvents(initial))
+        services.configurationChanged(initial, events: initial.loadEvents)
 
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
@@ -197,21 +177,11 @@ struct MailsecDaemon: AsyncParsableCommand {
         let budget = MemoryBudget(configuration: MemoryBudget.Configuration(totalBytes: memoryBudget * 1024 * 1024))
         // The listeners the options ask for: explicit (a fixed server) and transparent (the
         // original destination), SMTP and POP3.
-        var listenerSpecs: [MailListenerSpec] = []
-        let asked: [(MailProtocol, String?, String?, String?)] = [
-            (.smtp, smtpListen, smtpUpstream, smtpTransparent), (.pop3, pop3Listen, pop3Upstream, pop3Transparent),
-        ]
-        for (mailProtocol, listen, upstream, transparent) in asked {
-            if let listen, let upstream {
-                listenerSpecs.append(MailListenerSpec(mailProtocol: mailProtocol, listen: listen, upstream: upstream))
-            } else if listen != nil || upstream != nil {
-                let flag = mailProtocol.rawValue
-                report("--\(flag)-listen and --\(flag)-upstream go together; \(mailProtocol.logName) proxy not started", .warning)
-            }
-            if let transparent {
-                listenerSpecs.append(MailListenerSpec(mailProtocol: mailProtocol, listen: transparent, upstream: nil))
-            }
-        }
+        let (listenerSpecs, listenerWarnings) = MailListenerSpec.specs([
+            (.smtp, .init(listen: smtpListen, upstream: smtpUpstream, transparent: transparent.smtp)),
+            (.pop3, .init(listen: pop3Listen, upstream: pop3Upstream, transparent: transparent.pop3)),
+        ])
+        listenerWarnings.forEach { report($0, .warning) }
         // One spool for every listener, opened (and cleaned of a crash's leftovers) once, at start.
         let spoolDirectory = listenerSpecs.isEmpty ? nil : try SpoolDirectory.open(path: spool, threadPool: mailThreadPool)
         // SMTP scans as `send`; POP3 as `receive`, within the relay's cap on a RETR's wait (the
@@ -220,13 +190,9 @@ struct MailsecDaemon: AsyncParsableCommand {
         let pop3Scan = MailScanService.ysc(client: scanClient, availability: { scanServices.availability },
                                            operation: .receive, budget: POP3ProxyLimits.scanBudget)
         var mailListeners: [ProxyListener] = []
-        // A transparent listener per IP version (`0.0.0.0:10025,[::]:10025`), one session table each.
-        for spec in listenerSpecs {
-            guard let spoolDirectory else { break }
-            for address in try Self.socketAddresses(spec.listen) {
-                let upstream: any UpstreamSelector = try spec.upstream.map { FixedUpstream(address: try Self.socketAddress($0)) }
-                    ?? OriginalDestinationUpstream(spoofClientAddress: true, listenerPort: address.port)
-                let environment = RelayEnvironment(
+        if let spoolDirectory {
+            mailListeners = try await ProxyListener.start(listenerSpecs, group: mailGroup, environment: { spec, upstream in
+                RelayEnvironment(
                     settings: proxySettings,
                     scanService: spec.mailProtocol == .smtp ? smtpScan : pop3Scan,
                     budget: budget,
@@ -238,20 +204,9 @@ struct MailsecDaemon: AsyncParsableCommand {
                     clientSessions: ClientSessionTable(limit: { [sessionsPerClient] in sessionsPerClient ?? proxySettings.current.sessionsPerClient }),
                     timeDivisor: timeDivisor,
                     tls: tls)
-                if spec.upstream != nil {
-                    mailListeners.append(try await ProxyListener.start(
-                        listeningOn: address, group: mailGroup, environment: environment, mailProtocol: spec.mailProtocol).get())
-                } else {
-                    try await Self.startTransparent(on: address, report: report, into: &mailListeners) {
-                        try await ProxyListener.start(listeningOn: address, group: mailGroup, environment: environment,
-                                                      transparent: true, mailProtocol: spec.mailProtocol).get()
-                    }
-                }
-            }
-            report(spec.description, .info)
+            }, report: report)
         }
-        report("interception \(interception.sourceDescription)"
-               + (interception.portMap.map { ", port map \($0.origin): \($0.map.mode.rawValue) lan1 \($0.map.lan1) lan2 \($0.map.lan2)" } ?? ""), .info)
+        report(interception.startupLine, .info)
         let web = WebConsoleLauncher.start(
             .init(listen: httpListen, stateDirectory: stateDir, lan1Interface: interception.portMap?.map.lan1 ?? "lan1"),
             console: console, statistics: statistics, scan: scanServices, gauges: {
@@ -263,12 +218,12 @@ struct MailsecDaemon: AsyncParsableCommand {
         report("started; console on \(control), configuration \(config)", .info)
 
         await signals.run(onReload: {
-            let (reloaded, problems) = Self.load(store)
+            let (reloaded, problems) = store.loadReportingProblems()
             problems.forEach { report($0, .warning) }
             let previous = console.configuration
             console.replaceConfiguration(reloaded)
             if reloaded.enabledWhiteListSet != previous.enabledWhiteListSet {
-                services.configurationChanged(reloaded, events: Self.loadEvents(reloaded))
+                services.configurationChanged(reloaded, events: reloaded.loadEvents)
             }
             report("configuration reloaded from \(store.path)", .info)
         })
@@ -289,89 +244,8 @@ struct MailsecDaemon: AsyncParsableCommand {
         report("stopped", .info)
     }
 
-    /// `HOST:PORT` (an IPv6 host in brackets) as a socket address; the host is resolved once.
-    private static func socketAddress(_ text: String) throws -> SocketAddress {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
-            throw ValidationError("expected HOST:PORT, got '\(text)'")
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return try SocketAddress.makeAddressResolvingHost(host, port: port)
-    }
-
-    /// Starts one transparent listener. A kernel without IPv6 (`ipv6.disable=1`: EAFNOSUPPORT)
-    /// forwards no IPv6 either, so the IPv6 listener of the default pair is skipped with a
-    /// warning there instead of stopping the daemon; any other failure stops it.
-    private static func startTransparent(on address: SocketAddress, report: (String, SyslogSeverity) -> Void,
-                                         into listeners: inout [ProxyListener],
-                                         _ start: () async throws -> ProxyListener) async throws {
-        do {
-            listeners.append(try await start())
-        } catch let error as IOError where error.errnoCode == EAFNOSUPPORT && address.protocol == .inet6 {
-            report("no IPv6 on this host: transparent listener \(address) not started (\(error))", .warning)
-        }
-    }
-
-    /// `ADDR:PORT[,ADDR:PORT]`: a transparent listener per IP version (`0.0.0.0:10025,[::]:10025`),
-    /// all on one port, the one the interception rules divert to.
-    private static func socketAddresses(_ text: String) throws -> [SocketAddress] {
-        let addresses = try text.split(separator: ",", omittingEmptySubsequences: false)
-            .map { try socketAddress(String($0)) }
-        guard Set(addresses.map(\.port)).count == 1 else {
-            throw ValidationError("the addresses in '\(text)' must share one port")
-        }
-        return addresses
-    }
-
-    /// The port of `ADDR:PORT` (or of the list `socketAddresses` reads).
+    /// The port of a listener option; an option without one is a usage error.
     private static func port(of text: String) throws -> UInt16 {
-        guard let port = try socketAddresses(text).first?.port, let value = UInt16(exactly: port), value != 0 else {
-            throw ValidationError("no port in '\(text)'")
-        }
-        return value
-    }
-
-    /// `--serial`, else the firmware's serial file, else the machine id (a lab box has no label).
-    private func boxSerial() -> String {
-        if let serial { return serial }
-        for path in [FirmwareDefaults.serialPath, "/etc/machine-id"] {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-                let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !line.isEmpty { return line }
-            }
-        }
-        return "UNSET"
-    }
-
-    /// A loaded file takes effect as a whole: an enabled white-list set is logged as enabled.
-    private static func loadEvents(_ configuration: Configuration) -> [ConfigEvent] {
-        configuration.enabledWhiteListSet.map { [.whiteListSetEnabled($0)] } ?? []
-    }
-
-    /// Applies every valid line and reports each bad one with its line number: a typo
-    /// must never keep the box from starting, nor be ignored silently.
-    private static func load(_ store: ConfigStore) -> (Configuration, [String]) {
-        let text: String
-        do { text = try store.read() } catch {
-            return (Configuration(), ["cannot read \(store.path): \(error); starting on the defaults"])
-        }
-        let (configuration, problems) = Configuration.load(text)
-        return (configuration, problems.map {
-            "\(store.path) line \($0.lineNumber): '\($0.line)': \($0.error.message)"
-        })
-    }
-}
-
-/// One mail listener the options ask for: explicit mode with a fixed server, or transparent
-/// (TPROXY) mode with the original destination when `upstream` is nil.
-struct MailListenerSpec {
-    var mailProtocol: MailProtocol
-    var listen: String
-    var upstream: String?
-
-    /// The start-up line that names it.
-    var description: String {
-        guard let upstream else { return "\(mailProtocol.logName) transparent proxy on \(listen)" }
-        return "\(mailProtocol.logName) proxy on \(listen), server \(upstream)"
+        do { return try ListenAddress.port(of: text) } catch { throw ValidationError("\(error)") }
     }
 }

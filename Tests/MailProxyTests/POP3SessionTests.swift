@@ -13,7 +13,7 @@ import Testing
     static var octets: Int { message.utf8.count }
     static var status: String { "+OK \(octets) octets\r\n" }
 
-    func harness(_ settings: ProxySettings = ProxySettings(enabled: true), memoryThreshold: Int = 1 << 20) throws -> ProxyHarness {
+    func harness(_ settings: ProxySettings = ProxySettings(inspection: InspectionSettings(enabled: true)), memoryThreshold: Int = 1 << 20) throws -> ProxyHarness {
         try ProxyHarness(settings, memoryThreshold: memoryThreshold, mailProtocol: .pop3)
     }
 
@@ -95,8 +95,8 @@ import Testing
     }
 
     @Test func whiteListedDetectionGetsTheReceiveHeaderAndNoPrefix() throws {
-        var settings = ProxySettings(enabled: true)
-        settings.whiteList = WhiteList(patterns: [WhiteListPattern(number: 7, from: "*@example.com")], activeSet: [7])
+        var settings = ProxySettings(inspection: InspectionSettings(enabled: true))
+        settings.inspection.whiteList = WhiteList(patterns: [WhiteListPattern(number: 7, from: "*@example.com")], activeSet: [7])
         let h = try harness(settings)
         try logIn(h)
         try retrieve(h)
@@ -127,8 +127,8 @@ import Testing
     }
 
     @Test func scanFailureUnderPassIsRelayedUnscanned() throws {
-        var settings = ProxySettings(enabled: true)
-        settings.policy.inactiveAction = .pass
+        var settings = ProxySettings(inspection: InspectionSettings(enabled: true))
+        settings.inspection.policy.inactiveAction = .pass
         let h = try harness(settings)
         try logIn(h)
         try retrieve(h)
@@ -139,8 +139,8 @@ import Testing
     }
 
     @Test func unavailableUnderPassIsRelayedUnscanned() throws {
-        var settings = ProxySettings(enabled: true)
-        settings.policy.inactiveAction = .pass
+        var settings = ProxySettings(inspection: InspectionSettings(enabled: true))
+        settings.inspection.policy.inactiveAction = .pass
         let h = try harness(settings)
         h.unavailable.withLockedValue { $0 = .serviceFailed }
         try logIn(h)
@@ -151,8 +151,8 @@ import Testing
     }
 
     @Test func overSizeIsRelayedUnscannedAndCounted() throws {
-        var settings = ProxySettings(enabled: true)
-        settings.maximumMessageSize = 50
+        var settings = ProxySettings(inspection: InspectionSettings(enabled: true))
+        settings.inspection.maximumMessageSize = 50
         let h = try harness(settings)
         try logIn(h)
         try retrieve(h)
@@ -163,7 +163,7 @@ import Testing
     }
 
     @Test func mailSecurityOffRelaysWithoutScanningOrCounting() throws {
-        let h = try harness(ProxySettings(enabled: false))
+        let h = try harness(ProxySettings(inspection: InspectionSettings(enabled: false)))
         try logIn(h)
         try retrieve(h)
         #expect(try h.clientReceives() == Self.status + Self.stuffed)
@@ -216,8 +216,8 @@ import Testing
     }
 
     @Test func ticksComfortTheClientUnderPass() throws {
-        var settings = ProxySettings(enabled: true)
-        settings.policy.inactiveAction = .pass
+        var settings = ProxySettings(inspection: InspectionSettings(enabled: true))
+        settings.inspection.policy.inactiveAction = .pass
         let h = try harness(settings)
         try logIn(h)
         try retrieve(h, status: "+OK message follows\r\n")
@@ -229,7 +229,7 @@ import Testing
     }
 
     @Test func withComfortingOffTheSilenceBudgetUnderRejectEndsInATempfailAndCancelsTheScan() throws {
-        var settings = ProxySettings(enabled: true)
+        var settings = ProxySettings(inspection: InspectionSettings(enabled: true))
         settings.pop3ComfortInterval = nil
         let h = try harness(settings)
         try logIn(h)
@@ -339,12 +339,12 @@ import Testing
         h.scanAnswers(.verdict(score: 95, virusNames: []))
         #expect(try h.clientReceives().contains("Subject: [SPAM] hello"))
         var settings = h.settings.current
-        settings.policy.spamPrefix = "[JUNK]"
+        settings.inspection.policy.spamPrefix = "[JUNK]"
         h.settings.update(settings)
         try retrieve(h)
         h.scanAnswers(.verdict(score: 95, virusNames: []))
         #expect(try h.clientReceives().contains("Subject: [JUNK] hello"))
-        settings.maximumMessageSize = 10  // lowered mid-session: the next RETR is over size
+        settings.inspection.maximumMessageSize = 10  // lowered mid-session: the next RETR is over size
         h.settings.update(settings)
         try retrieve(h)
         #expect(h.scans.isEmpty)

@@ -35,7 +35,7 @@ final class ProxyHarness {
     /// timer or a callback still pending would).
     private(set) weak var session: AnyObject?
 
-    init(_ settings: ProxySettings = ProxySettings(enabled: true),
+    init(_ settings: ProxySettings = ProxySettings(inspection: InspectionSettings(enabled: true)),
          budget: MemoryBudget = MemoryBudget(), memoryThreshold: Int = 1 << 20,
          serverUnreachable: Bool = false, mailProtocol: Telemetry.MailProtocol = .smtp,
          beforeInstall: (EmbeddedChannel) throws -> Void = { _ in },

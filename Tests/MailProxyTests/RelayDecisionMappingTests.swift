@@ -11,10 +11,10 @@ import Testing
     let message = ByteBuffer(string: "From: alice@example.com\r\nSubject: s\r\n\r\nbody\r\n")
     let stamp = NotificationStamp(date: "Wed, 25 Nov 2026 23:00:00 +0000", messageID: "<1@fw>")
 
-    func settings(_ change: (inout ProxySettings) -> Void = { _ in }) -> InspectionSettings {
-        var settings = ProxySettings(enabled: true)
+    func settings(_ change: (inout InspectionSettings) -> Void = { _ in }) -> InspectionSettings {
+        var settings = InspectionSettings(enabled: true)
         change(&settings)
-        return settings.inspection
+        return settings
     }
 
     func decide(_ outcome: ScanOutcome, message: ByteBuffer, settings: InspectionSettings) -> MessageRuling {
@@ -69,7 +69,7 @@ import Testing
 
     @Test func transferGoesToTheSenderByDefault() throws {
         let ruling = decide(.verdict(score: 100, virusNames: []), message: message,
-                            settings: settings { $0.policy.detectAction = .transfer })
+                            settings: settings { $0.policy = InspectionPolicy(spamAction: .transfer, virusAction: .transfer) })
         guard case .transfer(let notification, let to) = RelayDecision(ruling.disposition) else {
             Issue.record("\(ruling.disposition)")
             return

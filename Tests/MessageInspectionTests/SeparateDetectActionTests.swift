@@ -54,13 +54,4 @@ struct SeparateDetectActionTests {
             return
         }
     }
-
-    @Test func theFWX120FormSetsBothAndReadsBackOnlyWhenTheyAgree() {
-        var policy = InspectionPolicy()
-        policy.detectAction = .reject
-        #expect(policy.spamAction == .reject && policy.virusAction == .reject)
-        #expect(policy.detectAction == .reject)
-        policy.spamAction = .pass
-        #expect(policy.detectAction == nil)
-    }
 }

@@ -50,7 +50,7 @@ func sizeParameterAboveTheLimitIsRefusedEarlyUnderTheRejectPolicy(
 
 /// The tag path: the decision carries the new header, the machine asks for it in front of the
 /// stored message once the server said 354 (the session stuffs both as one stream; the bytes on
-/// the wire are checked in `SMTPSessionTests.rewrittenMessageIsDeliveredDotStuffedWithCRLF`).
+/// the wire are checked in `SMTPRelaySessionDecisionTests.rewrittenMessageIsDeliveredDotStuffedWithCRLF`).
 @Test func rewrittenMessageIsTheNewHeaderThenTheStoredRest() {
     var h = RelayHarness.scanning()
     let header = ByteBuffer(string: "Subject: [SPAM] t\n\n")

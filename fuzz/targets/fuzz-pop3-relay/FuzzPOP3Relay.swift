@@ -111,6 +111,9 @@ struct POP3RelayModel {
         case .storeContent(let buffer):
             invariant(collecting && store != nil, "content stored outside a message")
             store! += buffer.bytes
+        case .discardCollected:
+            // Only SMTP's over-size reject discards; an over-size RETR is relayed unscanned.
+            invariant(false, "POP3 discarded a collected message")
         case .scanMessage(_, let size):
             invariant(collecting && store != nil && !scanned, "scan without a message, or twice")
             invariant(size == store!.count, "scan size \(size) is not the stored \(store!.count)")
@@ -121,7 +124,11 @@ struct POP3RelayModel {
             // TOP content goes unscanned (docs/product.md §3), as does an over-size RETR (docs/product.md §5).
             invariant(store != nil && !delivered, "delivery of no message, or twice")
             delivered = true
-        case .sendRewrittenMessage(_, _, let storedFrom):
+        case .sendStoredMessage(to: .server):
+            // The shared action vocabulary names both sides; POP3 content flows to the client only.
+            invariant(false, "POP3 delivered a stored message to the server")
+        case .sendRewrittenMessage(let side, _, let storedFrom):
+            invariant(side == .client, "POP3 delivered a rewritten message to the server")
             invariant(!clientClosed, "write to the client after closing it")
             invariant(store != nil && !delivered, "rewritten delivery of no message, or twice")
             invariant(storedFrom >= 0 && storedFrom <= store!.count, "rewrite replaces beyond the stored message")

@@ -108,7 +108,11 @@ struct SMTPRelayModel {
             delivered = true
             checkContent(DotStuffer.stuff(ByteBuffer(bytes: store ?? [])).bytes)
             lastCommand = []
-        case .sendRewrittenMessage(_, let header, let storedFrom):
+        case .sendStoredMessage(to: .client):
+            // The shared action vocabulary names both sides; SMTP content flows to the server only.
+            invariant(false, "SMTP delivered a stored message to the client")
+        case .sendRewrittenMessage(let side, let header, let storedFrom):
+            invariant(side == .server, "SMTP delivered a rewritten message to the client")
             invariant(!serverClosed, "write to the server after closing it")
             invariant(store != nil && scanned && !collecting, "delivery of a message not stored and scanned")
             invariant(!delivered, "the stored message delivered twice")

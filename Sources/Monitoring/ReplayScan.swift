@@ -1,5 +1,4 @@
 import ApplianceConfig
-import ControlPlane
 import Foundation
 import MessageInspection
 import NIOCore
@@ -20,31 +19,38 @@ import ScanClient
 ///
 /// The result keyword is docs/product.md §4's under the configured `mail security spam level`; a message
 /// over `mail security max size` is not sent (as the daemon would not scan it either).
-struct ReplayScan {
-    let configuration: Configuration
-    let caBundlePath: String
+public struct ReplayScan {
+    /// Whose `mail security spam level` and `max size` apply.
+    public let configuration: Configuration
+    /// How to reach the scan service (the configuration's `ysc …` and the CA bundle).
+    public let clientConfiguration: ScanClientConfiguration
+
+    public init(configuration: Configuration, clientConfiguration: ScanClientConfiguration) {
+        self.configuration = configuration
+        self.clientConfiguration = clientConfiguration
+    }
 
     /// Replays `path` with scanning and returns the report text.
-    func run(path: String) throws -> String {
+    public func run(path: String) throws -> String {
         let maximumBytes = configuration.maxSizeMegabytes << 20
         let retention = ContentRetention(maximumMessageBytes: maximumBytes, budget: ContentBudget(limit: maximumBytes))
         let messages = try Replay.run(path: path, retention: retention)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let client = ScanClient(configuration: ScanServices.clientConfiguration(configuration, caBundlePath: caBundlePath))
+        let client = ScanClient(configuration: clientConfiguration)
         defer {
             client.shutdown()
             try? group.syncShutdownGracefully()
         }
-        let threshold = InspectionPolicy.spamThreshold(level: configuration.spamLevel)
+        let policy = InspectionPolicy(spamLevel: configuration.spamLevel)
         var report = ""
         for (number, message) in messages.enumerated() {
             let verdict = scan(message, number: number + 1, client: client, eventLoop: group.next())
-            report += ReplayReport.line(message) + " scan=" + Self.text(verdict, threshold: threshold) + "\n"
+            report += ReplayReport.line(message) + " scan=" + Self.text(verdict, policy: policy) + "\n"
         }
         return report
     }
 
-    enum Verdict: Equatable {
+    public enum Verdict: Equatable, Sendable {
         case scanned(score: Int, viruses: [String])
         case unscanned(String)
     }
@@ -71,16 +77,12 @@ struct ReplayScan {
         return .unscanned(Self.reason(outcome.failure))
     }
 
-    static func text(_ verdict: Verdict, threshold: Int) -> String {
+    /// The words appended to the message's line; the result is the one the daemon's monitor
+    /// counts (`InspectionPolicy.result`).
+    public static func text(_ verdict: Verdict, policy: InspectionPolicy) -> String {
         switch verdict {
         case .scanned(let score, let viruses):
-            let spam = score >= threshold
-            let keyword = switch (spam, !viruses.isEmpty) {
-            case (true, true): DetectionResult.spamAndVirus.keyword
-            case (true, false): DetectionResult.spam.keyword
-            case (false, true): DetectionResult.virus.keyword
-            case (false, false): "clean"
-            }
+            let keyword = policy.result(score: score, virusNames: viruses)?.keyword ?? "clean"
             let names = viruses.isEmpty ? "-" : viruses.map { ReplayReport.escapedWord($0) }.joined(separator: ",")
             return "\(keyword) score=\(score) viruses=\(names)"
         case .unscanned(let reason):
@@ -90,7 +92,7 @@ struct ReplayScan {
 
     /// Why the service gave no verdict: the failure class, then the detail (libcurl's text or
     /// the service's `error`) unless it only repeats the class.
-    static func reason(_ failure: ScanFailure?) -> String {
+    public static func reason(_ failure: ScanFailure?) -> String {
         let text = reason(failure?.kind)
         var detail = failure?.detail ?? ""
         if case .httpStatus(let code)? = failure?.kind, detail.hasPrefix("HTTP \(code)") {
@@ -99,7 +101,7 @@ struct ReplayScan {
         return detail.isEmpty ? text : "\(text): \(detail)"
     }
 
-    static func reason(_ kind: ScanFailureKind?) -> String {
+    public static func reason(_ kind: ScanFailureKind?) -> String {
         switch kind {
         case .nameResolution?: "scan service name not resolved"
         case .connect?: "scan service unreachable"

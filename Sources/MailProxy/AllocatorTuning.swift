@@ -13,12 +13,12 @@ import Glibc
 /// 395 MiB with that and two arenas; afterwards RSS fell back to under 100 MiB instead of staying
 /// at ~370 MiB. The cost is an mmap/munmap pair per buffer of 64 KiB or more, small beside the
 /// copy of the buffer itself.
-enum AllocatorTuning {
+public enum AllocatorTuning {
     /// Allocations of this size or more are mapped on their own and returned on free. Setting it
     /// also stops glibc from raising the threshold dynamically.
-    static let mmapThresholdBytes: Int32 = 64 * 1024
+    public static let mmapThresholdBytes: Int32 = 64 * 1024
     /// The event loops and the file I/O pool share this many arenas instead of one each.
-    static let arenaCount: Int32 = 2
+    public static let arenaCount: Int32 = 2
 
     // <malloc.h>'s parameter numbers; the header is not part of Swift's Glibc module.
     private static let mmapThresholdParameter: Int32 = -3  // M_MMAP_THRESHOLD
@@ -27,7 +27,7 @@ enum AllocatorTuning {
     /// Called once, first thing in the daemon. Returns false where the C library has no
     /// `mallopt` (not glibc): the defaults then stay, which only costs memory.
     @discardableResult
-    static func apply() -> Bool {
+    public static func apply() -> Bool {
         #if canImport(Glibc)
         // Looked up at run time with the C calling convention, since <malloc.h> is not imported.
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32

@@ -1,11 +1,30 @@
 import ApplianceConfig
-import MailProxy
 import MailRelay
 import MessageInspection
 
 extension ProxySettings {
-    /// The SMTP proxy's settings from the appliance configuration (docs/product.md §7).
-    init(_ configuration: Configuration) {
+    /// The proxies' settings from the appliance configuration (docs/product.md §7); the daemon
+    /// builds them at start and on every change.
+    public init(_ configuration: Configuration) {
+        self.init(inspection: InspectionSettings(configuration),
+                  pop3ComfortInterval: configuration.pop3ComfortInterval.map { .seconds(Int64($0)) },
+                  sessionsPerClient: configuration.maxClientSessions)
+        smtpTLS = Self.policy(configuration.smtpTLSMode)
+        pop3TLS = Self.policy(configuration.pop3TLSMode)
+    }
+
+    private static func policy(_ mode: TLSMode) -> TLSPolicy {
+        switch mode {
+        case .inspect: .inspect
+        case .pass: .pass
+        case .block: .block
+        }
+    }
+}
+
+extension InspectionSettings {
+    /// What decides about each message, from the appliance configuration (docs/product.md §5, §7).
+    public init(_ configuration: Configuration) {
         let patterns = configuration.whiteListPatterns.map { number, pattern in
             MessageInspection.WhiteListPattern(number: number, from: pattern.from, to: pattern.to)
         }.sorted { $0.number < $1.number }
@@ -23,19 +42,7 @@ extension ProxySettings {
                   policy: policy,
                   whiteList: WhiteList(patterns: patterns, activeSet: active),
                   notificationFrom: Self.address(configuration.smtpFromAddress),
-                  notificationTo: Self.address(configuration.smtpToAddress),
-                  pop3ComfortInterval: configuration.pop3ComfortInterval.map { .seconds(Int64($0)) },
-                  sessionsPerClient: configuration.maxClientSessions)
-        smtpTLS = Self.policy(configuration.smtpTLSMode)
-        pop3TLS = Self.policy(configuration.pop3TLSMode)
-    }
-
-    private static func policy(_ mode: TLSMode) -> TLSPolicy {
-        switch mode {
-        case .inspect: .inspect
-        case .pass: .pass
-        case .block: .block
-        }
+                  notificationTo: Self.address(configuration.smtpToAddress))
     }
 
     private static func detectAction(_ setting: ApplianceConfig.DetectAction) -> InspectionPolicy.DetectAction {

@@ -8,15 +8,15 @@ import Foundation
 /// that comes while the daemon is still starting (its console socket may already be there)
 /// is kept and ends `run` at once, instead of killing the process with the default action.
 /// A SIGHUP before `run` has nothing to reload yet and is ignored.
-final class SignalWaiter: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "mailsecd.signals")
+public final class SignalWaiter: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "mailsec.signals")
     private let lock = NSLock()
     private var stopRequested = false
     private var continuation: CheckedContinuation<Void, Never>?
     private var onReload: (@Sendable () -> Void)?
     private var sources: [DispatchSourceSignal] = []
 
-    init() {
+    public init() {
         for signal in [SIGHUP, SIGTERM, SIGINT] { Foundation.signal(signal, SIG_IGN) }
         let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
         hup.setEventHandler { [weak self] in self?.reload() }
@@ -31,7 +31,7 @@ final class SignalWaiter: @unchecked Sendable {
 
     /// Returns once SIGTERM or SIGINT came (at once if one came already); SIGHUP runs
     /// `onReload` meanwhile.
-    func run(onReload: @escaping @Sendable () -> Void) async {
+    public func run(onReload: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             lock.lock()
             self.onReload = onReload
