@@ -154,7 +154,7 @@ if Context.environment["MAILSEC_FUZZ"] == "1" {
         ("fuzz-scan-reply", ["ScanProtocol"]),
         ("fuzz-console-parser", ["ApplianceConfig"]),
     ]
-    package.targets.append(.target(name: "FuzzSupport", path: "fuzz/targets/FuzzSupport"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["MailRelay"], path: "fuzz/targets/FuzzSupport"))
     for fuzz in fuzzTargets {
         package.targets.append(.executableTarget(
             name: fuzz.name, dependencies: ["FuzzSupport"] + fuzz.dependencies, path: "fuzz/targets/\(fuzz.name)"))

@@ -13,7 +13,8 @@ import MailRelay
 /// - content is stored only while a message is collected; a stored message goes to the client
 ///   at most once, and a rewrite replaces no more than was stored;
 /// - nothing is written to a side after it was closed;
-/// - client reads stay paused while more than `maximumQueuedCommandBytes` wait.
+/// - client reads stay paused while more than `maximumQueuedCommandBytes` wait;
+/// - STLS keeps `TLSUpgradeModel`'s order under the policy the input picks.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPOP3Relay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var input = FuzzInput(data, size)
@@ -21,9 +22,11 @@ public func fuzzPOP3Relay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let configuration = POP3RelayConfiguration(
         maximumMessageSize: 1 + Int(input.byte()) * 64,
         unavailablePolicy: settings & 1 == 0 ? .reject : .pass,
-        comfortInterval: settings & 2 == 0 ? POP3Limits.defaultComfortInterval : nil
+        comfortInterval: settings & 2 == 0 ? POP3Limits.defaultComfortInterval : nil,
+        tls: TLSUpgradeModel.policy(settings)
     )
-    var relay = POP3RelayModel(machine: POP3RelayMachine(configuration: configuration))
+    var relay = POP3RelayModel(machine: POP3RelayMachine(configuration: configuration),
+                               tls: TLSUpgradeModel(policy: configuration.tls))
     var now = NIODeadline.uptimeNanoseconds(1_000_000_000)
     relay.handle(.tick(now))
     var steps = 0
@@ -47,6 +50,13 @@ public func fuzzPOP3Relay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             switch choice % 8 {
             case 0: relay.handle(.clientClosed)
             case 1: relay.handle(.serverClosed)
+            case 2:
+                // A handshake ends only when one was asked for (the session's own guard).
+                let side: RelaySide = choice & 0x80 == 0 ? .server : .client
+                if relay.tls.mayFinish(side) {
+                    relay.tls.handshakeDone(side)
+                    relay.handle(.secured(side))
+                }
             default:
                 // Time passes: from one tick (1 s) to beyond every limit (10 min).
                 let seconds: Int64 = [1, 5, 15, 50, 60, 700][Int(choice / 8) % 6]
@@ -60,6 +70,7 @@ public func fuzzPOP3Relay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
 struct POP3RelayModel {
     var machine: POP3RelayMachine
+    var tls: TLSUpgradeModel
     var actions: [POP3RelayMachine.Action] = []
     var clientPaused = false
     var clientClosed = false
@@ -95,6 +106,8 @@ struct POP3RelayModel {
         switch action {
         case .sendToServer(let buffer):
             invariant(!serverClosed, "write to the server after closing it")
+            tls.write(to: .server)
+            if tls.isOpaque { return }
             let bytes = buffer.bytes
             invariant(isCRLFLines(bytes) && !bytes.dropLast(2).contains(0x0A),
                       "a command to the server is not one CRLF line")
@@ -102,6 +115,7 @@ struct POP3RelayModel {
                       "the server got a line the client never sent: \(String(decoding: bytes.prefix(60), as: UTF8.self))")
         case .replyToClient:
             invariant(!clientClosed, "reply to the client after closing it")
+            tls.write(to: .client)
         case .startCollecting:
             invariant(store == nil, "a new message while one is still held")
             store = []
@@ -137,8 +151,16 @@ struct POP3RelayModel {
             invariant(store != nil, "release without a message")
             store = nil
             collecting = false
+        case .notice(.tls(.passed)):
+            tls.passed()
         case .notice:
             break
+        case .secureServer:
+            invariant(!serverClosed, "secureServer after closing the server")
+            tls.secureServer()
+        case .secureClient:
+            invariant(!clientClosed, "secureClient after closing the client")
+            tls.secureClient()
         case .pauseClientReads:
             invariant(!clientPaused, "paused twice")
             clientPaused = true

@@ -12,7 +12,8 @@ import MailRelay
 ///   at most once, only after the scan was asked for;
 /// - replies to the client are CRLF lines with a three-digit code;
 /// - nothing is written to a side after it was closed;
-/// - client reads stay paused while more than `maximumQueuedCommandBytes` wait.
+/// - client reads stay paused while more than `maximumQueuedCommandBytes` wait;
+/// - STARTTLS keeps `TLSUpgradeModel`'s order under the policy the input picks.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSMTPRelay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var input = FuzzInput(data, size)
@@ -20,9 +21,11 @@ public func fuzzSMTPRelay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let configuration = SMTPRelayConfiguration(
         maximumMessageSize: 1 + Int(input.byte()) * 64,
         sizeOverflow: settings & 1 == 0 ? .pass : .reject,
-        bareLineFeeds: settings & 2 == 0 ? .normalize : .reject
+        bareLineFeeds: settings & 2 == 0 ? .normalize : .reject,
+        tls: TLSUpgradeModel.policy(settings)
     )
-    var relay = SMTPRelayModel(machine: SMTPRelayMachine(configuration: configuration))
+    var relay = SMTPRelayModel(machine: SMTPRelayMachine(configuration: configuration),
+                               tls: TLSUpgradeModel(policy: configuration.tls))
     var steps = 0
     while let step = input.nextStep(), steps < 512 {
         steps += 1
@@ -35,12 +38,19 @@ public func fuzzSMTPRelay(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         case .decision(let choice):
             relay.handle(.decision(decision(choice, input: &input)))
         case .other(let choice):
-            switch choice % 7 {
+            switch choice % 9 {
             case 0: relay.handle(.clientClosed)
             case 1: relay.handle(.serverClosed)
             case 2: relay.handle(.timeout(.client))
             case 3: relay.handle(.timeout(.server))
             case 4: relay.handle(.timeout(.decision))
+            case 5, 6:
+                // A handshake ends only when one was asked for (the session's own guard).
+                let side: RelaySide = choice % 9 == 5 ? .server : .client
+                if relay.tls.mayFinish(side) {
+                    relay.tls.handshakeDone(side)
+                    relay.handle(.secured(side))
+                }
             default: relay.handle(.keepaliveDue)
             }
         }
@@ -67,6 +77,7 @@ func decision(_ choice: UInt8, input: inout FuzzInput) -> RelayDecision {
 /// The relay plus what the I/O layer around it would hold, with the invariants.
 struct SMTPRelayModel {
     var machine: SMTPRelayMachine
+    var tls: TLSUpgradeModel
     var actions: [SMTPRelayMachine.Action] = []
     var clientPaused = false
     var clientClosed = false
@@ -89,6 +100,8 @@ struct SMTPRelayModel {
         switch action {
         case .sendToServer(let buffer):
             invariant(!serverClosed, "write to the server after closing it")
+            tls.write(to: .server)
+            if tls.isOpaque { return }
             let bytes = buffer.bytes
             // After the relay's DATA the next write is the content, unless the relay gives up
             // the transaction (RSET) or the session (QUIT).
@@ -123,6 +136,8 @@ struct SMTPRelayModel {
             lastCommand = []
         case .replyToClient(let buffer):
             invariant(!clientClosed, "reply to the client after closing it")
+            tls.write(to: .client)
+            if tls.isOpaque { return }
             let bytes = buffer.bytes
             invariant(isCRLFLines(bytes), "a reply to the client is not CRLF lines")
             invariant(bytes.count >= 5 && bytes[0...2].allSatisfy { (0x30...0x39).contains($0) },
@@ -159,8 +174,16 @@ struct SMTPRelayModel {
             invariant(collecting && store != nil, "an over-size delivery without a message")
             collecting = false
             scanned = true
+        case .notice(.tls(.passed)):
+            tls.passed()
         case .notice:
             break
+        case .secureServer:
+            invariant(!serverClosed, "secureServer after closing the server")
+            tls.secureServer()
+        case .secureClient:
+            invariant(!clientClosed, "secureClient after closing the client")
+            tls.secureClient()
         case .pauseClientReads:
             invariant(!clientPaused, "paused twice")
             clientPaused = true
