@@ -123,9 +123,11 @@ extension POP3RelayMachine {
                 actions.append(.notice(.timedOut))
                 close(client: true, server: true, into: &actions)
             }
-        case .awaitingGreeting, .awaitingResponse, .listing, .securing(.server):
+        case .securing where isSecuringServer:
             if now - lastInput! >= configuration.timeouts.serverResponse { serverTimedOut(into: &actions) }
-        case .securing(.client):
+        case .awaitingGreeting, .awaitingResponse, .listing:
+            if now - lastInput! >= configuration.timeouts.serverResponse { serverTimedOut(into: &actions) }
+        case .securing:
             // The client's handshake must finish within the autologout time too.
             if now - lastInput! >= configuration.timeouts.clientIdle {
                 actions.append(.notice(.timedOut))

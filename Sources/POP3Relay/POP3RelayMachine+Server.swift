@@ -189,8 +189,8 @@ extension POP3RelayMachine {
     /// The server went away.
     mutating func serverClosed(into actions: inout [Action]) {
         switch phase {
-        case .securing(let step):
-            serverClosedWhileSecuring(step, into: &actions)
+        case .securing:
+            serverClosedWhileSecuring(into: &actions)
         case .awaitingResponse(.quit):
             close(client: true, server: false, into: &actions)
         case .awaitingGreeting, .awaitingResponse, .authContinuation:

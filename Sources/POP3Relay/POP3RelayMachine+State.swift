@@ -17,8 +17,9 @@ extension POP3RelayMachine {
         case collecting(Retrieval)
         /// RETR content complete; waiting for `.decision`.
         case scanning(Retrieval)
-        /// STLS accepted by the server: securing the server half, then the client half.
-        case securing(SecuringStep)
+        /// STLS accepted by the server: securing the server half, then the client half
+        /// (`tls.step` says which).
+        case securing
         /// STLS passed (`TLSPolicy.pass`): bytes go unchanged both ways until a close.
         case opaque
         case closed
@@ -32,12 +33,6 @@ extension POP3RelayMachine {
         }
     }
 
-    enum SecuringStep: Sendable {
-        /// The server's handshake runs; then its `+OK` (kept here) goes to the client.
-        case server(POP3Response)
-        /// The `+OK` went to the client; its handshake runs.
-        case client
-    }
 
     /// What the response the server owes is for, and so whether it is multi-line (RFC 1939 §3).
     enum Pending: Sendable {

@@ -2,7 +2,7 @@ import MailRelay
 import NIOCore
 
 /// STLS (RFC 2595 §4) under the session's `TLSPolicy` (docs/tls.md); the same steps as SMTP's
-/// STARTTLS (`SMTPRelayMachine+TLS.swift`):
+/// STARTTLS (`SMTPRelayMachine+TLS.swift`), the same rulings (`TLSUpgradeProgress`):
 ///
 ///     C: STLS                          → A: STLS                        (to the server)
 ///     S: +OK Begin TLS negotiation     → secureServer                   (the +OK kept)
@@ -12,19 +12,16 @@ import NIOCore
 /// Plaintext the client sends after STLS is discarded, never relayed; server bytes after its
 /// `+OK` are a protocol error. CAPA inside TLS is filtered again, STLS removed (RFC 2595 §4).
 extension POP3RelayMachine {
-    /// The CAPA tags removed: STLS stays while the relay can honour it.
-    var removedCapabilities: Set<String> {
-        if configuration.tls == .block || secured { return configuration.removedCapabilities.union(["STLS"]) }
-        return configuration.removedCapabilities.subtracting(["STLS"])
-    }
+    var removedCapabilities: Set<String> { tls.capabilitiesRemoved(configuration.removedCapabilities, keyword: "STLS") }
 
     mutating func startTLS(_ line: ByteBuffer, into actions: inout [Action]) {
-        if configuration.tls == .block {
+        switch tls.commandRuling {
+        case .refuseBlocked:
             actions.append(.notice(.tls(.blocked)))
             refuse(POP3RelayReplies.stlsRefused, into: &actions)
-        } else if secured {
+        case .refuseAlreadySecured:
             refuse(POP3RelayReplies.tlsAlreadyActive, into: &actions)
-        } else {
+        case .forward:
             forward(line, awaiting: .stls, into: &actions)
         }
     }
@@ -36,53 +33,53 @@ extension POP3RelayMachine {
             countError(into: &actions)
             return
         }
-        // RFC 2595 §4: nothing after the +OK belongs to the plaintext session.
-        guard serverFramer.bufferedBytes == 0 else { return protocolError(into: &actions) }
-        discardPlaintext(clientFramer.takeBufferedBytes().readableBytes, into: &actions)
-        switch configuration.tls {
-        case .inspect:
-            phase = .securing(.server(response))
+        let ruling = tls.goAhead(response, bytesAfter: serverFramer.bufferedBytes)
+        if ruling != .protocolError { discardPlaintext(clientFramer.takeBufferedBytes().readableBytes, into: &actions) }
+        switch ruling {
+        case .secureServer:
+            phase = .securing
             actions.append(.secureServer)
-        case .pass:
+        case .relayOpaque:
             actions.append(.notice(.tls(.passed)))
             relay(response, into: &actions)
             phase = .opaque
-        case .block:
+        case .protocolError:
+            // RFC 2595 §4: nothing after the +OK belongs to the plaintext session.
             protocolError(into: &actions)
         }
     }
 
     mutating func handshakeDone(_ side: RelaySide, into actions: inout [Action]) {
-        guard case .securing(let step) = phase else { return }
-        switch (step, side) {
-        case (.server(let response), .server):
+        guard case .securing = phase else { return }
+        switch tls.handshakeDone(side) {
+        case .answerClient(let response):
             relay(response, into: &actions)
             actions.append(.secureClient)
-            phase = .securing(.client)
             lastInput = clock
-        case (.client, .client):
-            secured = true
+        case .secured:
             phase = .idle
             lastInput = clock
-        default:
+        case .ignore:
             break
         }
     }
 
     /// Plaintext from the client while the upgrade runs: never relayed.
     mutating func discardPlaintext(_ octets: Int, into actions: inout [Action]) {
-        guard octets > 0 else { return }
-        actions.append(.notice(.tls(.plaintextDiscarded(octets: octets))))
+        if let notice = TLSUpgradeProgress<POP3Response>.discarded(octets) { actions.append(.notice(.tls(notice))) }
     }
 
-    mutating func serverClosedWhileSecuring(_ step: SecuringStep, into actions: inout [Action]) {
-        switch step {
-        case .server:
+    /// The server half's handshake runs (its silence is the server's timeout).
+    var isSecuringServer: Bool {
+        if case .server? = tls.step { return true }
+        return false
+    }
+
+    mutating func serverClosedWhileSecuring(into actions: inout [Action]) {
+        if isSecuringServer {
             actions.append(.notice(.tls(.serverHandshakeFailed)))
             actions.append(.replyToClient(POP3RelayReplies.tlsUnavailable))
-            close(client: true, server: false, into: &actions)
-        case .client:
-            close(client: true, server: false, into: &actions)
         }
+        close(client: true, server: false, into: &actions)
     }
 }

@@ -70,8 +70,10 @@ public struct POP3RelayMachine: Sendable {
     var holdsMessage = false
     var clientReadsPaused = false
     var remembered = RememberedRewrites()
-    /// Both halves run TLS the relay terminated (`POP3RelayMachine+TLS.swift`).
-    public internal(set) var secured = false
+    /// The STLS upgrade (`POP3RelayMachine+TLS.swift`); the kept go-ahead is the server's `+OK`.
+    var tls: TLSUpgradeProgress<POP3Response>
+    /// Both halves run TLS the relay terminated.
+    public var secured: Bool { tls.secured }
 
     /// The latest `.tick`.
     var clock: NIODeadline?
@@ -86,6 +88,7 @@ public struct POP3RelayMachine: Sendable {
 
     public init(configuration: POP3RelayConfiguration = POP3RelayConfiguration()) {
         self.configuration = configuration
+        tls = TLSUpgradeProgress(policy: configuration.tls)
     }
 
     /// Handles one event, appending the actions to run, in order, to `actions`.

@@ -14,19 +14,15 @@ extension SMTPRelayMachine {
         case collecting
         /// Content complete; waiting for `.decision`.
         case scanning
-        /// STARTTLS accepted by the server: securing the server half, then the client half.
-        case securing(SecuringStep)
+        /// STARTTLS accepted by the server: securing the server half, then the client half
+        /// (`tls.step` says which).
+        case securing
         /// STARTTLS passed (`TLSPolicy.pass`): bytes go unchanged both ways until a close.
         case opaque
         case closed
     }
 
-    enum SecuringStep: Sendable {
-        /// The server's handshake runs; then its 220 (kept here) goes to the client.
-        case server(SMTPReply)
-        /// The 220 went to the client; its handshake runs.
-        case client
-    }
+
 
     /// What the reply the server owes is for.
     enum Pending: Sendable {

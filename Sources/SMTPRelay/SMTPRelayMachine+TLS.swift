@@ -1,7 +1,8 @@
 import MailRelay
 import NIOCore
 
-/// STARTTLS (RFC 3207) under the session's `TLSPolicy` (docs/tls.md).
+/// STARTTLS (RFC 3207) under the session's `TLSPolicy` (docs/tls.md); the rulings are
+/// `TLSUpgradeProgress`'s, shared with POP3's STLS.
 ///
 /// Inspect: the server half is secured first, and only then is the client told to go ahead, so
 /// a server that refuses or fails is never hidden behind a 220 the appliance gave itself:
@@ -20,20 +21,16 @@ import NIOCore
 /// both ways (`Phase.opaque`), encrypted and not inspected. Block: STARTTLS is not offered
 /// and is refused with 502.
 extension SMTPRelayMachine {
-    /// The EHLO keywords removed: STARTTLS stays while the relay can honour it (not blocked,
-    /// not yet secured).
-    var removedCapabilities: Set<String> {
-        if configuration.tls == .block || secured { return configuration.removedCapabilities.union(["STARTTLS"]) }
-        return configuration.removedCapabilities.subtracting(["STARTTLS"])
-    }
+    var removedCapabilities: Set<String> { tls.capabilitiesRemoved(configuration.removedCapabilities, keyword: "STARTTLS") }
 
     mutating func startTLS(_ line: ByteBuffer, into actions: inout [Action]) {
-        if configuration.tls == .block {
+        switch tls.commandRuling {
+        case .refuseBlocked:
             actions.append(.notice(.tls(.blocked)))
             refuse(SMTPRelayReplies.notImplemented, into: &actions)
-        } else if secured {
+        case .refuseAlreadySecured:
             refuse(SMTPRelayReplies.tlsAlreadyActive, into: &actions)
-        } else {
+        case .forward:
             forward(line, awaiting: .starttls, into: &actions)
         }
     }
@@ -45,58 +42,52 @@ extension SMTPRelayMachine {
             self.reply(reply, into: &actions)
             return
         }
-        // RFC 3207 §4.2: nothing after the 220 belongs to the plaintext session.
-        guard serverFramer.bufferedBytes == 0 else {
-            protocolError(.unexpectedReply, into: &actions)
-            return
+        let ruling = tls.goAhead(reply, bytesAfter: serverFramer.bufferedBytes)
+        if ruling != .protocolError, let notice = TLSUpgradeProgress<SMTPReply>.discarded(clientFramer.takeBufferedBytes().readableBytes) {
+            actions.append(.notice(.tls(notice)))
         }
-        discardPlaintext(clientFramer.takeBufferedBytes().readableBytes, into: &actions)
-        switch configuration.tls {
-        case .inspect:
-            phase = .securing(.server(reply))
+        switch ruling {
+        case .secureServer:
+            phase = .securing
             actions.append(.secureServer)
-        case .pass:
+        case .relayOpaque:
             actions.append(.notice(.tls(.passed)))
             self.reply(reply, into: &actions)
             phase = .opaque
-        case .block:
-            // Never forwarded under block; a 220 to a command not sent is the server's error.
+        case .protocolError:
+            // RFC 3207 §4.2: nothing after the 220 belongs to the plaintext session.
             protocolError(.unexpectedReply, into: &actions)
         }
     }
 
     mutating func handshakeDone(_ side: RelaySide, into actions: inout [Action]) {
-        guard case .securing(let step) = phase else { return }
-        switch (step, side) {
-        case (.server(let reply), .server):
+        guard case .securing = phase else { return }
+        switch tls.handshakeDone(side) {
+        case .answerClient(let reply):
             self.reply(reply, into: &actions)
             actions.append(.secureClient)
-            phase = .securing(.client)
-        case (.client, .client):
+        case .secured:
             // RFC 3207 §4.2: both sides forget what the plaintext session said; the client
             // starts again with EHLO.
-            secured = true
             transaction = Transaction()
             junkCommands = 0
             phase = .idle
-        default:
+        case .ignore:
             break
         }
     }
 
     /// Plaintext from the client while the upgrade runs: never relayed.
     mutating func discardPlaintext(_ octets: Int, into actions: inout [Action]) {
-        guard octets > 0 else { return }
-        actions.append(.notice(.tls(.plaintextDiscarded(octets: octets))))
+        if let notice = TLSUpgradeProgress<SMTPReply>.discarded(octets) { actions.append(.notice(.tls(notice))) }
     }
 
-    mutating func serverClosedWhileSecuring(_ step: SecuringStep, into actions: inout [Action]) {
-        switch step {
-        case .server:
+    mutating func serverClosedWhileSecuring(into actions: inout [Action]) {
+        if case .server? = tls.step {
             // The client still speaks plaintext and waits for its answer to STARTTLS.
             actions.append(.notice(.tls(.serverHandshakeFailed)))
             close(replying: SMTPRelayReplies.tlsUnavailable, server: false, into: &actions)
-        case .client:
+        } else {
             // Mid-handshake with the client: a plaintext reply would only garble it.
             close(client: true, server: false, into: &actions)
         }

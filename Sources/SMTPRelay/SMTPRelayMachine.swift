@@ -92,11 +92,14 @@ public struct SMTPRelayMachine: Sendable {
     var errorReplies = 0
     /// NOOP/RSET/VRFY/EXPN/HELP since the last accepted MAIL (`SMTPLimits.maximumJunkCommands`).
     var junkCommands = 0
-    /// Both halves run TLS the relay terminated (`SMTPRelayMachine+TLS.swift`).
-    public internal(set) var secured = false
+    /// The STARTTLS upgrade (`SMTPRelayMachine+TLS.swift`); the kept go-ahead is the server's 220.
+    var tls: TLSUpgradeProgress<SMTPReply>
+    /// Both halves run TLS the relay terminated.
+    public var secured: Bool { tls.secured }
 
     public init(configuration: SMTPRelayConfiguration = SMTPRelayConfiguration()) {
         self.configuration = configuration
+        tls = TLSUpgradeProgress(policy: configuration.tls)
     }
 
     /// Handles one event, appending the actions to run, in order, to `actions`.
@@ -132,8 +135,8 @@ public struct SMTPRelayMachine: Sendable {
             handshakeDone(side, into: &actions)
         case .serverClosed:
             guard !isClosed else { return }
-            if case .securing(let step) = phase {
-                serverClosedWhileSecuring(step, into: &actions)
+            if case .securing = phase {
+                serverClosedWhileSecuring(into: &actions)
             } else if case .opaque = phase {
                 close(client: true, server: false, into: &actions)
             } else if case .awaitingReply(.quit) = phase {
@@ -217,11 +220,12 @@ public struct SMTPRelayMachine: Sendable {
             return RelayTimeout(side: .client, duration: t.dataBlock, limit: t.dataTotal, turn: clientTurn)
         case .scanning:
             return RelayTimeout(side: .decision, duration: t.decision)
-        case .securing(.server):
+        case .securing:
+            if case .client? = tls.step {
+                return RelayTimeout(side: .client, duration: t.clientCommand, limit: t.clientCommand, turn: clientTurn)
+            }
             // The handshake with the server answers the STARTTLS the server accepted.
             return RelayTimeout(side: .server, duration: t.mailCommand)
-        case .securing(.client):
-            return RelayTimeout(side: .client, duration: t.clientCommand, limit: t.clientCommand, turn: clientTurn)
         case .opaque, .closed:
             // Opaque: the relay no longer knows what either side waits for; the peers keep
             // their own timeouts.

@@ -1,0 +1,89 @@
+/// Where a session's upgrade (STARTTLS, STLS) stands, and the rulings both relay machines
+/// share (`SMTPRelayMachine+TLS.swift`, `POP3RelayMachine+TLS.swift`): each machine keeps only
+/// its own words (replies, capability keyword). `GoAhead` is the server's go-ahead (`220`,
+/// `+OK`), kept until the server half is secured and then relayed to the client.
+public struct TLSUpgradeProgress<GoAhead: Sendable>: Sendable {
+    public enum Step: Sendable {
+        /// The server half's handshake runs.
+        case server(GoAhead)
+        /// The go-ahead went to the client; its handshake runs.
+        case client
+    }
+
+    /// What the client's upgrade command gets.
+    public enum CommandRuling: Equatable, Sendable {
+        case refuseBlocked, refuseAlreadySecured, forward
+    }
+
+    /// What the server's go-ahead leads to.
+    public enum GoAheadRuling: Equatable, Sendable {
+        /// Ask for the server half's handshake (inspect).
+        case secureServer
+        /// Relay the go-ahead; the session is opaque from now on (pass).
+        case relayOpaque
+        /// Bytes followed the go-ahead, or it answers a command never sent (block).
+        case protocolError
+    }
+
+    /// What a finished handshake leads to.
+    public enum HandshakeRuling: Sendable {
+        /// Relay the go-ahead, then ask for the client half's handshake.
+        case answerClient(GoAhead)
+        /// Both halves secured: the client starts over inside TLS.
+        case secured
+        /// Not the handshake awaited (stale).
+        case ignore
+    }
+
+    public let policy: TLSPolicy
+    public private(set) var step: Step?
+    /// Both halves run TLS the relay terminated.
+    public private(set) var secured = false
+
+    public init(policy: TLSPolicy) {
+        self.policy = policy
+    }
+
+    /// `base` with `keyword` (STARTTLS, STLS) removed unless the relay can honour it now.
+    public func capabilitiesRemoved(_ base: Set<String>, keyword: String) -> Set<String> {
+        policy == .block || secured ? base.union([keyword]) : base.subtracting([keyword])
+    }
+
+    public var commandRuling: CommandRuling {
+        if policy == .block { return .refuseBlocked }
+        return secured ? .refuseAlreadySecured : .forward
+    }
+
+    /// The server accepted the upgrade; `bytesAfter` of its bytes are still unread.
+    public mutating func goAhead(_ goAhead: GoAhead, bytesAfter: Int) -> GoAheadRuling {
+        guard bytesAfter == 0 else { return .protocolError }
+        switch policy {
+        case .inspect:
+            step = .server(goAhead)
+            return .secureServer
+        case .pass:
+            return .relayOpaque
+        case .block:
+            return .protocolError
+        }
+    }
+
+    public mutating func handshakeDone(_ side: RelaySide) -> HandshakeRuling {
+        switch (step, side) {
+        case (.server(let goAhead)?, .server):
+            step = .client
+            return .answerClient(goAhead)
+        case (.client?, .client):
+            step = nil
+            secured = true
+            return .secured
+        default:
+            return .ignore
+        }
+    }
+
+    /// The notice for plaintext the client sent after its upgrade command (nil for none).
+    public static func discarded(_ octets: Int) -> TLSUpgradeNotice? {
+        octets > 0 ? .plaintextDiscarded(octets: octets) : nil
+    }
+}
