@@ -10,11 +10,6 @@ public struct TLSUpgradeProgress<GoAhead: Sendable>: Sendable {
         case client
     }
 
-    /// What the client's upgrade command gets.
-    public enum CommandRuling: Equatable, Sendable {
-        case refuseBlocked, refuseAlreadySecured, forward
-    }
-
     /// What the server's go-ahead leads to.
     public enum GoAheadRuling: Equatable, Sendable {
         /// Ask for the server half's handshake (inspect).
@@ -49,9 +44,11 @@ public struct TLSUpgradeProgress<GoAhead: Sendable>: Sendable {
         policy == .block || secured ? base.union([keyword]) : base.subtracting([keyword])
     }
 
-    public var commandRuling: CommandRuling {
-        if policy == .block { return .refuseBlocked }
-        return secured ? .refuseAlreadySecured : .forward
+    /// What the client's upgrade command gets: nil, forward it; otherwise the refusal (`blocked`
+    /// under `TLSPolicy.block`, which is counted, or `alreadySecured` inside TLS).
+    public func refusal<Reply>(blocked: Reply, alreadySecured: Reply) -> (reply: Reply, isBlock: Bool)? {
+        if policy == .block { return (blocked, true) }
+        return secured ? (alreadySecured, false) : nil
     }
 
     /// The server accepted the upgrade; `bytesAfter` of its bytes are still unread.

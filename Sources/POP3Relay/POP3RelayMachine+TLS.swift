@@ -15,15 +15,11 @@ extension POP3RelayMachine {
     var removedCapabilities: Set<String> { tls.capabilitiesRemoved(configuration.removedCapabilities, keyword: "STLS") }
 
     mutating func startTLS(_ line: ByteBuffer, into actions: inout [Action]) {
-        switch tls.commandRuling {
-        case .refuseBlocked:
-            actions.append(.notice(.tls(.blocked)))
-            refuse(POP3RelayReplies.stlsRefused, into: &actions)
-        case .refuseAlreadySecured:
-            refuse(POP3RelayReplies.tlsAlreadyActive, into: &actions)
-        case .forward:
-            forward(line, awaiting: .stls, into: &actions)
+        guard let refusal = tls.refusal(blocked: POP3RelayReplies.stlsRefused, alreadySecured: POP3RelayReplies.tlsAlreadyActive) else {
+            return forward(line, awaiting: .stls, into: &actions)
         }
+        if refusal.isBlock { actions.append(.notice(.tls(.blocked))) }
+        refuse(refusal.reply, into: &actions)
     }
 
     mutating func serverAnsweredSTLS(_ response: POP3Response, into actions: inout [Action]) {

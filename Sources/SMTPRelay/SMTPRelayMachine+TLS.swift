@@ -24,15 +24,11 @@ extension SMTPRelayMachine {
     var removedCapabilities: Set<String> { tls.capabilitiesRemoved(configuration.removedCapabilities, keyword: "STARTTLS") }
 
     mutating func startTLS(_ line: ByteBuffer, into actions: inout [Action]) {
-        switch tls.commandRuling {
-        case .refuseBlocked:
-            actions.append(.notice(.tls(.blocked)))
-            refuse(SMTPRelayReplies.notImplemented, into: &actions)
-        case .refuseAlreadySecured:
-            refuse(SMTPRelayReplies.tlsAlreadyActive, into: &actions)
-        case .forward:
-            forward(line, awaiting: .starttls, into: &actions)
+        guard let refusal = tls.refusal(blocked: SMTPRelayReplies.notImplemented, alreadySecured: SMTPRelayReplies.tlsAlreadyActive) else {
+            return forward(line, awaiting: .starttls, into: &actions)
         }
+        if refusal.isBlock { actions.append(.notice(.tls(.blocked))) }
+        refuse(refusal.reply, into: &actions)
     }
 
     mutating func serverAnsweredStartTLS(_ reply: SMTPReply, into actions: inout [Action]) {
