@@ -11,6 +11,7 @@ extension ProxySettings {
                   sessionsPerClient: configuration.maxClientSessions)
         smtpTLS = Self.policy(configuration.smtpTLSMode)
         pop3TLS = Self.policy(configuration.pop3TLSMode)
+        tlsExempt = configuration.tlsExempt
     }
 
     private static func policy(_ mode: TLSMode) -> TLSPolicy {

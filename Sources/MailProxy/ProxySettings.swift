@@ -1,3 +1,4 @@
+import ApplianceConfig
 import MailRelay
 import MessageInspection
 import NIOCore
@@ -24,6 +25,16 @@ public struct ProxySettings: Sendable, Hashable {
     /// `TLSInterceptor`, otherwise every upgrade is blocked.
     public var smtpTLS: TLSPolicy = .inspect
     public var pop3TLS: TLSPolicy = .inspect
+    /// `mail security tls exempt`: servers whose upgrade passes untouched, by address or prefix
+    /// (a name entry needs the client's SNI, which STARTTLS gives only after the server half
+    /// is secured: it applies to implicit TLS).
+    public var tlsExempt: [TLSExemptEntry] = []
+
+    /// Whether the session to `server` is exempt from TLS inspection.
+    func isExemptFromTLSInspection(_ server: SocketAddress) -> Bool {
+        guard !tlsExempt.isEmpty, let bytes = server.ipAddress.flatMap(HTTPDHost.addressBytes) else { return false }
+        return TLSExemptEntry.isExempt(tlsExempt, address: bytes, serverName: nil)
+    }
 
     public init(inspection: InspectionSettings = InspectionSettings(enabled: false),
                 pop3ComfortInterval: TimeAmount? = POP3Limits.defaultComfortInterval,

@@ -47,7 +47,7 @@ extension RelaySession {
             let eventLoop = self.eventLoop
             let session = NIOLoopBound(self, eventLoop: eventLoop)
             // The name check runs in the client's hello (it needs the SNI), on this loop.
-            let context = try tls.clientContext(for: upstream) { judged in
+            let context = try tls.clientContext(for: upstream, server: serverAddress) { judged in
                 eventLoop.execute {
                     session.value.upstream = judged
                     session.value.certificatePresented = true
@@ -116,6 +116,8 @@ extension RelaySession {
             countTLS(.blocked, detail: nil)
         case .passed:
             countTLS(.passed, detail: nil)
+        case .exempt:
+            countTLS(.exempt, detail: nil)
         case .serverRefused:
             countTLS(.handshakeFailed, detail: "the server refused the upgrade")
         case .plaintextDiscarded(let octets):

@@ -75,6 +75,8 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     var upstream: UpstreamJudgement?
     /// The client's hello was answered with a certificate.
     var certificatePresented = false
+    /// Where the server side connects (the own-server certificate is chosen by it).
+    var serverAddress: SocketAddress?
 
     init(eventLoop: any EventLoop, environment: RelayEnvironment, id: String) {
         self.eventLoop = eventLoop
@@ -285,6 +287,8 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
             handle(Machine.closed(.server))
             return
         }
+        if settingsAtStart.isExemptFromTLSInspection(target.address) { machine.exemptFromTLSInspection() }
+        serverAddress = target.address
         serverConnecting = true
         environment.connector(target, eventLoop).assumeIsolated().whenComplete { result in
             switch result {

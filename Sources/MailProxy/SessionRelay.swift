@@ -22,6 +22,8 @@ protocol SessionRelay: RelayMachine {
     static func envelopeSender(of subject: Subject) -> String?
     /// What the session does about a notice.
     static func sessionNotice(_ notice: Notice) -> SessionNotice?
+    /// The server is on `mail security tls exempt`: its upgrade passes untouched.
+    mutating func exemptFromTLSInspection()
     /// The most a message store of this session may take.
     var storeLimit: Int { get }
     /// Whether the unavailable policy is the one of the session's start (the relay comforts

@@ -1,3 +1,4 @@
+import ApplianceConfig
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -17,7 +18,9 @@ public final class SiteTLSInterceptor: TLSInterceptor {
     public let upstreamContext: NIOSSLContext
     public let authority: SiteAuthority
     private let issuer: LeafCertificateIssuer
-    private let settings: NIOLockedValueBox<(verifier: UpstreamCertificateVerifier, refuses: Bool)>
+    private let settings: NIOLockedValueBox<(verifier: UpstreamCertificateVerifier, refuses: Bool, anchorsFile: String?)>
+    /// `mail security tls server-certificate`: the office's own servers, by address bytes.
+    private let ownServers = NIOLockedValueBox<[[UInt8]: OwnServerCertificate]>([:])
     /// What a client context starts with; the hello callback always replaces it.
     private let placeholder: MintedLeaf
 
@@ -30,16 +33,29 @@ public final class SiteTLSInterceptor: TLSInterceptor {
                             refusesInvalidUpstream: Bool) throws -> SiteTLSInterceptor {
         let authority = try SiteAuthority.loadOrCreate(stateDirectory: stateDirectory)
         let verifier = try UpstreamCertificateVerifier.load(administratorAnchors: administratorAnchors)
-        return try SiteTLSInterceptor(authority: authority, verifier: verifier, refusesInvalidUpstream: refusesInvalidUpstream)
+        let interceptor = try SiteTLSInterceptor(authority: authority, verifier: verifier, refusesInvalidUpstream: refusesInvalidUpstream)
+        interceptor.apply(refusesInvalidUpstream: refusesInvalidUpstream, verifier: verifier, anchorsFile: administratorAnchors)
+        return interceptor
     }
 
     /// Follows `mail security tls upstream-invalid` and `… upstream-ca`: the anchors are read
     /// again (blocking: call it off the event loops) only when their file changed.
-    public func apply(refusesInvalidUpstream: Bool, verifier newVerifier: UpstreamCertificateVerifier?) {
+    public func apply(refusesInvalidUpstream: Bool, verifier newVerifier: UpstreamCertificateVerifier?, anchorsFile: String? = nil) {
         settings.withLockedValue {
             $0.refuses = refusesInvalidUpstream
-            if let newVerifier { $0.verifier = newVerifier }
+            if let newVerifier {
+                $0.verifier = newVerifier
+                $0.anchorsFile = anchorsFile
+            }
         }
+    }
+
+    /// The administrator's anchors file the verifier was loaded with.
+    public var anchorsFile: String? { settings.withLockedValue { $0.anchorsFile } }
+
+    /// Follows `mail security tls server-certificate` (loaded by the caller, off the loops).
+    public func apply(ownServers certificates: [[UInt8]: OwnServerCertificate]) {
+        ownServers.withLockedValue { $0 = certificates }
     }
 
     public init(authority: SiteAuthority, verifier: UpstreamCertificateVerifier, refusesInvalidUpstream: Bool) throws {
@@ -49,7 +65,7 @@ public final class SiteTLSInterceptor: TLSInterceptor {
         upstream.certificateVerification = .fullVerification
         upstream.minimumTLSVersion = .tlsv1
         upstreamContext = try NIOSSLContext(configuration: upstream)
-        settings = NIOLockedValueBox((verifier, refusesInvalidUpstream))
+        settings = NIOLockedValueBox((verifier, refusesInvalidUpstream, nil))
         issuer = LeafCertificateIssuer(authority: authority)
         placeholder = try issuer.leaf(for: LeafIdentity(commonName: "Mail Security Appliance", dnsNames: ["mail-security.invalid"],
                                                         ipAddresses: []),
@@ -64,14 +80,23 @@ public final class SiteTLSInterceptor: TLSInterceptor {
         }
     }
 
-    public func clientContext(for upstream: UpstreamJudgement,
+    public func clientContext(for upstream: UpstreamJudgement, server: SocketAddress?,
                               judged: @escaping @Sendable (UpstreamJudgement) -> Void) throws -> NIOSSLContext {
+        let own = server?.ipAddress.flatMap(HTTPDHost.addressBytes).flatMap { address in
+            ownServers.withLockedValue { $0[address] }
+        }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: placeholder.nioCertificateChain.map { .certificate($0) },
             privateKey: .privateKey(placeholder.nioPrivateKey))
         configuration.minimumTLSVersion = .tlsv1
         let issuer = self.issuer, verifier = self.verifier, refuses = refusesInvalidUpstream
         configuration.sslContextCallback = { hello, promise in
+            if let own {
+                // The office's own server: its real certificate, so DANE and MTA-STS senders
+                // see what they expect (docs/tls.md).
+                judged(UpstreamJudgement(chain: upstream.chain, failure: nil))
+                return promise.succeed(own.configurationOverride)
+            }
             promise.completeWithTask {
                 guard let first = upstream.chain.first, let leaf = try? Certificate(derEncoded: first.toDERBytes()) else {
                     throw UpstreamUnusable()

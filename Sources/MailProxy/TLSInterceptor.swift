@@ -20,8 +20,10 @@ public protocol TLSInterceptor: Sendable {
     /// upstream was trusted for that name and by the untrusted CA otherwise. `judged` is told,
     /// in the client's hello, the judgement the certificate is presented under (the name check
     /// needs the SNI).
-    func clientContext(for upstream: UpstreamJudgement,
-                       judged outcome: @escaping @Sendable (UpstreamJudgement) -> Void) throws -> NIOSSLContext
+    /// `server`: where the server side connected; a server the office owns (`mail security tls
+    /// server-certificate`) gets its own certificate presented instead of a minted one.
+    func clientContext(for upstream: UpstreamJudgement, server: SocketAddress?,
+                       judged: @escaping @Sendable (UpstreamJudgement) -> Void) throws -> NIOSSLContext
 }
 
 /// What the verification of a server's certificate chain found.

@@ -17,6 +17,8 @@ public enum TLSUpgradeNotice: Equatable, Sendable {
     case blocked
     /// The upgrade was relayed under `TLSPolicy.pass`: the rest of the session is not inspected.
     case passed
+    /// The upgrade was relayed untouched because the server is on the exempt list.
+    case exempt
     /// The server refused the upgrade (its answer was relayed; the session goes on in plaintext).
     case serverRefused
     /// Bytes the client sent after its upgrade command and before its handshake: plaintext an

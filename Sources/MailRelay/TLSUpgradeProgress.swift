@@ -30,7 +30,9 @@ public struct TLSUpgradeProgress<GoAhead: Sendable>: Sendable {
         case ignore
     }
 
-    public let policy: TLSPolicy
+    public private(set) var policy: TLSPolicy
+    /// The server is on the exempt list: its upgrade is passed whatever the policy.
+    public private(set) var isExempt = false
     public private(set) var step: Step?
     /// Both halves run TLS the relay terminated.
     public private(set) var secured = false
@@ -38,6 +40,15 @@ public struct TLSUpgradeProgress<GoAhead: Sendable>: Sendable {
     public init(policy: TLSPolicy) {
         self.policy = policy
     }
+
+    /// The server is exempt (`mail security tls exempt`): the upgrade is relayed untouched.
+    public mutating func exempt() {
+        policy = .pass
+        isExempt = true
+    }
+
+    /// The notice for an upgrade relayed untouched.
+    public var relayedNotice: TLSUpgradeNotice { isExempt ? .exempt : .passed }
 
     /// `base` with `keyword` (STARTTLS, STLS) removed unless the relay can honour it now.
     public func capabilitiesRemoved(_ base: Set<String>, keyword: String) -> Set<String> {

@@ -12,6 +12,9 @@ import NIOCore
 /// Plaintext the client sends after STLS is discarded, never relayed; server bytes after its
 /// `+OK` are a protocol error. CAPA inside TLS is filtered again, STLS removed (RFC 2595 §4).
 extension POP3RelayMachine {
+    /// The server is on the exempt list: STLS passes untouched (before any command).
+    public mutating func exemptFromTLSInspection() { tls.exempt() }
+
     var removedCapabilities: Set<String> { tls.capabilitiesRemoved(configuration.removedCapabilities, keyword: "STLS") }
 
     mutating func startTLS(_ line: ByteBuffer, into actions: inout [Action]) {
@@ -36,7 +39,7 @@ extension POP3RelayMachine {
             phase = .securing
             actions.append(.secureServer)
         case .relayOpaque:
-            actions.append(.notice(.tls(.passed)))
+            actions.append(.notice(.tls(tls.relayedNotice)))
             relay(response, into: &actions)
             phase = .opaque
         case .protocolError:

@@ -21,6 +21,9 @@ import NIOCore
 /// both ways (`Phase.opaque`), encrypted and not inspected. Block: STARTTLS is not offered
 /// and is refused with 502.
 extension SMTPRelayMachine {
+    /// The server is on the exempt list: STARTTLS passes untouched (before any command).
+    public mutating func exemptFromTLSInspection() { tls.exempt() }
+
     var removedCapabilities: Set<String> { tls.capabilitiesRemoved(configuration.removedCapabilities, keyword: "STARTTLS") }
 
     mutating func startTLS(_ line: ByteBuffer, into actions: inout [Action]) {
@@ -47,7 +50,7 @@ extension SMTPRelayMachine {
             phase = .securing
             actions.append(.secureServer)
         case .relayOpaque:
-            actions.append(.notice(.tls(.passed)))
+            actions.append(.notice(.tls(tls.relayedNotice)))
             self.reply(reply, into: &actions)
             phase = .opaque
         case .protocolError:

@@ -25,22 +25,32 @@ enum TLSWiring {
         }
     }
 
-    /// Follows a configuration change; a new anchors file is read off the caller's thread.
+    /// Follows a configuration change. Reads the certificate and anchor files named there:
+    /// blocking, which is why the console and the web console run commands on a thread pool,
+    /// never on an event loop; done before the command's answer, so the next session uses them.
     static func apply(_ configuration: Configuration, to interceptor: SiteTLSInterceptor?, anchorsOption: String?,
                       report: @escaping @Sendable (String, SyslogSeverity) -> Void) {
         guard let interceptor else { return }
-        let refuses = configuration.tlsUpstreamInvalid == .refuse
-        interceptor.apply(refusesInvalidUpstream: refuses, verifier: nil)
-        guard anchorsOption == nil else { return }
-        let file = configuration.tlsUpstreamCAFile
-        DispatchQueue.global().async {
+        var loaded: [[UInt8]: OwnServerCertificate] = [:]
+        for server in configuration.tlsServerCertificates {
             do {
-                interceptor.apply(refusesInvalidUpstream: refuses,
-                                  verifier: try UpstreamCertificateVerifier.load(administratorAnchors: file))
+                loaded[server.address] = try OwnServerCertificate.load(certificatePath: server.certificateFile, keyPath: server.keyFile)
             } catch {
-                report("mail security tls upstream-ca \(file ?? ""): \(error); the previous anchors stay", .warning)
+                report("mail security tls server-certificate \(server.host): \(error); a minted certificate is shown instead", .warning)
             }
         }
+        interceptor.apply(ownServers: loaded)
+        var verifier: UpstreamCertificateVerifier?
+        let file = configuration.tlsUpstreamCAFile
+        // The anchors (the system's bundle too) are read again only when the setting changed.
+        if anchorsOption == nil, file != interceptor.anchorsFile {
+            do {
+                verifier = try UpstreamCertificateVerifier.load(administratorAnchors: file)
+            } catch {
+                report("mail security tls upstream-ca \(configuration.tlsUpstreamCAFile ?? ""): \(error); the previous anchors stay", .warning)
+            }
+        }
+        interceptor.apply(refusesInvalidUpstream: configuration.tlsUpstreamInvalid == .refuse, verifier: verifier, anchorsFile: file)
     }
 
     /// What `show mail security tls ca` prints.

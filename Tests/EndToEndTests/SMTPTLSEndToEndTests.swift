@@ -138,6 +138,50 @@ struct SMTPTLSEndToEndTests {
         #expect(log.contains("SMTP: TLS upstream invalid for 127.0.0.1"), "\(log)")
     }
 
+    /// pass: the encrypted session crosses untouched (the client sees the server's own
+    /// certificate), counted as passed and as not inspected; block: STARTTLS is not offered.
+    @Test func passRelaysTheServersOwnTLSAndBlockOffersNone() throws {
+        let (postfix, pki) = try TLSPostfix.instance
+        let (lab, _) = try Self.lab()
+        defer { lab.stop() }
+        try lab.console("mail security tls smtp pass")
+        let before = Set(postfix.mailbox(Self.recipient).messages())
+        // Verified against the server's own CA: nothing of the appliance's in between.
+        let passed = try Self.send(Self.message(subject: "passed", body: SMTPRelayEndToEndTests.gtube), port: lab.proxyPort,
+                                   trusting: pki + "/ca.pem")
+        #expect(passed.accepted, "\(passed.transcript)")
+        #expect(try Self.newest(after: before)?.contains("Subject: passed") == true, "not inspected: no tag")
+        #expect(try Self.tlsCount(lab, "passed") == 1)
+        #expect(try lab.statusValue("Sessions not inspected") == 1)
+
+        try lab.console("mail security tls smtp block")
+        let blocked = try Self.send(Self.message(subject: "x", body: "y"), port: lab.proxyPort, trusting: pki + "/ca.pem")
+        #expect(!blocked.accepted)
+        #expect(blocked.standardError.contains("Host did not advertise STARTTLS"), "\(blocked.standardError)")
+        #expect(try Self.tlsCount(lab, "inspected") == 0)
+    }
+
+    /// An exempt server's upgrade passes untouched; a server the office owns gets its own
+    /// certificate presented, and its mail is still inspected.
+    @Test func exemptServersPassAndTheOfficesOwnServerKeepsItsCertificate() throws {
+        let (postfix, pki) = try TLSPostfix.instance
+        let (lab, _) = try Self.lab()
+        defer { lab.stop() }
+        try lab.console("mail security tls exempt 127.0.0.0/8")
+        let exempt = try Self.send(Self.message(subject: "exempt", body: "y"), port: lab.proxyPort, trusting: pki + "/ca.pem")
+        #expect(exempt.accepted, "\(exempt.transcript)")
+        #expect(try Self.tlsCount(lab, "exempt") == 1)
+
+        try lab.console("no mail security tls exempt")
+        try lab.console("mail security tls server-certificate 127.0.0.1 \(pki)/server.pem \(pki)/server.key")
+        let before = Set(postfix.mailbox(Self.recipient).messages())
+        let own = try Self.send(Self.message(subject: "own", body: SMTPRelayEndToEndTests.gtube), port: lab.proxyPort,
+                                trusting: pki + "/ca.pem")
+        #expect(own.accepted, "\(own.transcript)")
+        #expect(try Self.newest(after: before)?.contains("Subject: [SPAM] own") == true)
+        #expect(try Self.tlsCount(lab, "inspected") == 1)
+    }
+
     /// CVE-2011-0411: a command written in plaintext right after STARTTLS, in the same segment,
     /// gets no answer inside TLS (the appliance discards it; the server never sees it).
     @Test func aCommandPipelinedAfterSTARTTLSIsNeverAnswered() throws {

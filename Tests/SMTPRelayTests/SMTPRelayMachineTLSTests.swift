@@ -114,3 +114,15 @@ func startTLSIsOfferedUnlessBlocked(policy: TLSPolicy, expected: String) {
     _ = h.server("250 mx\r\n")
     #expect(h.client("STARTTLS\r\n") == [.notice(.tls(.blocked)), .toClient("502 5.5.1 Command not implemented\r\n")])
 }
+
+@Test func anExemptServersUpgradePassesUntouchedWhateverThePolicy() {
+    for policy in [TLSPolicy.inspect, .block] {
+        var h = RelayHarness(SMTPRelayConfiguration(tls: policy))
+        h.machine.exemptFromTLSInspection()
+        _ = h.server("220 mx\r\n")
+        _ = h.client("EHLO pc\r\n")
+        #expect(h.server("250-mx\r\n250 STARTTLS\r\n") == [.toClient("250-mx\r\n250 STARTTLS\r\n")])
+        _ = h.client("STARTTLS\r\n")
+        #expect(h.server("220 Ready\r\n") == [.notice(.tls(.exempt)), .toClient("220 Ready\r\n")])
+    }
+}
