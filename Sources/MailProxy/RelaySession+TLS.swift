@@ -139,11 +139,9 @@ extension RelaySession {
 
     private func countTLS(_ outcome: TLSOutcome, detail: String?) {
         let mailProtocol = Machine.mailProtocol
+        // Passed and exempt upgrades are the TLS rows' "not inspected"; `Sessions not inspected`
+        // stays the kernel's count of mail never intercepted (docs/tls.md).
         environment.accounting.statistics.tls.record(outcome, for: mailProtocol)
-        if outcome == .passed || outcome == .exempt {
-            // Encrypted and unseen by the scan: counted where every uninspected session is.
-            environment.accounting.statistics.recordUninspectedSessions(1)
-        }
         if outcome != .inspected {
             environment.accounting.log(.tlsOutcome(protocol: mailProtocol, outcome: outcome, address: clientAddress, detail: detail))
         }

@@ -57,6 +57,9 @@ extension MetricsSnapshot {
             overSizeRejected[p] = statistics.overSizeRejected(for: p)
         }
         sessionsNotInspected = statistics.uninspectedSessions
+        for p in MailProtocol.allCases {
+            for outcome in TLSOutcome.allCases { tls[p, default: [:]][outcome] = statistics.tls.value(outcome, for: p) }
+        }
         scanRequests = live.scanRequests
         scanRetries = live.scanRetries
         scanFailures = live.scanFailures

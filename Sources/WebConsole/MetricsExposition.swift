@@ -38,6 +38,13 @@ public enum MetricsExposition {
         family(MetricNames.sessionsNotInspected, "counter", "Mail sessions that crossed the box without being intercepted, by reason.")
         line(MetricNames.sessionsNotInspected, [("reason", MetricNames.notInspectedReasons[0])], "\(s.sessionsNotInspected)")
 
+        family(MetricNames.tlsSessions, "counter", "Encrypted sessions (STARTTLS, STLS) by outcome, per protocol (the console's TLS rows).")
+        for p in protocols {
+            for (outcome, label) in MetricNames.tlsOutcomes {
+                line(MetricNames.tlsSessions, [("protocol", p.rawValue), ("outcome", label)], "\(s.tls[p]?[outcome] ?? 0)")
+            }
+        }
+
         family(MetricNames.scanRequests, "counter", "Messages sent to the scan service.")
         line(MetricNames.scanRequests, [], "\(s.scanRequests)")
         family(MetricNames.scanRetries, "counter", "Scan attempts repeated after a failure.")

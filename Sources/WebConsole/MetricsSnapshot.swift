@@ -9,6 +9,8 @@ public struct MetricsSnapshot: Equatable, Sendable {
     public var overSizeRejected: [MailProtocol: Int] = [:]
     /// Mail sessions that crossed the box without interception (`Sessions not inspected`).
     public var sessionsNotInspected = 0
+    /// What became of encrypted sessions, per protocol (docs/tls.md).
+    public var tls: [MailProtocol: [TLSOutcome: Int]] = [:]
     public var scanRequests = 0
     public var scanRetries = 0
     /// Failed attempts by class (`MetricNames.scanFailureClasses`).
@@ -53,6 +55,14 @@ public enum MetricNames {
     public static let licenseExpiry = "mailsec_license_expiry_timestamp_seconds"
     public static let buildInfo = "mailsec_build_info"
     public static let sessionsNotInspected = "mailsec_sessions_not_inspected_total"
+    public static let tlsSessions = "mailsec_tls_sessions_total"
+
+    /// `outcome` label of `mailsec_tls_sessions_total`: the console's TLS rows.
+    public static let tlsOutcomes: [(TLSOutcome, String)] = [
+        (.inspected, "inspected"), (.passed, "passed"), (.exempt, "exempt"), (.blocked, "blocked"),
+        (.clientRefusedCertificate, "client_refused"), (.upstreamCertificateInvalid, "upstream_invalid"),
+        (.handshakeFailed, "handshake_failed"),
+    ]
 
     /// `result` label of `mailsec_messages_total`, from the console's counters. The results
     /// overlap as the console's rows do: a white-listed message is also counted as spam/virus.

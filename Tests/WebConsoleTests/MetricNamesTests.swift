@@ -22,6 +22,7 @@ import Telemetry
         ("mailsec_license_expiry_timestamp_seconds", "gauge", []),
         ("mailsec_build_info", "gauge", ["version"]),
         ("mailsec_sessions_not_inspected_total", "counter", ["reason"]),
+        ("mailsec_tls_sessions_total", "counter", ["protocol", "outcome"]),
     ]
 
     static func sample() -> MetricsSnapshot {
@@ -31,6 +32,7 @@ import Telemetry
         s.counters[.pop3] = [.overSize: 2]
         s.overSizeRejected = [.smtp: 1]
         s.sessionsNotInspected = 7
+        s.tls = [.smtp: [.inspected: 4, .clientRefusedCertificate: 1], .pop3: [.passed: 2]]
         s.scanLatencyBounds = [0.1, 1]
         s.scanLatencyBuckets = [3, 1, 1]
         s.scanLatencySumSeconds = 2.5
@@ -92,6 +94,11 @@ import Telemetry
         #expect(text.contains("mailsec_actions_total{protocol=\"pop3\",action=\"oversize_pass\"} 2\n"))
         #expect(text.contains("mailsec_actions_total{protocol=\"pop3\",action=\"oversize_reject\"} 0\n"))
         #expect(text.contains("mailsec_sessions_not_inspected_total{reason=\"ipv6_interception_off\"} 7\n"))
+        #expect(text.contains("mailsec_tls_sessions_total{protocol=\"smtp\",outcome=\"inspected\"} 4\n"))
+        #expect(text.contains("mailsec_tls_sessions_total{protocol=\"smtp\",outcome=\"client_refused\"} 1\n"))
+        #expect(text.contains("mailsec_tls_sessions_total{protocol=\"pop3\",outcome=\"passed\"} 2\n"))
+        #expect(text.contains("mailsec_tls_sessions_total{protocol=\"pop3\",outcome=\"handshake_failed\"} 0\n"))
+        #expect(MetricNames.tlsOutcomes.map(\.1) == ["inspected", "passed", "exempt", "blocked", "client_refused", "upstream_invalid", "handshake_failed"])
         // Every action label value is rendered, for both protocols.
         for p in ["smtp", "pop3"] {
             for action in MetricNames.actionLabels {
