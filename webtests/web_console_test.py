@@ -280,6 +280,16 @@ def main():
               firmware is not None and f'mailsec_build_info{{version="{firmware.group(1)}"}}' in values,
               f"{firmware and firmware.group(1)}: {[k for k in values if k.startswith('mailsec_build_info')]}")
 
+        # The site CA to install on office clients (docs/tls.md): the console's certificate, as a download.
+        ca = page.request.get(URL + "/site-ca.pem")
+        shown = console("show mail security tls ca")
+        pem = shown[shown.find("-----BEGIN CERTIFICATE-----"):] if "-----BEGIN CERTIFICATE-----" in shown else None
+        check("the site CA downloads as the console shows it",
+              ca.status == 200 and pem is not None and ca.text() == pem
+              and "attachment" in ca.headers.get("content-disposition", ""), f"{ca.status} {ca.text()[:80]!r} / {shown[:120]!r}")
+        page.goto(URL + "/settings")
+        check("every page links to the site CA", page.locator("#nav-site-ca").get_attribute("href") == "/site-ca.pem")
+
         # Each tile opens the list of the mails behind it: those it counted, newest first.
         def mail_list(tile):
             page.goto(URL + "/")

@@ -23,7 +23,7 @@ public enum HTML {
         var nav = ""
         if loggedIn {
             nav = """
-            <nav><a href="/" id="nav-dashboard">\(escape(strings.dashboard))</a> <a href="/settings" id="nav-settings">\(escape(strings.settings))</a>
+            <nav><a href="/" id="nav-dashboard">\(escape(strings.dashboard))</a> <a href="/settings" id="nav-settings">\(escape(strings.settings))</a> <a href="/site-ca.pem" id="nav-site-ca">\(escape(strings.siteCA))</a>
             """
             if let csrf, !noPassword {
                 nav += """

@@ -11,6 +11,8 @@ public struct Strings: Sendable {
     public var commandRun, reply, ok, csrfRefused, forbidden, mailsBehind, back, current, defaultValue: String
     public var metrics, lastUpdate: String
     public var size, outcome, noMails, notInspected, notInspectedExplained: String
+    /// The navigation link to the site CA's certificate (docs/tls.md).
+    public var siteCA: String
 
     public static func `for`(_ language: Language) -> Strings { language == .ja ? ja : en }
 
@@ -81,7 +83,8 @@ public struct Strings: Sendable {
         mailsBehind: "Mails behind", back: "Back", current: "Current", defaultValue: "Default", metrics: "Metrics",
         lastUpdate: "Updated", size: "Size", outcome: "Outcome", noMails: "No mails in this range",
         notInspected: "Sessions not inspected",
-        notInspectedExplained: "Mail sessions that crossed the box without being intercepted (IPv6 while 'mail security ipv6 off'): the kernel counts them; the appliance never saw their mail, so there is no list. 'show status mail security' shows the same count.")
+        notInspectedExplained: "Mail sessions that crossed the box without being intercepted (IPv6 while 'mail security ipv6 off'): the kernel counts them; the appliance never saw their mail, so there is no list. 'show status mail security' shows the same count.",
+        siteCA: "Site CA certificate")
 
     static let ja = Strings(
         language: .ja, title: "メールセキュリティ", dashboard: "ダッシュボード", settings: "設定", logout: "ログアウト",
@@ -99,5 +102,6 @@ public struct Strings: Sendable {
         mailsBehind: "対象メール", back: "戻る", current: "現在", defaultValue: "初期値", metrics: "メトリクス",
         lastUpdate: "更新", size: "サイズ", outcome: "判定", noMails: "この期間のメールはありません",
         notInspected: "検査されなかったセッション",
-        notInspectedExplained: "検査されずに本機を通過したメールのセッションです ('mail security ipv6 off' のときの IPv6)。カーネルが数えており、本機はそのメールを見ていないため一覧はありません。'show status mail security' も同じ数を示します。")
+        notInspectedExplained: "検査されずに本機を通過したメールのセッションです ('mail security ipv6 off' のときの IPv6)。カーネルが数えており、本機はそのメールを見ていないため一覧はありません。'show status mail security' も同じ数を示します。",
+        siteCA: "サイト CA 証明書")
 }

@@ -127,6 +127,21 @@ public final class WebConsoleServer: Sendable {
             }
         }
         router.get("/metrics") { request, context in try await self.metrics(request, context) }
+        router.get("/site-ca.pem") { request, context in
+            try await self.withSession(request, context) { _ in
+                // The same answer as the console's `show mail security tls ca` (docs/tls.md):
+                // the certificate block of it, to install on office clients.
+                let reply = try await self.environment.threadPool.runIfActive {
+                    self.environment.console.execute("show mail security tls ca", access: ConsoleAccess(administrator: true))
+                }
+                guard reply.ok, let start = reply.output.range(of: "-----BEGIN CERTIFICATE-----") else {
+                    return WebResponses.text(reply.output, status: .notFound)
+                }
+                var response = WebResponses.text(String(reply.output[start.lowerBound...]), contentType: "application/x-pem-file")
+                response.headers[.contentDisposition] = "attachment; filename=\"mail-security-site-ca.pem\""
+                return response
+            }
+        }
     }
 
     // MARK: - sessions and changes
