@@ -9,11 +9,14 @@ public struct MailListenerSpec: Sendable, Equatable {
     /// (`0.0.0.0:10025,[::]:10025`).
     public var listen: String
     public var upstream: String?
+    /// TLS from the first byte (465, 995; `RelayEnvironment.implicitTLS`).
+    public var implicitTLS: Bool
 
-    public init(mailProtocol: MailProtocol, listen: String, upstream: String?) {
+    public init(mailProtocol: MailProtocol, listen: String, upstream: String?, implicitTLS: Bool = false) {
         self.mailProtocol = mailProtocol
         self.listen = listen
         self.upstream = upstream
+        self.implicitTLS = implicitTLS
     }
 
     /// The options of one protocol: `--P-listen`/`--P-upstream` (explicit) and
@@ -31,18 +34,19 @@ public struct MailListenerSpec: Sendable, Equatable {
     }
 
     /// The listeners `options` ask for, and a warning for each explicit proxy given only half.
-    public static func specs(_ options: [(MailProtocol, Options)]) -> (specs: [MailListenerSpec], warnings: [String]) {
+    /// `implicitTLS`: the options are `--smtps-…`/`--pop3s-…`, whose ports speak TLS at once.
+    public static func specs(_ options: [(MailProtocol, Options)], implicitTLS: Bool = false) -> (specs: [MailListenerSpec], warnings: [String]) {
         var specs: [MailListenerSpec] = []
         var warnings: [String] = []
         for (mailProtocol, option) in options {
             if let listen = option.listen, let upstream = option.upstream {
-                specs.append(MailListenerSpec(mailProtocol: mailProtocol, listen: listen, upstream: upstream))
+                specs.append(MailListenerSpec(mailProtocol: mailProtocol, listen: listen, upstream: upstream, implicitTLS: implicitTLS))
             } else if option.listen != nil || option.upstream != nil {
-                let flag = mailProtocol.rawValue
+                let flag = mailProtocol.rawValue + (implicitTLS ? "s" : "")
                 warnings.append("--\(flag)-listen and --\(flag)-upstream go together; \(mailProtocol.logName) proxy not started")
             }
             if let transparent = option.transparent {
-                specs.append(MailListenerSpec(mailProtocol: mailProtocol, listen: transparent, upstream: nil))
+                specs.append(MailListenerSpec(mailProtocol: mailProtocol, listen: transparent, upstream: nil, implicitTLS: implicitTLS))
             }
         }
         return (specs, warnings)
@@ -50,8 +54,9 @@ public struct MailListenerSpec: Sendable, Equatable {
 
     /// The start-up line that names it.
     public var description: String {
-        guard let upstream else { return "\(mailProtocol.logName) transparent proxy on \(listen)" }
-        return "\(mailProtocol.logName) proxy on \(listen), server \(upstream)"
+        let name = mailProtocol.logName + (implicitTLS ? " (implicit TLS)" : "")
+        guard let upstream else { return "\(name) transparent proxy on \(listen)" }
+        return "\(name) proxy on \(listen), server \(upstream)"
     }
 }
 

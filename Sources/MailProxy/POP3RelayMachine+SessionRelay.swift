@@ -44,6 +44,8 @@ extension POP3RelayMachine: SessionRelay {
     /// store), so the store's own cap is the only limit.
     var storeLimit: Int { MessageBufferLimits.hardStoreCap }
 
+    static func tlsPolicy(_ settings: ProxySettings) -> TLSPolicy { settings.pop3TLS }
+
     static var keepsUnavailablePolicyOfStart: Bool { true }
     static var abandonedDeliveryClosesBothSides: Bool { true }
 }

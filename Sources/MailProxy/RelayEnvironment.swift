@@ -32,6 +32,9 @@ public struct RelayEnvironment: Sendable {
     public var timeDivisor: Int
     /// Secures the halves on STARTTLS/STLS (docs/tls.md); nil blocks every upgrade.
     public var tls: (any TLSInterceptor)?
+    /// The listener's port speaks TLS from the first byte (465, 995; RFC 8314): the session
+    /// secures both halves before the protocol starts (`RelaySession+TLS.swift`).
+    public var implicitTLS = false
 
     public init(settings: ProxySettingsProvider, scanService: MailScanService, budget: MemoryBudget,
                 spillStorage: any SpillStorage, accounting: MailAccounting, upstream: any UpstreamSelector,

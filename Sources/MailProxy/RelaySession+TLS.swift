@@ -34,20 +34,22 @@ extension RelaySession {
         } catch {
             return closeForTLS(.server, outcome: .handshakeFailed, detail: "\(error)")
         }
-        tlsPending = .server
+        tlsPending.insert(.server)
     }
 
     func secureClient() {
         // The go-ahead (220, +OK) leaves in plaintext before the handler goes in.
         flushBoth()
-        guard let tls = environment.tls, let upstream, let side = client, let channel = side.context?.channel else {
+        // STARTTLS: the server half is secured already; implicit TLS: it is on its way.
+        let pending = upstream.map { eventLoop.makeSucceededFuture($0) } ?? upstreamPromise?.futureResult
+        guard let tls = environment.tls, let pending, let side = client, let channel = side.context?.channel else {
             return closeForTLS(.client, outcome: .handshakeFailed, detail: "no upstream certificate")
         }
         do {
             let eventLoop = self.eventLoop
             let session = NIOLoopBound(self, eventLoop: eventLoop)
             // The name check runs in the client's hello (it needs the SNI), on this loop.
-            let context = try tls.clientContext(for: upstream, server: serverAddress) { judged in
+            let context = try tls.clientContext(for: pending, server: serverAddress) { judged in
                 eventLoop.execute {
                     session.value.upstream = judged
                     session.value.certificatePresented = true
@@ -57,13 +59,36 @@ extension RelaySession {
         } catch {
             return closeForTLS(.client, outcome: .handshakeFailed, detail: "\(error)")
         }
-        tlsPending = .client
+        tlsPending.insert(.client)
+    }
+
+    /// Implicit TLS (465, 995; docs/tls.md): both halves are secured before the first byte of
+    /// the protocol, the client's hello waiting for the server half. Under pass (or for an
+    /// exempt server) the session is opaque from the start; under block it is closed (false:
+    /// no server to connect to).
+    func startImplicitTLS(exempt: Bool) -> Bool {
+        let policy = environment.tls == nil ? TLSPolicy.block : Machine.tlsPolicy(settingsAtStart)
+        if exempt || policy == .pass {
+            machine.relayOpaque()
+            countTLS(exempt ? .exempt : .passed, detail: nil)
+        } else if policy == .block {
+            countTLS(.blocked, detail: "implicit TLS")
+            client?.closeAfterWrites()
+            return false
+        } else {
+            upstreamPromise = eventLoop.makePromise(of: UpstreamJudgement.self)
+            secureClient()
+        }
+        return true
     }
 
     /// A side's handshake finished (`TLSUserEvent.handshakeCompleted`).
     func handshakeCompleted(_ side: RelaySide) {
-        guard tlsPending == side else { return }
-        tlsPending = nil
+        guard tlsPending.remove(side) != nil else { return }
+        if side == .server, let upstream, let promise = upstreamPromise {
+            upstreamPromise = nil
+            promise.succeed(upstream)
+        }
         if side == .client {
             // Both halves secured: counted inspected, or, when the certificate the client
             // accepted was re-signed for an invalid upstream, as that.
@@ -78,8 +103,13 @@ extension RelaySession {
 
     /// A side's channel reported an error; while its handshake runs, it is the handshake's.
     func failed(_ side: RelaySide, error: any Error) {
-        guard tlsPending == side else { return }
-        tlsPending = nil
+        guard tlsPending.remove(side) != nil else { return }
+        if side == .server, let promise = upstreamPromise {
+            // The client's hello waits for the server half: it fails too.
+            upstreamPromise = nil
+            promise.fail(error)
+            tlsPending.remove(.client)
+        }
         let text = "\(error)"
         switch side {
         case .server:

@@ -71,7 +71,9 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
 
     // TLS (`RelaySession+TLS.swift`): the side whose handshake runs, and what the server's
     // certificate was judged.
-    var tlsPending: RelaySide?
+    var tlsPending: Set<RelaySide> = []
+    /// Implicit TLS: the server half's judgement, which the client's hello waits for.
+    var upstreamPromise: EventLoopPromise<UpstreamJudgement>?
     var upstream: UpstreamJudgement?
     /// The client's hello was answered with a certificate.
     var certificatePresented = false
@@ -134,7 +136,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     }
 
     func closed(_ side: RelaySide) {
-        if tlsPending == side { failed(side, error: TLSHandshakeInterrupted()) }
+        if tlsPending.contains(side) { failed(side, error: TLSHandshakeInterrupted()) }
         switch side {
         case .client:
             guard clientOpen else { return }
@@ -287,8 +289,12 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
             handle(Machine.closed(.server))
             return
         }
-        if settingsAtStart.isExemptFromTLSInspection(target.address) { machine.exemptFromTLSInspection() }
+        let exempt = settingsAtStart.isExemptFromTLSInspection(target.address)
+        if exempt { machine.exemptFromTLSInspection() }
         serverAddress = target.address
+        if environment.implicitTLS {
+            guard startImplicitTLS(exempt: exempt), clientOpen, client?.context != nil else { return }
+        }
         serverConnecting = true
         environment.connector(target, eventLoop).assumeIsolated().whenComplete { result in
             switch result {
@@ -319,7 +325,8 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
         server = handler
         serverConnecting = false
         serverOpen = channel.isActive
-        if !serverOpen { closed(.server) }
+        if !serverOpen { return closed(.server) }
+        if upstreamPromise != nil { secureServer() }
     }
 
     /// Both sides closed: nothing of the session may be left (store, spill file, timer, budget

@@ -46,6 +46,8 @@ extension SMTPRelayMachine: SessionRelay {
         configuration.sizeOverflow == .pass ? MessageBufferLimits.hardStoreCap : configuration.maximumMessageSize
     }
 
+    static func tlsPolicy(_ settings: ProxySettings) -> TLSPolicy { settings.smtpTLS }
+
     static var keepsUnavailablePolicyOfStart: Bool { false }
     static var abandonedDeliveryClosesBothSides: Bool { false }
 }

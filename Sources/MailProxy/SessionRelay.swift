@@ -24,6 +24,10 @@ protocol SessionRelay: RelayMachine {
     static func sessionNotice(_ notice: Notice) -> SessionNotice?
     /// The server is on `mail security tls exempt`: its upgrade passes untouched.
     mutating func exemptFromTLSInspection()
+    /// Implicit TLS passed untouched: bytes go unchanged both ways from the start.
+    mutating func relayOpaque()
+    /// This protocol's `mail security tls` mode.
+    static func tlsPolicy(_ settings: ProxySettings) -> TLSPolicy
     /// The most a message store of this session may take.
     var storeLimit: Int { get }
     /// Whether the unavailable policy is the one of the session's start (the relay comforts

@@ -80,7 +80,7 @@ public final class SiteTLSInterceptor: TLSInterceptor {
         }
     }
 
-    public func clientContext(for upstream: UpstreamJudgement, server: SocketAddress?,
+    public func clientContext(for pending: EventLoopFuture<UpstreamJudgement>, server: SocketAddress?,
                               judged: @escaping @Sendable (UpstreamJudgement) -> Void) throws -> NIOSSLContext {
         let own = server?.ipAddress.flatMap(HTTPDHost.addressBytes).flatMap { address in
             ownServers.withLockedValue { $0[address] }
@@ -91,13 +91,14 @@ public final class SiteTLSInterceptor: TLSInterceptor {
         configuration.minimumTLSVersion = .tlsv1
         let issuer = self.issuer, verifier = self.verifier, refuses = refusesInvalidUpstream
         configuration.sslContextCallback = { hello, promise in
-            if let own {
-                // The office's own server: its real certificate, so DANE and MTA-STS senders
-                // see what they expect (docs/tls.md).
-                judged(UpstreamJudgement(chain: upstream.chain, failure: nil))
-                return promise.succeed(own.configurationOverride)
-            }
             promise.completeWithTask {
+                let upstream = try await pending.get()
+                if let own {
+                    // The office's own server: its real certificate, so DANE and MTA-STS
+                    // senders see what they expect (docs/tls.md).
+                    judged(UpstreamJudgement(chain: upstream.chain, failure: nil))
+                    return own.configurationOverride
+                }
                 guard let first = upstream.chain.first, let leaf = try? Certificate(derEncoded: first.toDERBytes()) else {
                     throw UpstreamUnusable()
                 }

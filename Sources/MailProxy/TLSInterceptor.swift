@@ -22,7 +22,9 @@ public protocol TLSInterceptor: Sendable {
     /// needs the SNI).
     /// `server`: where the server side connected; a server the office owns (`mail security tls
     /// server-certificate`) gets its own certificate presented instead of a minted one.
-    func clientContext(for upstream: UpstreamJudgement, server: SocketAddress?,
+    /// `upstream` may still be coming (implicit TLS: the client's hello can arrive before the
+    /// server half is secured); the hello waits for it.
+    func clientContext(for upstream: EventLoopFuture<UpstreamJudgement>, server: SocketAddress?,
                        judged: @escaping @Sendable (UpstreamJudgement) -> Void) throws -> NIOSSLContext
 }
 

@@ -15,6 +15,10 @@ extension POP3RelayMachine {
     /// The server is on the exempt list: STLS passes untouched (before any command).
     public mutating func exemptFromTLSInspection() { tls.exempt() }
 
+    /// Implicit TLS passed untouched (`mail security tls … pass` on 465/995): no protocol to
+    /// read, bytes go unchanged both ways from the start.
+    public mutating func relayOpaque() { phase = .opaque }
+
     var removedCapabilities: Set<String> { tls.capabilitiesRemoved(configuration.removedCapabilities, keyword: "STLS") }
 
     mutating func startTLS(_ line: ByteBuffer, into actions: inout [Action]) {

@@ -24,6 +24,10 @@ extension SMTPRelayMachine {
     /// The server is on the exempt list: STARTTLS passes untouched (before any command).
     public mutating func exemptFromTLSInspection() { tls.exempt() }
 
+    /// Implicit TLS passed untouched (`mail security tls … pass` on 465/995): no protocol to
+    /// read, bytes go unchanged both ways from the start.
+    public mutating func relayOpaque() { phase = .opaque }
+
     var removedCapabilities: Set<String> { tls.capabilitiesRemoved(configuration.removedCapabilities, keyword: "STARTTLS") }
 
     mutating func startTLS(_ line: ByteBuffer, into actions: inout [Action]) {

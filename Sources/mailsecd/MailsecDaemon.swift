@@ -64,6 +64,18 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "POP3 proxy, transparent mode: the TPROXY listener ADDR:PORT, or one per IP version on one port: 0.0.0.0:10110,[::]:10110 (original destination kept, client address used towards the server).")
     var pop3Transparent: String?
 
+    @Option(help: "SMTP with implicit TLS (submissions, 465), explicit mode: listen on ADDR:PORT … (docs/tls.md)")
+    var smtpsListen: String?
+
+    @Option(help: "… and relay every session, TLS on both halves, to the mail server HOST:PORT.")
+    var smtpsUpstream: String?
+
+    @Option(help: "POP3 with implicit TLS (995), explicit mode: listen on ADDR:PORT …")
+    var pop3sListen: String?
+
+    @Option(help: "… and relay every session, TLS on both halves, to the POP3 server HOST:PORT.")
+    var pop3sUpstream: String?
+
     @Option(help: "Web console (HTTPS) on ADDR:PORT instead of 'httpd listen'; also lets the local host in (tests, make demo).")
     var httpListen: String?
 
@@ -177,11 +189,16 @@ struct MailsecDaemon: AsyncParsableCommand {
         let budget = MemoryBudget(configuration: MemoryBudget.Configuration(totalBytes: memoryBudget * 1024 * 1024))
         // The listeners the options ask for: explicit (a fixed server) and transparent (the
         // original destination), SMTP and POP3.
-        let (listenerSpecs, listenerWarnings) = MailListenerSpec.specs([
+        let (plainSpecs, listenerWarnings) = MailListenerSpec.specs([
             (.smtp, .init(listen: smtpListen, upstream: smtpUpstream, transparent: transparent.smtp)),
             (.pop3, .init(listen: pop3Listen, upstream: pop3Upstream, transparent: transparent.pop3)),
         ])
-        listenerWarnings.forEach { report($0, .warning) }
+        let (implicitSpecs, implicitWarnings) = MailListenerSpec.specs([
+            (.smtp, .init(listen: smtpsListen, upstream: smtpsUpstream, transparent: nil)),
+            (.pop3, .init(listen: pop3sListen, upstream: pop3sUpstream, transparent: nil)),
+        ], implicitTLS: true)
+        let listenerSpecs = plainSpecs + implicitSpecs
+        (listenerWarnings + implicitWarnings).forEach { report($0, .warning) }
         // One spool for every listener, opened (and cleaned of a crash's leftovers) once, at start.
         let spoolDirectory = listenerSpecs.isEmpty ? nil : try SpoolDirectory.open(path: spool, threadPool: mailThreadPool)
         // SMTP scans as `send`; POP3 as `receive`, within the relay's cap on a RETR's wait (the
@@ -192,7 +209,7 @@ struct MailsecDaemon: AsyncParsableCommand {
         var mailListeners: [ProxyListener] = []
         if let spoolDirectory {
             mailListeners = try await ProxyListener.start(listenerSpecs, group: mailGroup, environment: { spec, upstream in
-                RelayEnvironment(
+                var environment = RelayEnvironment(
                     settings: proxySettings,
                     scanService: spec.mailProtocol == .smtp ? smtpScan : pop3Scan,
                     budget: budget,
@@ -204,6 +221,8 @@ struct MailsecDaemon: AsyncParsableCommand {
                     clientSessions: ClientSessionTable(limit: { [sessionsPerClient] in sessionsPerClient ?? proxySettings.current.sessionsPerClient }),
                     timeDivisor: timeDivisor,
                     tls: tls)
+                environment.implicitTLS = spec.implicitTLS
+                return environment
             }, report: report)
         }
         report(interception.startupLine, .info)

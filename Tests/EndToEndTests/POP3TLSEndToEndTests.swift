@@ -19,6 +19,7 @@ struct POP3TLSEndToEndTests {
         guard made.status == 0 else { throw MailServerError.setupFailed("make-pki: \(made.stderr)") }
         let dovecot = try DovecotInstance(users: ["alice": "secret"])
         dovecot.tls = (pki.path("server.pem"), pki.path("server.key"))
+        dovecot.implicitTLSPort = TCPPort.free()
         _ = try dovecot.deliver(user: "alice", message: message(subject: "clean", body: "hello\r\n.dot"))
         _ = try dovecot.deliver(user: "alice", message: message(subject: "offer", body: SMTPRelayEndToEndTests.gtube))
         try dovecot.start()
@@ -83,5 +84,32 @@ struct POP3TLSEndToEndTests {
         }
         #expect(seen.sorted() == ["clean", "offer"])
         #expect(try lab.statusValue("POP3 TLS inspected") == 3)
+    }
+
+    /// Implicit TLS (RFC 8314, 995): curl pop3s:// through the appliance to Dovecot's POP3S
+    /// listener, verifying the site CA; GTUBE arrives tagged, the clean message unchanged.
+    @Test func pop3sIsInspectedFromTheFirstByte() throws {
+        let pki = try TemporaryDirectory(prefix: "mailsec-tls-pki")
+        let script = try ProductBinary.repositoryRoot().appendingPathComponent("firmware/make-pki.sh").path
+        let made = try CommandRun.run("/usr/bin/env", ["PKI_EXTRA_SAN=DNS:pop.example.org", script, pki.url.path], timeout: 60)
+        guard made.status == 0 else { throw MailServerError.setupFailed("make-pki: \(made.stderr)") }
+        let dovecot = try DovecotInstance(users: ["alice": "secret"])
+        dovecot.tls = (pki.path("server.pem"), pki.path("server.key"))
+        let pop3s = TCPPort.free()
+        dovecot.implicitTLSPort = pop3s
+        _ = try dovecot.deliver(user: "alice", message: Self.message(subject: "offer", body: SMTPRelayEndToEndTests.gtube))
+        try dovecot.start()
+        defer { dovecot.stop() }
+        let listen = TCPPort.free()
+        let lab = try SMTPLab(serverPort: dovecot.port, pop3: true, daemonArguments: [
+            "--tls-upstream-ca", pki.path("ca.pem"), "--pop3s-listen", "127.0.0.1:\(listen)", "--pop3s-upstream", "127.0.0.1:\(pop3s)"])
+        defer { lab.stop() }
+        #expect(waitUntil { TCPPort.isListening(listen) })
+        let fetched = try CommandRun.run("/usr/bin/curl", [
+            "-sS", "--cacert", lab.dir.path("state/tls/site-ca.pem"), "--user", "alice:secret",
+            "pop3s://127.0.0.1:\(listen)/1"], timeout: 60)
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(fetched.stdout.contains("Subject: [SPAM] offer"), "\(fetched.stdout)")
+        #expect(try lab.statusValue("POP3 TLS inspected") == 1)
     }
 }

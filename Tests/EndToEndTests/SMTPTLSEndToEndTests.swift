@@ -27,6 +27,7 @@ struct TLSPostfix: SuiteTrait, TestScoping {
         configuration.extraSettings["smtpd_tls_key_file"] = pki.path("server.key")
         configuration.extraSettings["smtpd_tls_security_level"] = "may"
         configuration.extraSettings["smtpd_tls_loglevel"] = "1"
+        configuration.implicitTLSPort = TCPPort.free()
         let postfix = try PostfixInstance(configuration: configuration)
         defer { postfix.stop() }
         try postfix.start()
@@ -179,6 +180,35 @@ struct SMTPTLSEndToEndTests {
         #expect(own.accepted, "\(own.transcript)")
         #expect(try Self.newest(after: before)?.contains("Subject: [SPAM] own") == true)
         #expect(try Self.tlsCount(lab, "inspected") == 1)
+    }
+
+    /// Implicit TLS (RFC 8314, 465): swaks --tls-on-connect through the appliance to Postfix's
+    /// wrapper-mode smtpd; TLS on both halves from the first byte, the mail inside scanned.
+    @Test func implicitTLSIsInspectedFromTheFirstByte() throws {
+        let (postfix, pki) = try TLSPostfix.instance
+        let smtps = try #require(postfix.configuration.implicitTLSPort)
+        let listen = TCPPort.free()
+        let lab = try SMTPLab(serverPort: postfix.port, daemonArguments: [
+            "--tls-upstream-ca", pki + "/ca.pem", "--smtps-listen", "127.0.0.1:\(listen)", "--smtps-upstream", "127.0.0.1:\(smtps)"])
+        defer { lab.stop() }
+        let siteCA = lab.dir.path("state/tls/site-ca.pem")
+        #expect(waitUntil { TCPPort.isListening(listen) })
+        let before = Set(postfix.mailbox(Self.recipient).messages())
+        let sent = try Swaks.send(port: listen, from: "alice@example.com", to: [Self.recipient],
+                                  data: Self.message(subject: "implicit", body: SMTPRelayEndToEndTests.gtube),
+                                  extraArguments: ["--tls-on-connect", "--tls-verify", "--tls-ca-path", siteCA,
+                                                   "--tls-sni", "mail.example.org"], timeout: 60)
+        #expect(sent.accepted, "\(sent.transcript)\n\(sent.standardError)")
+        #expect(try Self.newest(after: before)?.contains("Subject: [SPAM] implicit") == true)
+        #expect(try Self.tlsCount(lab, "inspected") == 1)
+        #expect(postfix.waitForLog(containing: "TLS connection established from unknown[127.0.0.1]"))
+
+        // block: the implicit-TLS port is closed at once, counted.
+        try lab.console("mail security tls smtp block")
+        let blocked = try Swaks.send(port: listen, from: "alice@example.com", to: [Self.recipient], data: Self.message(subject: "x", body: "y"),
+                                     extraArguments: ["--tls-on-connect"], timeout: 30)
+        #expect(!blocked.accepted)
+        #expect(try Self.tlsCount(lab, "blocked") == 1)
     }
 
     /// CVE-2011-0411: a command written in plaintext right after STARTTLS, in the same segment,

@@ -24,6 +24,8 @@ public final class DovecotInstance: @unchecked Sendable {
     /// PEM certificate and key files: Dovecot offers STLS with them (`ssl = yes`), plaintext
     /// logins still allowed. nil: no TLS (`ssl = no`).
     public var tls: (certificate: String, key: String)?
+    /// With `tls`: a POP3S listener (TLS from the first byte, RFC 8314) on this port too.
+    public var implicitTLSPort: Int?
 
     public static let path = "/usr/sbin/dovecot"
     public static var isInstalled: Bool {
@@ -163,6 +165,7 @@ public final class DovecotInstance: @unchecked Sendable {
             address = \(address)
             port = \(port)
           }
+          \(implicitTLSPort.map { "inet_listener pop3s {\n    address = \(address)\n    port = \($0)\n    ssl = yes\n  }" } ?? "")
         }
 
         """

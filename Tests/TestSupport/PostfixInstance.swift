@@ -38,6 +38,9 @@ public final class PostfixInstance: @unchecked Sendable {
         public var extraSettings: [String: String] = [:]
         /// Owner of the Maildirs (`virtual_uid_maps`/`virtual_gid_maps`).
         public var mailAccount = MailAccount.nobody
+        /// A second smtpd on this port speaking TLS from the first byte (RFC 8314 submissions,
+        /// `smtpd_tls_wrappermode`); needs `smtpd_tls_cert_file` and `…_key_file` in `extraSettings`.
+        public var implicitTLSPort: Int?
 
         public init() {}
     }
@@ -249,6 +252,7 @@ public final class PostfixInstance: @unchecked Sendable {
         let masterCF = """
         # service type private unpriv chroot wakeup maxproc command
         \(address):\(port) inet n - n - - smtpd
+        \(configuration.implicitTLSPort.map { "\(address):\($0) inet n - n - - smtpd -o smtpd_tls_wrappermode=yes" } ?? "")
         pickup    unix n - n 60 1 pickup
         cleanup   unix n - n - 0 cleanup
         qmgr      unix n - n 300 1 qmgr
