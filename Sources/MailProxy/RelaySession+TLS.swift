@@ -82,6 +82,14 @@ extension RelaySession {
         return true
     }
 
+    /// Implicit TLS: the server half will never be secured (it closed, or never connected), so
+    /// the client's hello that waits for it fails.
+    func abandonUpstreamPromise() {
+        guard let promise = upstreamPromise else { return }
+        upstreamPromise = nil
+        promise.fail(TLSHandshakeInterrupted())
+    }
+
     /// A side's handshake finished (`TLSUserEvent.handshakeCompleted`).
     func handshakeCompleted(_ side: RelaySide) {
         guard tlsPending.remove(side) != nil else { return }

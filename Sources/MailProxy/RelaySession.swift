@@ -137,6 +137,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
 
     func closed(_ side: RelaySide) {
         if tlsPending.contains(side) { failed(side, error: TLSHandshakeInterrupted()) }
+        if side == .server { abandonUpstreamPromise() }
         switch side {
         case .client:
             guard clientOpen else { return }
@@ -334,6 +335,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     private func finishIfBothClosed() {
         guard !finished, !clientOpen, !serverOpen, !serverConnecting else { return }
         finished = true
+        abandonUpstreamPromise()
         cancelInspection()
         stopClock()
         releaseMessage()

@@ -211,6 +211,25 @@ struct SMTPTLSEndToEndTests {
         #expect(try Self.tlsCount(lab, "blocked") == 1)
     }
 
+    /// Implicit TLS to a server that does not answer: the client's handshake, waiting for the
+    /// server half, fails cleanly and is counted; the daemon goes on.
+    @Test func implicitTLSToAnUnreachableServerFailsCleanly() throws {
+        let (postfix, pki) = try TLSPostfix.instance
+        let listen = TCPPort.free()
+        let lab = try SMTPLab(serverPort: postfix.port, daemonArguments: [
+            "--tls-upstream-ca", pki + "/ca.pem", "--smtps-listen", "127.0.0.1:\(listen)", "--smtps-upstream", "127.0.0.1:\(TCPPort.free())"])
+        defer { lab.stop() }
+        #expect(waitUntil { TCPPort.isListening(listen) })
+        // The probe above connected and hung up without a hello: a handshake that failed too.
+        let probes = try #require(try Self.tlsCount(lab, "handshake failed"))
+        let sent = try Swaks.send(port: listen, from: "alice@example.com", to: [Self.recipient], data: Self.message(subject: "x", body: "y"),
+                                  extraArguments: ["--tls-on-connect"], timeout: 30)
+        #expect(!sent.accepted)
+        let counted = waitUntil { (try? Self.tlsCount(lab, "handshake failed")) == probes + 1 }
+        #expect(counted, "\((try? lab.console("show status mail security")) ?? "")")
+        #expect(TCPPort.isListening(listen), "the daemon goes on")
+    }
+
     /// CVE-2011-0411: a command written in plaintext right after STARTTLS, in the same segment,
     /// gets no answer inside TLS (the appliance discards it; the server never sees it).
     @Test func aCommandPipelinedAfterSTARTTLSIsNeverAnswered() throws {
