@@ -103,13 +103,16 @@ public final class SiteTLSInterceptor: TLSInterceptor {
                     throw UpstreamUnusable()
                 }
                 var judgement = upstream
-                if let name = hello.serverHostname, upstream.trusted {
+                // RFC 6066 §3: SNI names a host, never an address; some clients (fetchmail)
+                // send the address they were given anyway. That names nothing to check.
+                let name = hello.serverHostname.flatMap { HTTPDHost.addressBytes($0) == nil ? $0 : nil }
+                if let name, upstream.trusted {
                     // The name the client asked for is known only now (STARTTLS came first).
                     judgement.failure = Self.failure(await verifier.verify(upstream.chain, serverName: name))
                 }
                 judged(judgement)
                 if !judgement.trusted && refuses { throw UpstreamUnusable() }
-                return try issuer.leaf(mirroring: leaf, serverName: hello.serverHostname,
+                return try issuer.leaf(mirroring: leaf, serverName: name,
                                        verdict: judgement.trusted ? .trusted : .untrusted(.unknownIssuer)).configurationOverride
             }
         }

@@ -112,4 +112,37 @@ struct POP3TLSEndToEndTests {
         #expect(fetched.stdout.contains("Subject: [SPAM] offer"), "\(fetched.stdout)")
         #expect(try lab.statusValue("POP3 TLS inspected") == 1)
     }
+
+    /// fetchmail and mpop, requiring STLS and verifying the site CA, retrieve through the
+    /// appliance: each gets GTUBE tagged.
+    @Test func fetchmailAndMpopUseSTLSThroughTheAppliance() throws {
+        let (dovecot, lab, siteCA, pki) = try Self.setUp()
+        defer { lab.stop(); dovecot.stop(); withExtendedLifetime(pki) {} }
+        let work = try TemporaryDirectory(prefix: "mailsec-tls-clients")
+        // By name: fetchmail matches the certificate's DNS names only, never its addresses.
+        let rc = work.path("fetchmailrc")
+        try Data("""
+            poll localhost protocol pop3 port \(lab.proxyPort)
+              user "alice" password "secret" keep fetchall
+              sslproto 'tls1.2+' sslcertck sslcertfile "\(siteCA)"
+              mda "/bin/sh -c 'cat >> \(work.path("fetchmail.mbox"))'"
+
+            """.utf8).write(to: URL(fileURLWithPath: rc))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: rc)
+        let fetchmail = try CommandRun.run("/usr/bin/fetchmail", [
+            "--fetchmailrc", rc, "--idfile", work.path("fetchids"), "--pidfile", work.path("fetchmail.pid"),
+            "--nodetach", "--nosyslog", "-v"], timeout: 60)
+        #expect(fetchmail.status == 0, "\(fetchmail.stdout)\(fetchmail.stderr)")
+        let fetched = (try? String(contentsOfFile: work.path("fetchmail.mbox"), encoding: .utf8)) ?? ""
+        #expect(fetched.contains("Subject: [SPAM] offer") && fetched.contains("Subject: clean"), "\(fetchmail.stdout)\(fetchmail.stderr)")
+
+        let mpop = try CommandRun.run("/usr/bin/mpop", [
+            "--host=127.0.0.1", "--port=\(lab.proxyPort)", "--auth=user", "--user=alice", "--passwordeval=echo secret",
+            "--tls=on", "--tls-starttls=on", "--tls-trust-file=\(siteCA)", "--keep=on", "--only-new=off",
+            "--uidls-file=\(work.path("mpop-uidls"))", "--delivery=mbox,\(work.path("mpop.mbox"))"], timeout: 60)
+        #expect(mpop.status == 0, "\(mpop.stdout)\(mpop.stderr)")
+        let popped = (try? String(contentsOfFile: work.path("mpop.mbox"), encoding: .utf8)) ?? ""
+        #expect(popped.contains("Subject: [SPAM] offer") && popped.contains("Subject: clean"), "\(mpop.stdout)\(mpop.stderr)")
+        #expect(try lab.statusValue("POP3 TLS inspected") == 2)
+    }
 }
