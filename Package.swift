@@ -132,6 +132,13 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScanClientTests", dependencies: ["TestSupport", "ScanClient", "ScanProtocol", "Telemetry", nio, nioPosix]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["TestSupport", "ControlPlane", "ApplianceConfig", "Telemetry", "SyslogIO", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "MailProxyTests", dependencies: ["MailProxy", "ApplianceConfig", "TestSupport", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "TLSInterceptionTests", dependencies: [
+            "TLSInterception", nio, nioPosix, crypto,
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .testTarget(name: "PacketLayerTests", dependencies: ["PacketLayer", "TestSupport", nio], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "PacketLayer", "ScanClient", "ScanProtocol", "MessageInspection", "ApplianceConfig", "Telemetry"]),
         .testTarget(name: "InterceptionTests", dependencies: ["Interception", "PacketLayer", "ApplianceConfig", "TestSupport"]),
