@@ -12,13 +12,6 @@ import NIOCore
 /// Plaintext the client sends after STLS is discarded, never relayed; server bytes after its
 /// `+OK` are a protocol error. CAPA inside TLS is filtered again, STLS removed (RFC 2595 §4).
 extension POP3RelayMachine {
-    /// The server is on the exempt list: STLS passes untouched (before any command).
-    public mutating func exemptFromTLSInspection() { tls.exempt() }
-
-    /// Implicit TLS passed untouched (`mail security tls … pass` on 465/995): no protocol to
-    /// read, bytes go unchanged both ways from the start.
-    public mutating func relayOpaque() { phase = .opaque }
-
     var removedCapabilities: Set<String> { tls.capabilitiesRemoved(configuration.removedCapabilities, keyword: "STLS") }
 
     mutating func startTLS(_ line: ByteBuffer, into actions: inout [Action]) {
@@ -85,4 +78,13 @@ extension POP3RelayMachine {
         }
         close(client: true, server: false, into: &actions)
     }
+
+    // MARK: asked by the session before the protocol starts
+
+    /// The server is on the exempt list: STLS passes untouched (before any command).
+    public mutating func exemptFromTLSInspection() { tls.exempt() }
+
+    /// Implicit TLS passed untouched (`mail security tls … pass` on 465/995): no protocol to
+    /// read, bytes go unchanged both ways from the start.
+    public mutating func relayOpaque() { phase = .opaque }
 }

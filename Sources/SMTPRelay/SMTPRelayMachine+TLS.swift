@@ -21,13 +21,6 @@ import NIOCore
 /// both ways (`Phase.opaque`), encrypted and not inspected. Block: STARTTLS is not offered
 /// and is refused with 502.
 extension SMTPRelayMachine {
-    /// The server is on the exempt list: STARTTLS passes untouched (before any command).
-    public mutating func exemptFromTLSInspection() { tls.exempt() }
-
-    /// Implicit TLS passed untouched (`mail security tls … pass` on 465/995): no protocol to
-    /// read, bytes go unchanged both ways from the start.
-    public mutating func relayOpaque() { phase = .opaque }
-
     var removedCapabilities: Set<String> { tls.capabilitiesRemoved(configuration.removedCapabilities, keyword: "STARTTLS") }
 
     mutating func startTLS(_ line: ByteBuffer, into actions: inout [Action]) {
@@ -95,4 +88,13 @@ extension SMTPRelayMachine {
             close(client: true, server: false, into: &actions)
         }
     }
+
+    // MARK: asked by the session before the protocol starts
+
+    /// The server is on the exempt list: STARTTLS passes untouched (before any command).
+    public mutating func exemptFromTLSInspection() { tls.exempt() }
+
+    /// Implicit TLS passed untouched (`mail security tls … pass` on 465/995): no protocol to
+    /// read, bytes go unchanged both ways from the start.
+    public mutating func relayOpaque() { phase = .opaque }
 }
