@@ -47,6 +47,10 @@ printf '[Journal]\nStorage=volatile\nRuntimeMaxUse=16M\n' > "$root/etc/systemd/j
 install -d -m 0755 "$data/etc"
 rm -rf "$data/etc/mailsec"
 cp -a "$root/etc/mailsec" "$data/etc/mailsec"
+# The image's factory setting beside the package's: the web console answers hosts on LAN1
+# (docs/web-console.md); a plain Debian install leaves it off until the administrator says.
+printf '# The appliance image: the web console for hosts on LAN1 (httpd listen 443 by default).\nhttpd host lan1\n' \
+    >> "$data/etc/mailsec/mailsec.conf"
 install -m 0644 "$here/portmap" "$data/etc/mailsec/portmap"
 install -m 0644 "$here/network" "$data/etc/mailsec/network"
 install -d -m 0755 "$data/var" "$data/var/lib"
