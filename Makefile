@@ -9,7 +9,7 @@ PKI          := firmware/pki
 # IPv6 only with IO::Socket::INET6, a package it merely recommends.
 APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl curl \
                 python3 procps clamav clamav-daemon spamassassin spamd \
-                postfix dovecot-pop3d swaks libio-socket-inet6-perl fetchmail nftables iproute2 iputils-ping kmod tcpdump util-linux socat
+                postfix dovecot-pop3d swaks libio-socket-inet6-perl fetchmail mpop nftables iproute2 iputils-ping kmod tcpdump util-linux socat
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: all deps build test webtest webtest-deps demo package firmware firmware-test firmware-deps soak hygiene cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz
