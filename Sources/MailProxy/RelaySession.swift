@@ -1,5 +1,7 @@
 import MailRelay
 import MessageInspection
+import POP3Relay
+import SMTPRelay
 import NIOCore
 
 /// One intercepted session, SMTP or POP3: the client side and the server side paired, and the
@@ -101,6 +103,8 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
 
     // MARK: inputs from the handlers
 
+    @_specialize(where Machine == SMTPRelayMachine)
+    @_specialize(where Machine == POP3RelayMachine)
     func channelActive(_ side: RelaySide) {
         guard side == .client, !started else { return }
         started = true
@@ -127,14 +131,20 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
         client?.closeAfterWrites()
     }
 
+    @_specialize(where Machine == SMTPRelayMachine)
+    @_specialize(where Machine == POP3RelayMachine)
     func received(_ bytes: ByteBuffer, from side: RelaySide) {
         handle(Machine.received(bytes, from: side), readFrom: side)
     }
 
+    @_specialize(where Machine == SMTPRelayMachine)
+    @_specialize(where Machine == POP3RelayMachine)
     func readComplete(_ side: RelaySide) {
         flushBoth()
     }
 
+    @_specialize(where Machine == SMTPRelayMachine)
+    @_specialize(where Machine == POP3RelayMachine)
     func closed(_ side: RelaySide) {
         if tlsPending.contains(side) { failed(side, error: TLSHandshakeInterrupted()) }
         if side == .server { abandonUpstreamPromise() }
@@ -154,11 +164,15 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
         finishIfBothClosed()
     }
 
+    @_specialize(where Machine == SMTPRelayMachine)
+    @_specialize(where Machine == POP3RelayMachine)
     func writabilityChanged(_ side: RelaySide) {
         if delivery?.side == side { pumpDelivery() }
         updateReads()
     }
 
+    @_specialize(where Machine == SMTPRelayMachine)
+    @_specialize(where Machine == POP3RelayMachine)
     func mayRead(_ side: RelaySide) -> Bool {
         let clientWritable = client?.isWritable ?? true
         let partnerWritable = side == .client ? (server?.isWritable ?? true) : true
@@ -176,16 +190,22 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
 
     // MARK: the machine
 
+    @_specialize(where Machine == SMTPRelayMachine)
+    @_specialize(where Machine == POP3RelayMachine)
     func handle(_ event: Machine.Event, readFrom side: RelaySide? = nil) {
         queue.append(event)
         guard !processing else { return }
         processing = true
-        while !queue.isEmpty {
-            let next = queue.removeFirst()
+        // By index, not removeFirst(): events queued while running are appended behind.
+        var index = 0
+        while index < queue.count {
+            let next = queue[index]
+            index += 1
             actions.removeAll(keepingCapacity: true)
             machine.handle(next, into: &actions)
             run(actions)
         }
+        queue.removeAll(keepingCapacity: true)
         processing = false
         flushBoth()
         updateClock(readFrom: side)
