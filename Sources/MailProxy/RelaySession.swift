@@ -103,6 +103,10 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
 
     // MARK: inputs from the handlers
 
+    // The handlers call in through `ProxySessionEvents`, whose witnesses for this generic class
+    // would run unspecialised; `@_specialize` gives each entry point a dispatch to its SMTP and
+    // POP3 copies, inside which every call is concrete (docs/architecture.md, MailProxy).
+
     @_specialize(where Machine == SMTPRelayMachine)
     @_specialize(where Machine == POP3RelayMachine)
     func channelActive(_ side: RelaySide) {
