@@ -132,9 +132,12 @@ def run_matrix(context, plan, results, log):
                 load = smtps_load(case.client_ca(), case_module.TLS_SERVER_NAME)
                 cell = measure_smtp(lab, pids, sessions, size, plan["repetitions"], plan["target_s"],
                                     plan["max_count"].get(size, 2000), load=load)
-                results["tls"].setdefault(case.name, {})[f"{size}x{sessions}"] = cell.as_dict()
+                measured = cell.as_dict()
+                measured["client_busy"] = max(load.client_busy) if load.client_busy else None
+                results["tls"].setdefault(case.name, {})[f"{size}x{sessions}"] = measured
                 log(f"   SMTP over TLS {size // 1024} KB × {sessions}: {cell.rate and round(cell.rate, 1)} msg/s, "
-                    f"cpu {cell.cpu and round(cell.cpu, 3)} ms/msg, failures {cell.failures[:1]}")
+                    f"cpu {cell.cpu and round(cell.cpu, 3)} ms/msg, load client busy {measured['client_busy']}, "
+                    f"failures {cell.failures[:1]}")
                 continue
             smtp = results["smtp"].setdefault(case.name, {})
             for size in plan["sizes"]:

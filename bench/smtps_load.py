@@ -3,7 +3,7 @@
 SMTP, which it cannot do over TLS.
 
     smtps_load.py HOST PORT SESSIONS COUNT SIZE CAFILE SERVERNAME [TIMEOUT_S]
-        → JSON {"messages": n, "elapsed_s": s, "errors": [...]}
+        → JSON {"messages": n, "elapsed_s": s, "errors": [...], "failed": n, "client_cpu_s": s}
 
 COUNT messages over SESSIONS parallel sessions, one message per TLS connection (as smtp-source
 sends one per SMTP session): handshake verifying the server's certificate against CAFILE with
@@ -79,8 +79,10 @@ async def main():
     except asyncio.TimeoutError:
         errors.append("timeout")
     elapsed = time.perf_counter() - started
+    # The client's own CPU time: near elapsed_s, this one-threaded client set the pace, not the
+    # relay it measures.
     print(json.dumps({"messages": count - len(errors), "elapsed_s": elapsed, "errors": errors[:5],
-                      "failed": len(errors)}))
+                      "failed": len(errors), "client_cpu_s": time.process_time()}))
     return 0 if not errors else 1
 
 

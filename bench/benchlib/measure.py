@@ -45,7 +45,11 @@ def smtps_load(cafile, server_name, port=465):
             return None, (result.stderr or result.stdout).strip()[-300:]
         if report["errors"] or result.returncode != 0:
             return None, f"{report.get('failed')} failed: " + "; ".join(report["errors"])[:300]
+        if report["elapsed_s"]:
+            load.client_busy.append(report.get("client_cpu_s", 0) / report["elapsed_s"])
         return report["elapsed_s"], None
+    # Per run: the client's CPU time over its elapsed time (1.0: the client was the bottleneck).
+    load.client_busy = []
     return load
 
 
