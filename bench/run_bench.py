@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The benchmark: plain routing, haproxy, mailsecd (relay only, scanning) and clamsmtpd side by
-side in the router-mode lab; the memory run; the scan service alone. Writes a Markdown report
+side in the router-mode lab, and TLS inspection beside haproxy terminating TLS on both sides;
+the memory run; the scan service alone. Writes a Markdown report
 and a chart.
 
     run_bench.py --binaries .build/release --out docs/benchmarks-results.md --chart docs/benchmarks.png [--quick]
@@ -22,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from benchlib import cases as case_module          # noqa: E402
 from benchlib.lab import SERVER6, Lab               # noqa: E402
-from benchlib.measure import measure_pop3, measure_smtp, percentile, smtp_latencies  # noqa: E402
+from benchlib.measure import measure_pop3, measure_smtp, percentile, smtp_latencies, smtps_load  # noqa: E402
 from benchlib.memory import run_memory             # noqa: E402
 from benchlib.processes import Processes, run      # noqa: E402
 from benchlib.profile import profile_cell           # noqa: E402
@@ -62,6 +63,8 @@ QUICK = {
 
 # The cell measured over IPv6 as well, with scanning (issue 18): SMTP 50 KB × 100.
 IPV6_CELL = (50 * 1024, 100)
+# The one cell of the TLS cases (issue 17): SMTP over implicit TLS, 50 KB × 100.
+TLS_CELL = (50 * 1024, 100)
 
 
 class Context:
@@ -120,10 +123,22 @@ def run_matrix(context, plan, results, log):
             pids = case.start()
         except Exception as error:
             log(f"   not started: {error}")
-            results["smtp"][case.name] = {"error": str(error)[:300]}
+            results["tls" if case.tls else "smtp"][case.name] = {"error": str(error)[:300]}
             case.stop()
             continue
         try:
+            if case.tls:
+                size, sessions = TLS_CELL
+                load = smtps_load(case.client_ca(), case_module.TLS_SERVER_NAME)
+                cell = measure_smtp(lab, pids, sessions, size, plan["repetitions"], plan["target_s"],
+                                    plan["max_count"].get(size, 2000), load=load)
+                measured = cell.as_dict()
+                measured["client_busy"] = max(load.client_busy) if load.client_busy else None
+                results["tls"].setdefault(case.name, {})[f"{size}x{sessions}"] = measured
+                log(f"   SMTP over TLS {size // 1024} KB × {sessions}: {cell.rate and round(cell.rate, 1)} msg/s, "
+                    f"cpu {cell.cpu and round(cell.cpu, 3)} ms/msg, load client busy {measured['client_busy']}, "
+                    f"failures {cell.failures[:1]}")
+                continue
             smtp = results["smtp"].setdefault(case.name, {})
             for size in plan["sizes"]:
                 for sessions in plan["sessions"]:
@@ -200,13 +215,14 @@ def main():
         print(f"[{time.monotonic() - started:7.1f} s] {text}", flush=True)
 
     results = {"quick": args.quick, "plan": {k: v for k, v in plan.items() if k in ("sizes", "sessions", "repetitions", "pop3_clients")},
-               "machine": machine_description(binaries), "smtp": {}, "pop3": {}, "memory": None, "scan": None,
+               "machine": machine_description(binaries), "smtp": {}, "pop3": {}, "tls": {}, "memory": None, "scan": None,
                "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     status = 0
     try:
         pki = os.path.join(work, "pki")
         run([os.path.join(REPOSITORY, "firmware/make-pki.sh"), pki],
-            env=dict(os.environ, PKI_EXTRA_SAN=f"IP:{case_module.CLOUD}"))
+            # The server's address and name too: the TLS cases' server side shows this certificate.
+            env=dict(os.environ, PKI_EXTRA_SAN=f"IP:{case_module.CLOUD},IP:{case_module.SERVER},DNS:{case_module.TLS_SERVER_NAME}"))
         lab.up()
         context = Context(binaries, work, processes, lab, pki)
         log(f"lab {lab.prefix} up; work directory {work}")

@@ -5,7 +5,7 @@ by swaks from the office PC through the appliance to the real Postfix appears in
 with its decoded subject and a warning, acknowledge it, follow a counter to its list, change an
 action on the settings page and find it in `show config`, refuse a wrong password and a change
 without the CSRF token; then the one source of truth (console == tiles == /metrics after a
-mixed run, over-size mail included), the series added later (the over-size split, sessions not
+mixed run, over-size mail included, and the TLS tiles after upgrades the servers refused), the series added later (the over-size split, sessions not
 inspected, the firmware version), each tile's list holding exactly the mails it counted,
 `promtool check metrics` on the live /metrics, the login rate limit, and the change log in syslog. Screenshots of the dashboard and the settings page go to docs/.
 """
@@ -72,6 +72,40 @@ def send(name, sender, subject, body):
                          input=message, capture_output=True, text=True, timeout=90)
     replies = [l for l in out.stdout.splitlines() if re.match(r"^<[-*~]+ +\d{3} ", l) and " 221 " not in l]
     return replies[-1] if replies else out.stdout[-300:]
+
+
+def upgrade_refused(protocol):
+    """The office PC asks the lab's server, which offers no TLS, for STARTTLS (STLS) anyway:
+    the appliance relays the request, the server refuses it, the refusal reaches the client and
+    is counted as a failed upgrade (`... TLS handshake failed`, docs/tls.md). Returns the answer."""
+    port, hello, command = (25, b"EHLO pc.example.com\r\n", b"STARTTLS\r\n") if protocol == "smtp" else (110, None, b"STLS\r\n")
+    script = f"""
+import socket
+s = socket.create_connection(({SERVER!r}, {port}), timeout=30)
+f = s.makefile("rb")
+def reply():
+    line = f.readline()
+    while line[3:4] == b"-":
+        line = f.readline()
+    return line
+reply()
+if {hello!r}:
+    s.sendall({hello!r}); reply()
+s.sendall({command!r}); print(reply().decode().strip())
+s.sendall(b"QUIT\\r\\n"); reply()
+"""
+    out = subprocess.run(["ip", "netns", "exec", PC_NS, "/usr/bin/python3", "-c", script],
+                         capture_output=True, text=True, timeout=60)
+    return out.stdout.strip() or out.stderr[-300:]
+
+
+# TLS tile id suffix → (console row after "SMTP "/"POP3 ", `outcome` label of mailsec_tls_sessions_total).
+TLS_OUTCOMES = {
+    "inspected": ("TLS inspected", "inspected"), "passed": ("TLS passed", "passed"), "exempt": ("TLS exempt", "exempt"),
+    "blocked": ("TLS blocked", "blocked"), "clientRefusedCertificate": ("TLS client refused", "client_refused"),
+    "upstreamCertificateInvalid": ("TLS upstream invalid", "upstream_invalid"),
+    "handshakeFailed": ("TLS handshake failed", "handshake_failed"),
+}
 
 
 def fetch(path, password=None, data=None):
@@ -187,6 +221,7 @@ def main():
         jpage.goto(URL + "/")
         check("a Japanese browser gets Japanese pages", "最新の検出" in jpage.inner_text("#mail-security"))
         check("... with the subject decoded there too", SUBJECT_TEXT in jpage.inner_text("#detections"))
+        check("... and the TLS tiles in Japanese", "暗号化セッション (TLS)" in jpage.inner_text("#counters"))
         jpage.set_viewport_size({"width": 1280, "height": 900})
         jpage.screenshot(path=os.path.join(DOCS, "web-console-dashboard-ja.png"), full_page=True)
         ja.close()
@@ -240,6 +275,15 @@ def main():
         check("an over-size mail under 'overflow reject' is refused (552)", " 552 " in send("big2", "alice@example.com", "Big reject", big))
         configure("no mail security smtp size overflow")
         configure("no mail security max size")
+        # TLS outcomes for the TLS tiles: the lab's servers offer no TLS, so an upgrade asked for
+        # anyway is refused by the server (handshake failed), or by the appliance under block.
+        for p in ["smtp", "pop3"]:
+            answer = upgrade_refused(p)
+            check(f"{p}: an upgrade the server cannot do reaches the client refused", answer.startswith(("5", "-ERR")), answer)
+        configure("mail security tls smtp block")
+        answer = upgrade_refused("smtp")
+        check("smtp: STARTTLS under 'tls smtp block' gets 502 from the appliance", answer.startswith("502"), answer)
+        configure("mail security tls smtp inspect")
         time.sleep(1)
 
         page.goto(URL + "/")
@@ -259,6 +303,19 @@ def main():
                     mismatches.append(f"{p} {tile}: console {c}, tile {t}, metrics {m}")
         check("console counters == dashboard tiles == /metrics after a mixed run", not mismatches, "; ".join(mismatches))
         check("the mixed run counted something", counters.get(("smtp", "inspected"), 0) >= 5, str(counters))
+        # The TLS tiles: the console's TLS rows, the same figures as /metrics' mailsec_tls_sessions_total.
+        mismatches = []
+        for p in ["smtp", "pop3"]:
+            for tile, (label, outcome) in TLS_OUTCOMES.items():
+                c = counters.get((p, label))
+                t = int(page.inner_text(f"#tile-{p}-tls-{tile} b"))
+                m = values.get(f'mailsec_tls_sessions_total{{protocol="{p}",outcome="{outcome}"}}')
+                if not (c is not None and c == t == m):
+                    mismatches.append(f"{p} {tile}: console {c}, tile {t}, metrics {m}")
+        check("TLS: console rows == dashboard TLS tiles == /metrics", not mismatches, "; ".join(mismatches))
+        check("TLS: the refused upgrades are counted (SMTP 1 failed, 1 blocked; POP3 1 failed)",
+              counters.get(("smtp", "TLS handshake failed")) == 1 and counters.get(("smtp", "TLS blocked")) == 1
+              and counters.get(("pop3", "TLS handshake failed")) == 1, str({k: v for k, v in counters.items() if "TLS" in k[1]}))
 
         # The series added later: the over-size split, the sessions not inspected, the version.
         for p in ["smtp", "pop3"]:

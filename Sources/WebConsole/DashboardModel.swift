@@ -12,6 +12,13 @@ public struct DashboardModel: Equatable, Sendable {
         public var link: String
     }
 
+    /// One TLS outcome's count (docs/tls.md, Counters): the console's `SMTP TLS …` rows.
+    public struct TLSTile: Equatable, Sendable {
+        public var outcome: TLSOutcome
+        public var label: String
+        public var value: Int
+    }
+
     public struct Detection: Equatable, Sendable {
         public var time: String
         public var protocolName: String
@@ -26,6 +33,8 @@ public struct DashboardModel: Equatable, Sendable {
     }
 
     public var tiles: [MailProtocol: [Tile]]
+    /// What became of encrypted sessions, per protocol, in `TLSOutcome`'s order (the console's).
+    public var tls: [MailProtocol: [TLSTile]]
     public var detections: [Detection]
     public var unacknowledged: Int
     public var range: ChartRange
@@ -49,7 +58,11 @@ public struct DashboardModel: Equatable, Sendable {
                 strings: Strings, now: Date) {
         var tiles: [MailProtocol: [Tile]] = [:]
         var chart: [MailProtocol: [(MailCounter, [Int])]] = [:]
+        var tls: [MailProtocol: [TLSTile]] = [:]
         for p in MailProtocol.allCases {
+            tls[p] = TLSOutcome.allCases.map {
+                TLSTile(outcome: $0, label: strings.tlsOutcome($0), value: statistics.tls.value($0, for: p))
+            }
             tiles[p] = Self.tileCounters.map { c in
                 Tile(counter: c, label: strings.counter(c), value: statistics.value(c, for: p),
                      link: "/mails?protocol=\(p.rawValue)&counter=\(c.rawValue)&range=\(range.rawValue)")
@@ -57,6 +70,7 @@ public struct DashboardModel: Equatable, Sendable {
             chart[p] = Self.chartCounters.map { ($0, statistics.series($0, for: p, range: range)) }
         }
         self.tiles = tiles
+        self.tls = tls
         self.chart = chart
         self.detections = statistics.detectionHistory.prefix(WebConsoleLimits.gadgetDetections).map {
             Self.detection($0, strings: strings, timeZone: statistics.timeZone)
@@ -80,7 +94,7 @@ public struct DashboardModel: Equatable, Sendable {
     }
 
     public static func == (a: Self, b: Self) -> Bool {
-        a.tiles == b.tiles && a.detections == b.detections && a.unacknowledged == b.unacknowledged && a.range == b.range
+        a.tiles == b.tiles && a.tls == b.tls && a.detections == b.detections && a.unacknowledged == b.unacknowledged && a.range == b.range
             && a.live == b.live && a.noPassword == b.noPassword && a.notInspected == b.notInspected
             && MailProtocol.allCases.allSatisfy { p in
                 (a.chart[p] ?? []).map(\.1) == (b.chart[p] ?? []).map(\.1)

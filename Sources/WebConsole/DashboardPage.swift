@@ -42,6 +42,7 @@ public enum DashboardPage {
             }
             html += "</div>"
         }
+        html += tlsTiles(model, strings: strings)
         html += "<h3>\(e(strings.notInspected))</h3><div class=\"tiles\"><a class=\"tile\" id=\"tile-not-inspected\" href=\"\(DashboardModel.notInspectedLink)\">\(e(strings.notInspected))<b>\(model.notInspected)</b></a></div>"
         html += "</section><section class=\"gadget\" id=\"chart\"><h2>\(e(strings.chart))</h2><p>"
         for range in ChartRange.allCases {
@@ -62,6 +63,21 @@ public enum DashboardPage {
         <section class="gadget" id="sessions"><h2>\(e(strings.sessions))</h2><p><b id="sessions-in-flight">\(live.sessionsInFlight)</b></p>
         <p>\(e(strings.memory)): <span id="memory-in-use">\(live.memoryInUseBytes / 1024)</span> / \(live.memoryBudgetBytes / 1024) KiB</p></section></div>
         """
+        return html
+    }
+
+    /// The TLS outcomes per protocol: counts without a list behind them (a session that never
+    /// reached a message has no mail to list), so the tiles are not links.
+    static func tlsTiles(_ model: DashboardModel, strings: Strings) -> String {
+        let e = HTML.escape
+        var html = ""
+        for p in MailProtocol.allCases {
+            html += "<h3>\(e(strings.tlsSessions)): \(p.logName)</h3><div class=\"tiles\" id=\"tls-\(p.rawValue)\">"
+            for tile in model.tls[p] ?? [] {
+                html += "<span class=\"tile\" id=\"tile-\(p.rawValue)-tls-\(tile.outcome.rawValue)\">\(e(tile.label))<b>\(tile.value)</b></span>"
+            }
+            html += "</div>"
+        }
         return html
     }
 

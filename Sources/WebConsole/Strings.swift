@@ -13,6 +13,8 @@ public struct Strings: Sendable {
     public var size, outcome, noMails, notInspected, notInspectedExplained: String
     /// The navigation link to the site CA's certificate (docs/tls.md).
     public var siteCA: String
+    /// The heading of the TLS outcome tiles (docs/tls.md, Counters).
+    public var tlsSessions: String
 
     public static func `for`(_ language: Language) -> Strings { language == .ja ? ja : en }
 
@@ -67,6 +69,20 @@ public struct Strings: Sendable {
         }
     }
 
+    /// A TLS outcome's tile label: the console's row words in English (`TLSOutcome.label`).
+    public func tlsOutcome(_ outcome: TLSOutcome) -> String {
+        switch (language, outcome) {
+        case (.en, _): outcome.label
+        case (.ja, .inspected): "検査"
+        case (.ja, .passed): "通過 (検査なし)"
+        case (.ja, .exempt): "除外 (検査なし)"
+        case (.ja, .blocked): "ブロック"
+        case (.ja, .clientRefusedCertificate): "クライアントが証明書を拒否"
+        case (.ja, .upstreamCertificateInvalid): "サーバー証明書が無効"
+        case (.ja, .handshakeFailed): "ハンドシェイク失敗"
+        }
+    }
+
     static let en = Strings(
         language: .en, title: "Mail security", dashboard: "Dashboard", settings: "Settings", logout: "Log out",
         login: "Log in", password: "Administrator password", loginButton: "Log in", wrongPassword: "Password incorrect",
@@ -84,7 +100,7 @@ public struct Strings: Sendable {
         lastUpdate: "Updated", size: "Size", outcome: "Outcome", noMails: "No mails in this range",
         notInspected: "Sessions not inspected",
         notInspectedExplained: "Mail sessions that crossed the box without being intercepted (IPv6 while 'mail security ipv6 off'): the kernel counts them; the appliance never saw their mail, so there is no list. 'show status mail security' shows the same count.",
-        siteCA: "Site CA certificate")
+        siteCA: "Site CA certificate", tlsSessions: "Encrypted sessions (TLS)")
 
     static let ja = Strings(
         language: .ja, title: "メールセキュリティ", dashboard: "ダッシュボード", settings: "設定", logout: "ログアウト",
@@ -103,5 +119,5 @@ public struct Strings: Sendable {
         lastUpdate: "更新", size: "サイズ", outcome: "判定", noMails: "この期間のメールはありません",
         notInspected: "検査されなかったセッション",
         notInspectedExplained: "検査されずに本機を通過したメールのセッションです ('mail security ipv6 off' のときの IPv6)。カーネルが数えており、本機はそのメールを見ていないため一覧はありません。'show status mail security' も同じ数を示します。",
-        siteCA: "サイト CA 証明書")
+        siteCA: "サイト CA 証明書", tlsSessions: "暗号化セッション (TLS)")
 }

@@ -158,6 +158,35 @@ import Telemetry
         #expect(html.contains("id=\"detection-warning\""))
     }
 
+    /// The TLS tiles read the same store as `show status mail security`'s TLS rows and
+    /// /metrics' `mailsec_tls_sessions_total`, per protocol, in both languages.
+    @Test func theTLSTilesShowTheStoresOutcomesPerProtocol() {
+        let stats = MailStatistics()
+        stats.tls.record(.inspected, for: .smtp)
+        stats.tls.record(.inspected, for: .smtp)
+        stats.tls.record(.clientRefusedCertificate, for: .smtp)
+        stats.tls.record(.handshakeFailed, for: .pop3)
+        for language in [Language.en, .ja] {
+            let strings = Strings.for(language)
+            let model = DashboardModel(statistics: stats, live: LiveState(), range: .hour, noPassword: true,
+                                       strings: strings, now: Date())
+            for p in MailProtocol.allCases {
+                #expect(model.tls[p]?.map(\.outcome) == TLSOutcome.allCases)
+                for tile in model.tls[p] ?? [] {
+                    #expect(tile.value == stats.tls.value(tile.outcome, for: p))
+                }
+            }
+            let html = DashboardPage.gadgets(model, strings: strings, csrf: "t")
+            #expect(html.contains("id=\"tile-smtp-tls-inspected\">\(strings.tlsOutcome(.inspected))<b>2</b>"))
+            #expect(html.contains("id=\"tile-smtp-tls-clientRefusedCertificate\">\(strings.tlsOutcome(.clientRefusedCertificate))<b>1</b>"))
+            #expect(html.contains("id=\"tile-pop3-tls-handshakeFailed\">\(strings.tlsOutcome(.handshakeFailed))<b>1</b>"))
+            #expect(html.contains("id=\"tile-pop3-tls-inspected\">\(strings.tlsOutcome(.inspected))<b>0</b>"))
+            #expect(html.contains(strings.tlsSessions))
+        }
+        #expect(Strings.for(.en).tlsOutcome(.upstreamCertificateInvalid) == "upstream invalid")
+        #expect(Strings.for(.ja).tlsOutcome(.handshakeFailed) == "ハンドシェイク失敗")
+    }
+
     @Test func theNotInspectedTileShowsTheStoresCount() {
         let stats = MailStatistics()
         stats.recordUninspectedSessions(3)

@@ -4,7 +4,7 @@ import os
 import resource
 import shutil
 
-from .lab import CLOUD, POP3_DIVERT_PORT, SERVER, SMTP_DIVERT_PORT, wait_listening
+from .lab import CLOUD, POP3_DIVERT_PORT, SERVER, SMTP_DIVERT_PORT, SMTPS_DIVERT_PORT, SMTPS_PORT, wait_listening
 from .measure import BENCH_DIR
 from .processes import run, wait_for
 
@@ -15,11 +15,17 @@ YSC_PORT = 8443
 NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 
 
+# The name the TLS cases' certificates carry (the bench's PKI adds it) and the client asks for.
+TLS_SERVER_NAME = "mail.example.com"
+
+
 class Case:
     name = ""
     label = ""
     divert = None
     pop3 = True
+    # A TLS case is measured in one cell only, SMTP over implicit TLS (run_bench.TLS_CELL).
+    tls = False
 
     def __init__(self, context):
         self.context = context
@@ -98,12 +104,15 @@ class Mailsecd(Case):
             # One listener per IP version, as on the box (docs/interception.md): the IPv6 row.
             "--smtp-transparent", f"0.0.0.0:{SMTP_DIVERT_PORT},[::]:{SMTP_DIVERT_PORT}",
             "--pop3-transparent", f"0.0.0.0:{POP3_DIVERT_PORT},[::]:{POP3_DIVERT_PORT}",
-        ], lab.fw)
+        ] + self.extra_arguments(), lab.fw)
         if not wait_listening(lab.fw, SMTP_DIVERT_PORT):
             raise RuntimeError("mailsecd did not start: " + context.processes.log(f"mailsecd-{self.name}"))
         if self.scanning and not wait_for(lambda: "License                       active" in self.console("show status mail security"), 30):
             raise RuntimeError("mailsecd: the licence did not become active")
         return [daemon.pid, yscd.pid]
+
+    def extra_arguments(self):
+        return []
 
     def console(self, command):
         return run([self.context.binary("mailsec"), "--control", self.control, command], self.context.lab.fw,
@@ -166,4 +175,73 @@ class ClamSMTP(Case):
         return library
 
 
-ALL_CASES = [PlainRouting, HAProxy, MailsecdRelay, MailsecdScan, ClamSMTP]
+def start_tls_server(case):
+    """The server's side of the TLS cases: haproxy in the server's namespace terminating
+    implicit TLS on SERVER:465 in front of the same smtp-sink (its CPU is not the appliance's)."""
+    context = case.context
+    bundle = os.path.join(context.work, "tls-server-bundle.pem")
+    with open(bundle, "w") as out:
+        for name in ("server.pem", "server.key"):
+            with open(os.path.join(context.pki, name)) as part:
+                out.write(part.read())
+    path = os.path.join(context.work, "haproxy-tls-server.cfg")
+    with open(path, "w") as file:
+        file.write(f"global\n  maxconn {NOFILE // 4}\n\ndefaults\n  mode tcp\n  timeout connect 10s\n"
+                   "  timeout client 120s\n  timeout server 120s\n\n"
+                   f"frontend smtps_server\n  bind {SERVER}:{SMTPS_PORT} ssl crt {bundle}\n  default_backend sink\n\n"
+                   f"backend sink\n  server sink {SERVER}:25\n")
+    case.spawn(f"haproxy-tls-server-{case.name}", ["/usr/sbin/haproxy", "-db", "-f", path], context.lab.server)
+    if not wait_listening(context.lab.server, SMTPS_PORT):
+        raise RuntimeError("the TLS server side did not start: " + context.processes.log(f"haproxy-tls-server-{case.name}"))
+    return bundle
+
+
+class HAProxyTLS(Case):
+    """The reference for TLS inspection: haproxy terminating TLS on both sides (the client's with
+    the bench CA's certificate for the server's name, the server's verified against that CA),
+    in plain TCP mode in between: it decrypts and re-encrypts but reads nothing."""
+    name, label, divert, pop3, tls = "haproxy-tls", "haproxy, TLS terminated on both sides", "redirect-smtps", False, True
+
+    def start(self):
+        context = self.context
+        bundle = start_tls_server(self)
+        path = os.path.join(context.work, "haproxy-tls.cfg")
+        with open(path, "w") as file:
+            file.write(f"global\n  maxconn {NOFILE // 4}\n\ndefaults\n  mode tcp\n  timeout connect 10s\n"
+                       "  timeout client 120s\n  timeout server 120s\n\n"
+                       f"frontend smtps_in\n  bind 0.0.0.0:{SMTPS_DIVERT_PORT} ssl crt {bundle}\n  default_backend smtps\n\n"
+                       f"backend smtps\n  server smtps {SERVER}:{SMTPS_PORT} ssl verify required "
+                       f"ca-file {context.pki}/ca.pem sni str({TLS_SERVER_NAME})\n")
+        process = self.spawn("haproxy-tls", ["/usr/sbin/haproxy", "-db", "-f", path], context.lab.fw)
+        if not wait_listening(context.lab.fw, SMTPS_DIVERT_PORT):
+            raise RuntimeError("haproxy (TLS) did not start: " + context.processes.log("haproxy-tls"))
+        return [process.pid]
+
+    def client_ca(self):
+        return f"{self.context.pki}/ca.pem"
+
+
+class MailsecdTLS(Mailsecd):
+    """mailsecd inspecting implicit TLS (docs/tls.md): the client is shown a leaf of the site CA
+    made at first start, the server's certificate is verified against the bench CA, and the
+    mail inside is scanned by yscd."""
+    name, label, divert, pop3, tls, scanning = "mailsecd-tls", "mailsecd + yscd, TLS inspected", "redirect-smtps", False, True, True
+
+    def start(self):
+        start_tls_server(self)
+        pids = super().start()
+        if not wait_for(lambda: os.path.exists(self.client_ca()), 20):
+            raise RuntimeError("mailsecd made no site CA")
+        if not wait_listening(self.context.lab.fw, SMTPS_DIVERT_PORT):
+            raise RuntimeError("mailsecd is not listening for implicit TLS")
+        return pids
+
+    def extra_arguments(self):
+        return ["--state-dir", os.path.join(self.context.work, self.name, "state"), "--tls-upstream-ca", f"{self.context.pki}/ca.pem",
+                "--smtps-listen", f"0.0.0.0:{SMTPS_DIVERT_PORT}", "--smtps-upstream", f"{SERVER}:{SMTPS_PORT}"]
+
+    def client_ca(self):
+        return os.path.join(self.context.work, self.name, "state", "tls", "site-ca.pem")
+
+
+ALL_CASES = [PlainRouting, HAProxy, MailsecdRelay, MailsecdScan, ClamSMTP, HAProxyTLS, MailsecdTLS]

@@ -13,6 +13,9 @@ CLOUD = "203.0.113.10"
 PC6 = "2001:db8:1::10"
 SERVER6 = "2001:db8:2::25"
 SMTP_DIVERT_PORT = 10025
+# Implicit TLS (RFC 8314): the server's port and where the TLS cases listen for it.
+SMTPS_PORT = 465
+SMTPS_DIVERT_PORT = 10465
 POP3_DIVERT_PORT = 10110
 TPROXY_MARK = 1
 TPROXY_TABLE = 100
@@ -88,11 +91,20 @@ class Lab:
 
     def divert(self, how):
         """how: None (plain routing), "tproxy" (transparent listeners on the divert ports, the
-        client's address kept towards the server) or "redirect" (NAT to a local listener)."""
+        client's address kept towards the server), "redirect" (NAT to a local listener) or
+        "redirect-smtps" (the same for port 465)."""
         rules = ["flush ruleset"]
         if how == "tproxy":
             # IPv6 in a table of its own, so the IPv4 table stays what earlier runs measured.
             rules += [tproxy_table("ip", "bench", SERVER), tproxy_table("ip6", "bench6", SERVER6)]
+        elif how == "redirect-smtps":
+            # Implicit TLS to explicit listeners (haproxy's and mailsecd's --smtps-listen alike).
+            rules.append(f"""table ip bench {{
+  chain divert {{
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname "lan1" ip daddr {SERVER} tcp dport {SMTPS_PORT} redirect to :{SMTPS_DIVERT_PORT}
+  }}
+}}""")
         elif how == "redirect":
             rules.append(f"""table ip bench {{
   chain divert {{

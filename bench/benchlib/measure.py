@@ -29,6 +29,30 @@ def smtp_source(lab, sessions, count, size, server=SERVER):
     return elapsed, None
 
 
+def smtps_load(cafile, server_name, port=465):
+    """A load like `smtp_source`, over implicit TLS (bench/smtps_load.py: smtp-source has no
+    TLS): the client verifies the certificate it is shown against `cafile` for `server_name`."""
+    def load(lab, sessions, count, size, server=SERVER):
+        argv = ["/usr/bin/python3", os.path.join(BENCH_DIR, "smtps_load.py"), server.strip("[]"), str(port),
+                str(sessions), str(count), str(size), cafile, server_name, str(RUN_TIMEOUT_S - 10)]
+        try:
+            result = run(argv, lab.pc, timeout=RUN_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired:
+            return None, "timeout"
+        try:
+            report = json.loads(result.stdout)
+        except ValueError:
+            return None, (result.stderr or result.stdout).strip()[-300:]
+        if report["errors"] or result.returncode != 0:
+            return None, f"{report.get('failed')} failed: " + "; ".join(report["errors"])[:300]
+        if report["elapsed_s"]:
+            load.client_busy.append(report.get("client_cpu_s", 0) / report["elapsed_s"])
+        return report["elapsed_s"], None
+    # Per run: the client's CPU time over its elapsed time (1.0: the client was the bottleneck).
+    load.client_busy = []
+    return load
+
+
 def smtp_latencies(lab, size, count):
     result = run(["/usr/bin/python3", os.path.join(BENCH_DIR, "smtp_latency.py"), SERVER, "25", str(size), str(count),
                   "60"], lab.pc, timeout=RUN_TIMEOUT_S, check=False)
@@ -82,18 +106,19 @@ class Cell:
                 "latency": self.latency}
 
 
-def measure_smtp(lab, pids, sessions, size, repetitions, target_s, max_count, server=SERVER):
+def measure_smtp(lab, pids, sessions, size, repetitions, target_s, max_count, server=SERVER, load=smtp_source):
+    """`load`: smtp_source, or another function of the same shape (`smtps_load`)."""
     cell = Cell()
     # A pilot run sizes the count so each repetition lasts about target_s, within bounds.
     minimum = max(sessions, 10)
-    pilot, error = smtp_source(lab, sessions, minimum, size, server)
+    pilot, error = load(lab, sessions, minimum, size, server)
     if pilot is None:
         cell.failures.append(error)
         return cell
     count = int(min(max_count, max(minimum, minimum / pilot * target_s)))
     for _ in range(repetitions):
         before = cpu_ticks(pids)
-        seconds, error = smtp_source(lab, sessions, count, size, server)
+        seconds, error = load(lab, sessions, count, size, server)
         ticks = cpu_ticks(pids) - before
         if seconds is None:
             cell.failures.append(error)
