@@ -98,13 +98,10 @@ extension RelaySession {
             promise.succeed(upstream)
         }
         if side == .client {
-            // Both halves secured: counted inspected, or, when the certificate the client
-            // accepted was re-signed for an invalid upstream, as that.
-            if let failure = upstream?.failure {
-                countTLS(.upstreamCertificateInvalid, detail: failure)
-            } else {
-                countTLS(.inspected, detail: nil)
-            }
+            // Both halves secured. Counted once the client speaks inside TLS: a client that
+            // checks the certificate only after its handshake (Postfix does) and then hangs up
+            // has refused it (`clientClosedAfterHandshake`).
+            clientTLSVerdict = upstream?.failure.map { (.upstreamCertificateInvalid, $0) } ?? (.inspected, nil)
         }
         handle(Machine.secured(side))
     }
@@ -139,6 +136,29 @@ extension RelaySession {
             } else {
                 countTLS(.handshakeFailed, detail: text)
             }
+        }
+    }
+
+    /// The client spoke inside TLS (`bytes`; nil: the server closed first, the client had no
+    /// turn): the upgrade's verdict counts now — unless its first words are `QUIT`, which is
+    /// how a client that rejects the certificate after its handshake leaves.
+    func clientSpokeInsideTLS(_ bytes: ByteBuffer?) {
+        guard let (outcome, detail) = clientTLSVerdict else { return }
+        if let bytes, QuitCommand.starts(bytes) { return clientClosedAfterHandshake() }
+        clientTLSVerdict = nil
+        countTLS(outcome, detail: detail)
+    }
+
+    /// The client hung up (or quit) after its handshake without a command inside TLS: it did
+    /// not accept the certificate (or, shown the untrusted CA's, the upstream's failure is the
+    /// cause).
+    func clientClosedAfterHandshake() {
+        guard let (outcome, detail) = clientTLSVerdict else { return }
+        clientTLSVerdict = nil
+        if outcome == .upstreamCertificateInvalid {
+            countTLS(outcome, detail: detail)
+        } else {
+            countTLS(.clientRefusedCertificate, detail: "the client left after the handshake without a command: it does not trust the site CA")
         }
     }
 

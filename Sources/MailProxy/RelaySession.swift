@@ -2,6 +2,7 @@ import MailRelay
 import MessageInspection
 import POP3Relay
 import SMTPRelay
+import Telemetry
 import NIOCore
 
 /// One intercepted session, SMTP or POP3: the client side and the server side paired, and the
@@ -79,6 +80,8 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     var upstream: UpstreamJudgement?
     /// The client's hello was answered with a certificate.
     var certificatePresented = false
+    /// Both halves secured, the verdict waiting for the client's first bytes inside TLS.
+    var clientTLSVerdict: (TLSOutcome, String?)?
     /// Where the server side connects (the own-server certificate is chosen by it).
     var serverAddress: SocketAddress?
 
@@ -138,6 +141,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     @_specialize(where Machine == SMTPRelayMachine)
     @_specialize(where Machine == POP3RelayMachine)
     func received(_ bytes: ByteBuffer, from side: RelaySide) {
+        if side == .client && clientTLSVerdict != nil { clientSpokeInsideTLS(bytes) }
         handle(Machine.received(bytes, from: side), readFrom: side)
     }
 
@@ -156,9 +160,11 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
         case .client:
             guard clientOpen else { return }
             clientOpen = false
+            clientClosedAfterHandshake()
             cancelInspection()
         case .server:
             guard serverOpen || serverConnecting else { return }
+            clientSpokeInsideTLS(nil)  // the server went first: the client had no turn
             serverOpen = false
             serverConnecting = false
         }

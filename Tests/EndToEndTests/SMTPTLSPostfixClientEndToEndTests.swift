@@ -100,12 +100,8 @@ struct SMTPTLSPostfixClientEndToEndTests {
 
     /// A sending Postfix that does not trust the site CA (it trusts only the server's own CA):
     /// `secure` defers the mail; it is neither delivered nor sent in plaintext.
-    ///
-    /// Known gap: Postfix completes the TLS handshake and judges the certificate afterwards,
-    /// then hangs up, so the appliance sees a client half secured and counts `inspected` where
-    /// `client refused` is meant (docs/tls.md, Counters: that row counts clients that break off
-    /// their handshake). Kept as a known issue: the test fails once the count is right, to be
-    /// turned into a plain expectation then.
+    /// Postfix completes the TLS handshake and judges the certificate afterwards, then says
+    /// `QUIT`: counted `client refused`, not `inspected` (docs/tls.md, Counters).
     @Test func aPostfixThatDoesNotTrustTheSiteCADefersAndNeverFallsBackToPlaintext() throws {
         let (receiver, pki) = try TLSPostfix.instance
         let setup = try Self.setUp(tls: [
@@ -122,8 +118,8 @@ struct SMTPTLSPostfixClientEndToEndTests {
         #expect(!setup.client.log.contains("status=sent"), "\(setup.client.clientLogLines)")
         #expect(receiver.mailbox(Self.recipient).messages().count == before)
         let refused = try setup.lab.statusValue("SMTP TLS client refused") ?? 0
-        withKnownIssue("Postfix verifies after its handshake: the appliance counts inspected, not client refused") {
-            #expect(refused >= 1)
-        }
+        // Postfix verifies after its handshake, then quits at once: refused.
+        #expect(refused >= 1)
+        #expect(try setup.lab.statusValue("SMTP TLS inspected") ?? 0 == 0)
     }
 }
