@@ -160,6 +160,10 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     }
 
     func mayRead(_ side: RelaySide) -> Bool {
+        // Implicit TLS: the client speaks first (its hello), and under pass or for an exempt
+        // server those bytes go straight to the server, so nothing is read before the server
+        // half exists (inspected, the hello would wait for the server half anyway).
+        if side == .client && environment.implicitTLS && server == nil && clientOpen { return false }
         let clientWritable = client?.isWritable ?? true
         let partnerWritable = side == .client ? (server?.isWritable ?? true) : true
         guard clientWritable, partnerWritable else { return false }
@@ -328,6 +332,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
         serverOpen = channel.isActive
         if !serverOpen { return closed(.server) }
         if upstreamPromise != nil { secureServer() }
+        updateReads()
     }
 
     /// Both sides closed: nothing of the session may be left (store, spill file, timer, budget

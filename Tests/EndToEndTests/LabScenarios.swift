@@ -266,6 +266,7 @@ struct LabRouterEndToEndTests {
     @Test func implicitTLSOverIPv6() throws { try LabTLSScenarios.implicitTLSOverIPv6(MailLab.suite) }
     @Test func blockAndPassOnTheImplicitTLSPorts() throws { try LabTLSScenarios.blockAndPassOnTheImplicitTLSPorts(MailLab.suite) }
     @Test func implicitTLSPortsFollowTheConsole() throws { try LabTLSScenarios.implicitTLSPortsFollowTheConsole(MailLab.suite) }
+    @Test func passRelaysAHelloThatCameBeforeTheServer() throws { try LabTLSScenarios.passRelaysAHelloThatCameBeforeTheServer(MailLab.suite) }
 }
 
 @Suite(.serialized, .enabled(if: MailLab.canRun, "needs root, ip, nft, curl, python3, openssl, Postfix, Dovecot, swaks"),
@@ -286,4 +287,5 @@ struct LabBridgeEndToEndTests {
     @Test func implicitTLSOverIPv6() throws { try LabTLSScenarios.implicitTLSOverIPv6(MailLab.suite) }
     @Test func blockAndPassOnTheImplicitTLSPorts() throws { try LabTLSScenarios.blockAndPassOnTheImplicitTLSPorts(MailLab.suite) }
     @Test func implicitTLSPortsFollowTheConsole() throws { try LabTLSScenarios.implicitTLSPortsFollowTheConsole(MailLab.suite) }
+    @Test func passRelaysAHelloThatCameBeforeTheServer() throws { try LabTLSScenarios.passRelaysAHelloThatCameBeforeTheServer(MailLab.suite) }
 }

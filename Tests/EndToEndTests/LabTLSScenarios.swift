@@ -136,6 +136,31 @@ enum LabTLSScenarios {
         #expect(try lab.counter("POP3 TLS passed") == popPassed + 1)
     }
 
+    /// Under `pass` the client's hello is relayed even when it comes before the connection to
+    /// the server is up: the server's first SYN is lost here (its namespace drops every other
+    /// SYN to 465), so that connection is made about a second after the client's hello came.
+    static func passRelaysAHelloThatCameBeforeTheServer(_ lab: MailLab) throws {
+        let rules = "table inet mailsec_lab_slow {\n"
+            + "  chain input {\n"
+            + "    type filter hook input priority 0; policy accept;\n"
+            + "    tcp dport 465 tcp flags & (syn | ack) == syn numgen inc mod 2 == 0 drop\n"
+            + "  }\n"
+            + "}\n"
+        let loaded = try lab.run(on: "lan2", ["/usr/sbin/nft", "-f", "-"], input: rules)
+        try #require(loaded.status == 0, "\(loaded.stderr)")
+        try lab.console("mail security tls smtp pass")
+        defer {
+            _ = try? lab.console("mail security tls smtp inspect")
+            _ = try? lab.run(on: "lan2", ["/usr/sbin/nft", "delete", "table", "inet", "mailsec_lab_slow"])
+        }
+        let passed = try lab.counter("SMTP TLS passed")
+        let subject = LabMail.subject("tls slow server")
+        let sent = try lab.sendImplicitTLS(LabMail.message(subject: subject, body: "hello"), trusting: lab.serverCA)
+        #expect(sent.accepted, "\(sent.transcript)\(sent.standardError)")
+        #expect(lab.delivered(to: "bob", containing: subject) != nil)
+        #expect(try lab.counter("SMTP TLS passed") == passed + 1)
+    }
+
     /// `port tls smtp` changes the running rules; `use off` removes the implicit-TLS rules with
     /// the others (the client then reaches the server's own certificate, nothing is counted),
     /// and `use on` brings them back.
