@@ -267,6 +267,7 @@ struct LabRouterEndToEndTests {
     @Test func blockAndPassOnTheImplicitTLSPorts() throws { try LabTLSScenarios.blockAndPassOnTheImplicitTLSPorts(MailLab.suite) }
     @Test func implicitTLSPortsFollowTheConsole() throws { try LabTLSScenarios.implicitTLSPortsFollowTheConsole(MailLab.suite) }
     @Test func passRelaysAHelloThatCameBeforeTheServer() throws { try LabTLSScenarios.passRelaysAHelloThatCameBeforeTheServer(MailLab.suite) }
+    @Test func anExemptNameMatchesTheClientsSNI() throws { try LabTLSScenarios.anExemptNameMatchesTheClientsSNI(MailLab.suite) }
 }
 
 @Suite(.serialized, .enabled(if: MailLab.canRun, "needs root, ip, nft, curl, python3, openssl, Postfix, Dovecot, swaks"),
@@ -288,4 +289,5 @@ struct LabBridgeEndToEndTests {
     @Test func blockAndPassOnTheImplicitTLSPorts() throws { try LabTLSScenarios.blockAndPassOnTheImplicitTLSPorts(MailLab.suite) }
     @Test func implicitTLSPortsFollowTheConsole() throws { try LabTLSScenarios.implicitTLSPortsFollowTheConsole(MailLab.suite) }
     @Test func passRelaysAHelloThatCameBeforeTheServer() throws { try LabTLSScenarios.passRelaysAHelloThatCameBeforeTheServer(MailLab.suite) }
+    @Test func anExemptNameMatchesTheClientsSNI() throws { try LabTLSScenarios.anExemptNameMatchesTheClientsSNI(MailLab.suite) }
 }

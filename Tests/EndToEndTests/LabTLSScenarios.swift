@@ -161,6 +161,37 @@ enum LabTLSScenarios {
         #expect(try lab.counter("SMTP TLS passed") == passed + 1)
     }
 
+    /// The exempt list by name: a client whose hello names an exempt server (SNI) is relayed
+    /// untouched (it verifies the server's own certificate, the mail arrives unscanned) and
+    /// counted exempt; one whose hello names no server is inspected as before.
+    static func anExemptNameMatchesTheClientsSNI(_ lab: MailLab) throws {
+        try lab.console("mail security tls exempt mail.example.com")
+        defer { _ = try? lab.console("no mail security tls exempt") }
+        let exempt = try lab.counter("SMTP TLS exempt")
+        let inspected = try lab.counter("SMTP TLS inspected")
+        let named = LabMail.subject("tls exempt by name")
+        let sent = try lab.sendImplicitTLS(LabMail.message(subject: named, body: LabMail.gtube),
+                                           trusting: lab.serverCA, sni: "mail.example.com")
+        #expect(sent.accepted, "\(sent.transcript)\(sent.standardError)")
+        #expect(lab.delivered(to: "bob", containing: named)?.contains("\nSubject: \(named)\n") == true)
+        #expect(try lab.counter("SMTP TLS exempt") == exempt + 1)
+
+        let unnamed = LabMail.subject("tls no name")
+        let inspectedSend = try lab.sendImplicitTLS(LabMail.message(subject: unnamed, body: LabMail.gtube), trusting: lab.siteCA)
+        #expect(inspectedSend.accepted, "\(inspectedSend.transcript)\(inspectedSend.standardError)")
+        #expect(lab.delivered(to: "bob", containing: unnamed)?.contains("\nSubject: [SPAM] \(unnamed)\n") == true)
+        #expect(try lab.counter("SMTP TLS inspected") == inspected + 1)
+
+        // POP3: curl names the server (SNI mail.example.com) and sees its own certificate.
+        let popExempt = try lab.counter("POP3 TLS exempt")
+        let target = lab.server
+        let listing = try lab.run(on: "lan1", ["/usr/bin/curl", "-sS", "--max-time", "60", "-u", "alice:secret",
+                                               "--cacert", lab.serverCA, "--resolve", "mail.example.com:995:\(target)",
+                                               "pop3s://mail.example.com/"])
+        #expect(listing.status == 0, "\(listing.stderr)")
+        #expect(try lab.counter("POP3 TLS exempt") == popExempt + 1)
+    }
+
     /// `port tls smtp` changes the running rules; `use off` removes the implicit-TLS rules with
     /// the others (the client then reaches the server's own certificate, nothing is counted),
     /// and `use on` brings them back.
