@@ -25,6 +25,9 @@ public enum FirmwareDefaults {
     /// version on the same port: the ruleset diverts both families to that port.
     public static let smtpTransparentListener = "0.0.0.0:10025,[::]:10025"
     public static let pop3TransparentListener = "0.0.0.0:10110,[::]:10110"
+    /// The same for the implicit-TLS ports (465, 995): TLS from the first byte.
+    public static let smtpsTransparentListener = "0.0.0.0:10465,[::]:10465"
+    public static let pop3sTransparentListener = "0.0.0.0:10995,[::]:10995"
     /// The firmware's version, one line, written when the package is built (`show environment`).
     public static let versionPath = "/usr/share/mailsec/version"
 

@@ -22,10 +22,12 @@ public final class InterceptionDriver: Sendable {
     private let state: NIOLockedValueBox<InterceptionFollower>
 
     public init(startup: InterceptionStartup, smtpListenerPort: UInt16, pop3ListenerPort: UInt16,
+                smtpsListenerPort: UInt16? = nil, pop3sListenerPort: UInt16? = nil,
                 applier: NetfilterApplier = NetfilterApplier(), report: @escaping @Sendable (String, SyslogSeverity) -> Void,
                 uninspected: @escaping @Sendable (Int, String) -> Void = { _, _ in }) {
         state = NIOLockedValueBox(InterceptionFollower(startup: startup, smtpListenerPort: smtpListenerPort,
-                                                       pop3ListenerPort: pop3ListenerPort))
+                                                       pop3ListenerPort: pop3ListenerPort,
+                                                       smtpsListenerPort: smtpsListenerPort, pop3sListenerPort: pop3sListenerPort))
         self.applier = applier
         self.report = report
         self.uninspected = uninspected

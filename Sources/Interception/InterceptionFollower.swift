@@ -24,6 +24,10 @@ public struct InterceptionFollower: Sendable {
     public let startup: InterceptionStartup
     public let smtpListenerPort: UInt16
     public let pop3ListenerPort: UInt16
+    /// The implicit-TLS listeners' ports; nil: that listener does not run, so its ports
+    /// (`mail security port tls smtp|pop`) are not diverted.
+    public let smtpsListenerPort: UInt16?
+    public let pop3sListenerPort: UInt16?
     public private(set) var reconciler = InterceptionReconciler()
     /// Rules are touched only once appliance mode has been in force in this run: in external
     /// and off modes the box never runs nft.
@@ -36,10 +40,13 @@ public struct InterceptionFollower: Sendable {
     /// Sessions of a family not intercepted, from the kernel's counter.
     private var tally = UninspectedSessionTally()
 
-    public init(startup: InterceptionStartup, smtpListenerPort: UInt16, pop3ListenerPort: UInt16) {
+    public init(startup: InterceptionStartup, smtpListenerPort: UInt16, pop3ListenerPort: UInt16,
+                smtpsListenerPort: UInt16? = nil, pop3sListenerPort: UInt16? = nil) {
         self.startup = startup
         self.smtpListenerPort = smtpListenerPort
         self.pop3ListenerPort = pop3ListenerPort
+        self.smtpsListenerPort = smtpsListenerPort
+        self.pop3sListenerPort = pop3sListenerPort
     }
 
     /// The transparent listeners are up: follow `configuration` from now on.
@@ -72,14 +79,14 @@ public struct InterceptionFollower: Sendable {
         } else {
             tally.restarted()
             outcome = switch (plan.enabled, mode) {
-            case (true, _): "rules loaded (SMTP \(Self.ports(plan.smtpPorts)), POP3 \(Self.ports(plan.pop3Ports)))"
+            case (true, _): "rules loaded (\(Self.ports(plan)))"
                 + (RulesetRenderer.uninspectedFamilies(plan).isEmpty ? "" : ", IPv4 only: IPv6 counted, not inspected")
             case (false, .appliance): "no rules (mail security use off)"
             case (false, .external): "rules managed elsewhere"
             case (false, .off): "nothing intercepted"
             }
             report = plan.enabled
-                ? "interception rules loaded: \(plan.mode.rawValue) \(plan.lan1)-\(plan.lan2), SMTP \(Self.ports(plan.smtpPorts)), POP3 \(Self.ports(plan.pop3Ports))"
+                ? "interception rules loaded: \(plan.mode.rawValue) \(plan.lan1)-\(plan.lan2), \(Self.ports(plan))"
                 : "interception rules removed"
         }
         return Ended(next: reconciler.finished(plan, succeeded: failure == nil), report: report, severity: severity)
@@ -92,6 +99,7 @@ public struct InterceptionFollower: Sendable {
         guard managesRules, let portMap = startup.portMap?.map else { return nil }
         let removal = InterceptionPlan(portMap: portMap, smtpListenerPort: smtpListenerPort,
                                        pop3ListenerPort: pop3ListenerPort, enabled: false)
+            .withImplicitTLSListeners(smtps: smtpsListenerPort, pop3s: pop3sListenerPort)
         return reconciler.want(removal, retryingFailure: true)
     }
 
@@ -121,13 +129,33 @@ public struct InterceptionFollower: Sendable {
     /// port map.
     private func plan(for configuration: Configuration, mode: InterceptionSetting) -> InterceptionPlan? {
         guard let portMap = startup.portMap?.map else { return nil }
+        // The implicit-TLS ports only where their listener runs: diverted elsewhere, such a
+        // session would meet a listener expecting plaintext.
         return InterceptionPlan(portMap: portMap,
                                 smtpPorts: configuration.smtpPorts.compactMap(UInt16.init(exactly:)),
                                 pop3Ports: configuration.pop3Ports.compactMap(UInt16.init(exactly:)),
+                                smtpsPorts: smtpsListenerPort == nil ? [] : configuration.smtpsPorts.compactMap(UInt16.init(exactly:)),
+                                pop3sPorts: pop3sListenerPort == nil ? [] : configuration.pop3sPorts.compactMap(UInt16.init(exactly:)),
                                 smtpListenerPort: smtpListenerPort, pop3ListenerPort: pop3ListenerPort,
                                 enabled: mode == .appliance && configuration.mailSecurityEnabled,
                                 families: configuration.interceptsIPv6 ? Set(AddressFamily.allCases) : [.ipv4])
+            .withImplicitTLSListeners(smtps: smtpsListenerPort, pop3s: pop3sListenerPort)
     }
 
-    private static func ports(_ ports: [UInt16]) -> String { ports.map(String.init).joined(separator: " ") }
+    /// `SMTP 25 587, POP3 110, SMTP TLS 465, POP3 TLS 995`: the kinds with ports.
+    private static func ports(_ plan: InterceptionPlan) -> String {
+        plan.routes.filter { !$0.ports.isEmpty }
+            .map { "\($0.name) " + $0.ports.map(String.init).joined(separator: " ") }
+            .joined(separator: ", ")
+    }
+}
+
+extension InterceptionPlan {
+    /// The plan with the implicit-TLS listeners' ports, where they run.
+    fileprivate func withImplicitTLSListeners(smtps: UInt16?, pop3s: UInt16?) -> InterceptionPlan {
+        var plan = self
+        if let smtps { plan.smtpsListenerPort = smtps }
+        if let pop3s { plan.pop3sListenerPort = pop3s }
+        return plan
+    }
 }

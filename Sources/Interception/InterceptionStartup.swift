@@ -25,8 +25,8 @@ public struct InterceptionStartup: Sendable {
 
     /// - Parameters:
     ///   - flag: `--interception`, when given.
-    ///   - transparentListenerGiven: `--smtp-transparent` or `--pop3-transparent` was given.
-    ///   - explicitProxyGiven: `--smtp-listen` or `--pop3-listen` was given.
+    ///   - transparentListenerGiven: a `--…-transparent` listener was given.
+    ///   - explicitProxyGiven: a `--…-listen` proxy was given.
     public static func decide(interception flag: InterceptionSetting?, portMap: (map: PortMap, origin: String)?,
                               transparentListenerGiven: Bool, explicitProxyGiven: Bool) throws(InterceptionStartupError) -> InterceptionStartup {
         let source: Source
@@ -64,14 +64,16 @@ public struct InterceptionStartup: Sendable {
         }
     }
 
-    /// Where TPROXY delivers: the listeners given; with none given, both at the defaults.
-    /// Appliance rules divert both protocols, so there a missing one takes its default. No
+    /// Where TPROXY delivers: the listeners given; with none given, all at the defaults.
+    /// Appliance rules divert every kind, so there a missing one takes its default. No
     /// transparent listener at all when interception is off for good.
-    public func transparentListeners(smtp: String?, pop3: String?, smtpDefault: String,
-                                     pop3Default: String) -> (smtp: String?, pop3: String?) {
-        guard runsTransparentListeners else { return (nil, nil) }
-        let bothByDefault = (smtp == nil && pop3 == nil) || mayLoadRules
-        return (smtp ?? (bothByDefault ? smtpDefault : nil), pop3 ?? (bothByDefault ? pop3Default : nil))
+    public func transparentListeners(given: TransparentListeners, defaults: TransparentListeners) -> TransparentListeners {
+        guard runsTransparentListeners else { return TransparentListeners() }
+        let allByDefault = given == TransparentListeners() || mayLoadRules
+        func pick(_ listener: KeyPath<TransparentListeners, String?>) -> String? {
+            given[keyPath: listener] ?? (allByDefault ? defaults[keyPath: listener] : nil)
+        }
+        return TransparentListeners(smtp: pick(\.smtp), pop3: pick(\.pop3), smtps: pick(\.smtps), pop3s: pick(\.pop3s))
     }
 
     /// The mode in force under `configuration`.
@@ -93,6 +95,22 @@ public struct InterceptionStartup: Sendable {
     public var startupLine: String {
         "interception \(sourceDescription)"
             + (portMap.map { ", port map \($0.origin): \($0.map.mode.rawValue) lan1 \($0.map.lan1) lan2 \($0.map.lan2)" } ?? "")
+    }
+}
+
+/// The transparent listeners (`ADDR:PORT`, or one per IP version on one port): SMTP, POP3, and
+/// the implicit-TLS SMTP and POP3 ports' own (`--smtps-transparent`, `--pop3s-transparent`).
+public struct TransparentListeners: Sendable, Equatable {
+    public var smtp: String?
+    public var pop3: String?
+    public var smtps: String?
+    public var pop3s: String?
+
+    public init(smtp: String? = nil, pop3: String? = nil, smtps: String? = nil, pop3s: String? = nil) {
+        self.smtp = smtp
+        self.pop3 = pop3
+        self.smtps = smtps
+        self.pop3s = pop3s
     }
 }
 

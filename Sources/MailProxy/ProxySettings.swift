@@ -30,10 +30,16 @@ public struct ProxySettings: Sendable, Hashable {
     /// is secured: it applies to implicit TLS).
     public var tlsExempt: [TLSExemptEntry] = []
 
-    /// Whether the session to `server` is exempt from TLS inspection.
-    func isExemptFromTLSInspection(_ server: SocketAddress) -> Bool {
+    /// Whether the session to `server` is exempt from TLS inspection; `serverName`: the SNI of
+    /// the client's hello, when it is known before the server half (implicit TLS).
+    func isExemptFromTLSInspection(_ server: SocketAddress, serverName: String? = nil) -> Bool {
         guard !tlsExempt.isEmpty, let bytes = server.ipAddress.flatMap(HTTPDHost.addressBytes) else { return false }
-        return TLSExemptEntry.isExempt(tlsExempt, address: bytes, serverName: nil)
+        return TLSExemptEntry.isExempt(tlsExempt, address: bytes, serverName: serverName)
+    }
+
+    /// Whether the exempt list names servers (not only addresses): only the client's SNI can match them.
+    var exemptsByName: Bool {
+        tlsExempt.contains { if case .network = $0 { false } else { true } }
     }
 
     public init(inspection: InspectionSettings = InspectionSettings(enabled: false),

@@ -84,6 +84,10 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     var clientTLSVerdict: (TLSOutcome, String?)?
     /// Where the server side connects (the own-server certificate is chosen by it).
     var serverAddress: SocketAddress?
+    /// Implicit TLS with names on the exempt list: the client's hello is being read for its
+    /// SNI (`RelaySession+ServerName.swift`), and the hello is held until the server half exists.
+    var awaitingServerName = false
+    var serverNamePromise: EventLoopPromise<Void>?
 
     init(eventLoop: any EventLoop, environment: RelayEnvironment, id: String) {
         self.eventLoop = eventLoop
@@ -154,6 +158,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     @_specialize(where Machine == SMTPRelayMachine)
     @_specialize(where Machine == POP3RelayMachine)
     func closed(_ side: RelaySide) {
+        releaseClientHello()
         if tlsPending.contains(side) { failed(side, error: TLSHandshakeInterrupted()) }
         if side == .server { abandonUpstreamPromise() }
         switch side {
@@ -184,6 +189,10 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     @_specialize(where Machine == SMTPRelayMachine)
     @_specialize(where Machine == POP3RelayMachine)
     func mayRead(_ side: RelaySide) -> Bool {
+        // Implicit TLS: the client speaks first (its hello), and under pass or for an exempt
+        // server those bytes go straight to the server, so nothing is read before the server
+        // half exists (inspected, the hello would wait for the server half anyway).
+        if side == .client && environment.implicitTLS && server == nil && clientOpen && !awaitingServerName { return false }
         let clientWritable = client?.isWritable ?? true
         let partnerWritable = side == .client ? (server?.isWritable ?? true) : true
         guard clientWritable, partnerWritable else { return false }
@@ -320,7 +329,13 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
             handle(Machine.closed(.server))
             return
         }
-        let exempt = settingsAtStart.isExemptFromTLSInspection(target.address)
+        if environment.implicitTLS, waitsForServerName(target) { return }
+        connectServer(target, serverName: nil)
+    }
+
+    /// Connects to `target`; `serverName`: the SNI of the client's hello, when it was read first.
+    func connectServer(_ target: UpstreamTarget, serverName: String?) {
+        let exempt = settingsAtStart.isExemptFromTLSInspection(target.address, serverName: serverName)
         if exempt { machine.exemptFromTLSInspection() }
         serverAddress = target.address
         if environment.implicitTLS {
@@ -338,6 +353,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
     }
 
     private func serverConnected(_ channel: any Channel) {
+        defer { releaseClientHello() }
         guard serverConnecting, clientOpen else {
             // The client went away (or the session closed) while connecting.
             channel.close(promise: nil)
@@ -358,6 +374,7 @@ final class RelaySession<Machine: SessionRelay>: ProxySessionEvents {
         serverOpen = channel.isActive
         if !serverOpen { return closed(.server) }
         if upstreamPromise != nil { secureServer() }
+        updateReads()
     }
 
     /// Both sides closed: nothing of the session may be left (store, spill file, timer, budget

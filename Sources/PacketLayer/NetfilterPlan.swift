@@ -30,9 +30,15 @@ public struct InterceptionPlan: Sendable, Equatable {
     /// TCP destination ports diverted to the SMTP and POP3 listeners (1 to 4 each).
     public var smtpPorts: [UInt16]
     public var pop3Ports: [UInt16]
+    /// The implicit-TLS ports (RFC 8314: 465, 995), diverted to listeners of their own whose
+    /// sessions speak TLS from the first byte (0 to 4 each; none: not diverted).
+    public var smtpsPorts: [UInt16]
+    public var pop3sPorts: [UInt16]
     /// The transparent (IP_TRANSPARENT) listeners' local ports.
     public var smtpListenerPort: UInt16
     public var pop3ListenerPort: UInt16
+    public var smtpsListenerPort: UInt16
+    public var pop3sListenerPort: UInt16
     /// Packet mark of diverted packets and the routing table that delivers them locally.
     public var fwmark: UInt32
     public var routingTable: UInt32
@@ -44,7 +50,9 @@ public struct InterceptionPlan: Sendable, Equatable {
     public init(mode: InterceptionMode = .router, lan1: String, lan2: String,
                 bridge: String? = nil, bridgeMAC: String? = nil,
                 smtpPorts: [UInt16] = [25], pop3Ports: [UInt16] = [110],
+                smtpsPorts: [UInt16] = [], pop3sPorts: [UInt16] = [],
                 smtpListenerPort: UInt16 = 10025, pop3ListenerPort: UInt16 = 10110,
+                smtpsListenerPort: UInt16 = 10465, pop3sListenerPort: UInt16 = 10995,
                 fwmark: UInt32 = 1, routingTable: UInt32 = 100, enabled: Bool = true,
                 families: Set<AddressFamily> = Set(AddressFamily.allCases)) {
         self.mode = mode
@@ -54,8 +62,12 @@ public struct InterceptionPlan: Sendable, Equatable {
         self.bridgeMAC = bridgeMAC
         self.smtpPorts = smtpPorts
         self.pop3Ports = pop3Ports
+        self.smtpsPorts = smtpsPorts
+        self.pop3sPorts = pop3sPorts
         self.smtpListenerPort = smtpListenerPort
         self.pop3ListenerPort = pop3ListenerPort
+        self.smtpsListenerPort = smtpsListenerPort
+        self.pop3sListenerPort = pop3sListenerPort
         self.fwmark = fwmark
         self.routingTable = routingTable
         self.enabled = enabled
@@ -82,16 +94,27 @@ public struct InterceptionPlan: Sendable, Equatable {
             guard Self.isInterfaceName(value) else { throw .invalid("\(name): bad interface name '\(value)'") }
         }
         guard lan1 != lan2 else { throw .invalid("lan1 and lan2 are the same interface '\(lan1)'") }
-        for (name, ports) in [("SMTP", smtpPorts), ("POP3", pop3Ports)] {
-            guard (1...4).contains(ports.count) else { throw .invalid("\(name): 1 to 4 ports, not \(ports.count)") }
+        for route in routes {
+            let (name, ports) = (route.name, route.ports)
+            let least = route.implicitTLS ? 0 : 1
+            guard (least...4).contains(ports.count) else { throw .invalid("\(name): \(least) to 4 ports, not \(ports.count)") }
             guard !ports.contains(0) else { throw .invalid("\(name): port 0") }
             guard Set(ports).count == ports.count else { throw .invalid("\(name): duplicate port") }
         }
-        if let shared = Set(smtpPorts).intersection(pop3Ports).min() {
-            throw .invalid("port \(shared) is both an SMTP and a POP3 port")
+        // A port in two lists would go to whichever rule came first, and two kinds on one listener
+        // would be relayed as one protocol.
+        let used = routes.filter { !$0.ports.isEmpty }
+        for (index, route) in used.enumerated() {
+            for other in used[(index + 1)...] {
+                if let shared = Set(route.ports).intersection(other.ports).min() {
+                    throw .invalid("port \(shared) is both \(route.article) \(route.name) and \(other.article) \(other.name) port")
+                }
+                guard route.listenerPort != other.listenerPort else {
+                    throw .invalid("\(route.name) and \(other.name) listeners share port \(route.listenerPort)")
+                }
+            }
+            guard route.listenerPort != 0 else { throw .invalid("listener port 0") }
         }
-        guard smtpListenerPort != 0, pop3ListenerPort != 0 else { throw .invalid("listener port 0") }
-        guard smtpListenerPort != pop3ListenerPort else { throw .invalid("SMTP and POP3 listeners share port \(smtpListenerPort)") }
         if mode == .bridge {
             guard let bridge, Self.isInterfaceName(bridge) else {
                 throw .invalid("bridge mode needs the bridge interface name")
@@ -102,6 +125,32 @@ public struct InterceptionPlan: Sendable, Equatable {
             }
         }
     }
+
+    /// One kind of diverted mail: its name (in rule comments and errors), the ports diverted, the
+    /// listener they go to, and whether it speaks TLS from the first byte.
+    public struct Route: Sendable, Equatable {
+        public var name: String
+        /// The word of the rules' comments: smtp, pop3, smtps, pop3s.
+        public var tag: String
+        public var ports: [UInt16]
+        public var listenerPort: UInt16
+        public var implicitTLS: Bool
+
+        /// "an SMTP", "a POP3".
+        var article: String { name.hasPrefix("S") ? "an" : "a" }
+    }
+
+    /// SMTP, POP3, then the implicit-TLS SMTP and POP3 ports, in the order the rules list them
+    /// (those without ports included).
+    public var routes: [Route] {
+        [Route(name: "SMTP", tag: "smtp", ports: smtpPorts, listenerPort: smtpListenerPort, implicitTLS: false),
+         Route(name: "POP3", tag: "pop3", ports: pop3Ports, listenerPort: pop3ListenerPort, implicitTLS: false),
+         Route(name: "SMTP TLS", tag: "smtps", ports: smtpsPorts, listenerPort: smtpsListenerPort, implicitTLS: true),
+         Route(name: "POP3 TLS", tag: "pop3s", ports: pop3sPorts, listenerPort: pop3sListenerPort, implicitTLS: true)]
+    }
+
+    /// Every port diverted, in the order of `routes`.
+    public var allPorts: [UInt16] { routes.flatMap(\.ports) }
 
     /// Linux interface names: 1–15 bytes, no '/', whitespace, quotes or ':'.
     static func isInterfaceName(_ name: String) -> Bool {

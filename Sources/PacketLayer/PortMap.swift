@@ -94,14 +94,17 @@ extension InterceptionPlan {
     /// The plan for the interfaces of `portMap` (the bridge and its MAC only in bridge mode).
     public init(portMap: PortMap, bridgeMAC: String? = nil,
                 smtpPorts: [UInt16] = [25], pop3Ports: [UInt16] = [110],
+                smtpsPorts: [UInt16] = [], pop3sPorts: [UInt16] = [],
                 smtpListenerPort: UInt16 = 10025, pop3ListenerPort: UInt16 = 10110,
+                smtpsListenerPort: UInt16 = 10465, pop3sListenerPort: UInt16 = 10995,
                 fwmark: UInt32 = 1, routingTable: UInt32 = 100, enabled: Bool = true,
                 families: Set<AddressFamily> = Set(AddressFamily.allCases)) {
         self.init(mode: portMap.mode, lan1: portMap.lan1, lan2: portMap.lan2,
                   bridge: portMap.mode == .bridge ? portMap.bridge : nil,
                   bridgeMAC: portMap.mode == .bridge ? bridgeMAC : nil,
-                  smtpPorts: smtpPorts, pop3Ports: pop3Ports,
+                  smtpPorts: smtpPorts, pop3Ports: pop3Ports, smtpsPorts: smtpsPorts, pop3sPorts: pop3sPorts,
                   smtpListenerPort: smtpListenerPort, pop3ListenerPort: pop3ListenerPort,
+                  smtpsListenerPort: smtpsListenerPort, pop3sListenerPort: pop3sListenerPort,
                   fwmark: fwmark, routingTable: routingTable, enabled: enabled, families: families)
     }
 }

@@ -6,7 +6,8 @@
 // not exist.
 //
 // Router mode ("crossing" = entering on one port and routed out of the other):
-//   inet prerouting: iifname LAN1 fib daddr oifname LAN2 th dport {ports} → mark + tproxy,
+//   inet prerouting: iifname LAN1 fib daddr oifname LAN2 th dport {ports} → mark + tproxy, one
+//   rule per kind of listener (SMTP, POP3, and the implicit-TLS SMTP and POP3 ports),
 //   and the mirror rule; the FIB lookup ignores the mark, so it says where the packet would
 //   have been routed. Packets addressed to the box itself route to no port and are left alone.
 // Bridge mode (a bridged frame never reaches IP prerouting; no broute in this kernel):
@@ -50,9 +51,10 @@ public enum RulesetRenderer {
         guard plan.enabled else { return out.joined(separator: "\n") + "\n" }
 
         let mark = hex(plan.fwmark)
-        let allPorts = plan.smtpPorts + plan.pop3Ports
-        let routes = [(plan.smtpPorts, plan.smtpListenerPort, "smtp"),
-                      (plan.pop3Ports, plan.pop3ListenerPort, "pop3")]
+        let allPorts = plan.allPorts
+        // The implicit-TLS ports have listeners of their own (TLS from the first byte); a kind
+        // without ports has no rule.
+        let routes = plan.routes.filter { !$0.ports.isEmpty }.map { ($0.ports, $0.listenerPort, $0.tag) }
         // One rule serves both families where it can: in the inet table `tproxy to :PORT` takes
         // the packet's own family (kernel 4.18 and later), and `meta l4proto tcp` still matches
         // IPv6 packets with extension headers, where `ip6 nexthdr tcp` would not.

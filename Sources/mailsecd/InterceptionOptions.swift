@@ -12,7 +12,7 @@ extension InterceptionMode: ExpressibleByArgument {}
 struct InterceptionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "appliance|external|off: who diverts mail crossing LAN1 and LAN2 to the transparent proxies.",
-        discussion: "Overrides the configuration's 'mail security interception'. Without it: external when --smtp-transparent/--pop3-transparent are given, off when only --smtp-listen/--pop3-listen are, else the configuration's setting (default appliance), which needs a port map."))
+        discussion: "Overrides the configuration's 'mail security interception'. Without it: external when a transparent listener (--smtp-transparent, --pop3-transparent, --smtps-transparent, --pop3s-transparent) is given, off when only explicit proxies (--smtp-listen, --pop3-listen, --smtps-listen, --pop3s-listen) are, else the configuration's setting (default appliance), which needs a port map."))
     var interception: InterceptionSetting?
 
     @Option(help: "Port map: which interfaces are LAN1 and LAN2, router or bridge mode (default: \(FirmwareDefaults.portMapPath)).")

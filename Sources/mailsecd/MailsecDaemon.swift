@@ -76,6 +76,12 @@ struct MailsecDaemon: AsyncParsableCommand {
     @Option(help: "… and relay every session, TLS on both halves, to the POP3 server HOST:PORT.")
     var pop3sUpstream: String?
 
+    @Option(help: "SMTP with implicit TLS, transparent mode: the TPROXY listener for the 'port tls smtp' ports, as --smtp-transparent (default with appliance interception: 0.0.0.0:10465,[::]:10465).")
+    var smtpsTransparent: String?
+
+    @Option(help: "POP3 with implicit TLS, transparent mode: the TPROXY listener for the 'port tls pop' ports, as --pop3-transparent (default with appliance interception: 0.0.0.0:10995,[::]:10995).")
+    var pop3sTransparent: String?
+
     @Option(help: "Web console (HTTPS) on ADDR:PORT instead of 'httpd listen'; also lets the local host in (tests, make demo).")
     var httpListen: String?
 
@@ -132,16 +138,20 @@ struct MailsecDaemon: AsyncParsableCommand {
         }
         problems.forEach { report($0, .warning) }
         let statistics = MailStatistics()
+        let given = TransparentListeners(smtp: smtpTransparent, pop3: pop3Transparent,
+                                         smtps: smtpsTransparent, pop3s: pop3sTransparent)
         let interception = try interceptionOptions.startup(
-            transparentListenerGiven: smtpTransparent != nil || pop3Transparent != nil,
-            explicitProxyGiven: smtpListen != nil || pop3Listen != nil)
-        let transparent = interception.transparentListeners(
-            smtp: smtpTransparent, pop3: pop3Transparent,
-            smtpDefault: FirmwareDefaults.smtpTransparentListener, pop3Default: FirmwareDefaults.pop3TransparentListener)
+            transparentListenerGiven: given != TransparentListeners(),
+            explicitProxyGiven: [smtpListen, pop3Listen, smtpsListen, pop3sListen].contains { $0 != nil })
+        let transparent = interception.transparentListeners(given: given, defaults: TransparentListeners(
+            smtp: FirmwareDefaults.smtpTransparentListener, pop3: FirmwareDefaults.pop3TransparentListener,
+            smtps: FirmwareDefaults.smtpsTransparentListener, pop3s: FirmwareDefaults.pop3sTransparentListener))
         let interceptionDriver = interception.runsTransparentListeners ? InterceptionDriver(
             startup: interception,
             smtpListenerPort: try Self.port(of: transparent.smtp ?? FirmwareDefaults.smtpTransparentListener),
             pop3ListenerPort: try Self.port(of: transparent.pop3 ?? FirmwareDefaults.pop3TransparentListener),
+            smtpsListenerPort: try transparent.smtps.map(Self.port(of:)),
+            pop3sListenerPort: try transparent.pop3s.map(Self.port(of:)),
             report: report,
             uninspected: { count, family in
                 statistics.recordUninspectedSessions(count)
@@ -194,8 +204,8 @@ struct MailsecDaemon: AsyncParsableCommand {
             (.pop3, .init(listen: pop3Listen, upstream: pop3Upstream, transparent: transparent.pop3)),
         ])
         let (implicitSpecs, implicitWarnings) = MailListenerSpec.specs([
-            (.smtp, .init(listen: smtpsListen, upstream: smtpsUpstream, transparent: nil)),
-            (.pop3, .init(listen: pop3sListen, upstream: pop3sUpstream, transparent: nil)),
+            (.smtp, .init(listen: smtpsListen, upstream: smtpsUpstream, transparent: transparent.smtps)),
+            (.pop3, .init(listen: pop3sListen, upstream: pop3sUpstream, transparent: transparent.pop3s)),
         ], implicitTLS: true)
         let listenerSpecs = plainSpecs + implicitSpecs
         (listenerWarnings + implicitWarnings).forEach { report($0, .warning) }

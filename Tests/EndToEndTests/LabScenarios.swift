@@ -248,7 +248,7 @@ enum LabScenarios {
     }
 }
 
-@Suite(.serialized, .enabled(if: MailLab.canRun, "needs root, ip, nft, curl, python3, Postfix, Dovecot, swaks"),
+@Suite(.serialized, .enabled(if: MailLab.canRun, "needs root, ip, nft, curl, python3, openssl, Postfix, Dovecot, swaks"),
        .mailLab(.router))
 struct LabRouterEndToEndTests {
     @Test func cleanMailIsUntouchedAndTheServerSeesThePC() throws { try LabScenarios.cleanMailIsUntouchedAndTheServerSeesThePC(MailLab.suite) }
@@ -261,9 +261,16 @@ struct LabRouterEndToEndTests {
     @Test func sameVerdictsAndCountersOverIPv4AndIPv6() throws { try LabIPv6Scenarios.sameVerdictsAndCountersOverBothFamilies(MailLab.suite) }
     @Test func cleanPOP3OverIPv6() throws { try LabIPv6Scenarios.cleanPOP3OverIPv6IsUntouched(MailLab.suite) }
     @Test func scanServiceOverIPv6() throws { try LabIPv6Scenarios.scanServiceOverIPv6(MailLab.suite) }
+    @Test func implicitTLSSubmissionIsInspected() throws { try LabTLSScenarios.implicitTLSSubmissionIsInspected(MailLab.suite) }
+    @Test func implicitTLSRetrievalIsInspected() throws { try LabTLSScenarios.implicitTLSRetrievalIsInspected(MailLab.suite) }
+    @Test func implicitTLSOverIPv6() throws { try LabTLSScenarios.implicitTLSOverIPv6(MailLab.suite) }
+    @Test func blockAndPassOnTheImplicitTLSPorts() throws { try LabTLSScenarios.blockAndPassOnTheImplicitTLSPorts(MailLab.suite) }
+    @Test func implicitTLSPortsFollowTheConsole() throws { try LabTLSScenarios.implicitTLSPortsFollowTheConsole(MailLab.suite) }
+    @Test func passRelaysAHelloThatCameBeforeTheServer() throws { try LabTLSScenarios.passRelaysAHelloThatCameBeforeTheServer(MailLab.suite) }
+    @Test func anExemptNameMatchesTheClientsSNI() throws { try LabTLSScenarios.anExemptNameMatchesTheClientsSNI(MailLab.suite) }
 }
 
-@Suite(.serialized, .enabled(if: MailLab.canRun, "needs root, ip, nft, curl, python3, Postfix, Dovecot, swaks"),
+@Suite(.serialized, .enabled(if: MailLab.canRun, "needs root, ip, nft, curl, python3, openssl, Postfix, Dovecot, swaks"),
        .mailLab(.bridge))
 struct LabBridgeEndToEndTests {
     @Test func cleanMailIsUntouchedAndTheServerSeesThePC() throws { try LabScenarios.cleanMailIsUntouchedAndTheServerSeesThePC(MailLab.suite) }
@@ -276,4 +283,11 @@ struct LabBridgeEndToEndTests {
     @Test func sameVerdictsAndCountersOverIPv4AndIPv6() throws { try LabIPv6Scenarios.sameVerdictsAndCountersOverBothFamilies(MailLab.suite) }
     @Test func cleanPOP3OverIPv6() throws { try LabIPv6Scenarios.cleanPOP3OverIPv6IsUntouched(MailLab.suite) }
     @Test func scanServiceOverIPv6() throws { try LabIPv6Scenarios.scanServiceOverIPv6(MailLab.suite) }
+    @Test func implicitTLSSubmissionIsInspected() throws { try LabTLSScenarios.implicitTLSSubmissionIsInspected(MailLab.suite) }
+    @Test func implicitTLSRetrievalIsInspected() throws { try LabTLSScenarios.implicitTLSRetrievalIsInspected(MailLab.suite) }
+    @Test func implicitTLSOverIPv6() throws { try LabTLSScenarios.implicitTLSOverIPv6(MailLab.suite) }
+    @Test func blockAndPassOnTheImplicitTLSPorts() throws { try LabTLSScenarios.blockAndPassOnTheImplicitTLSPorts(MailLab.suite) }
+    @Test func implicitTLSPortsFollowTheConsole() throws { try LabTLSScenarios.implicitTLSPortsFollowTheConsole(MailLab.suite) }
+    @Test func passRelaysAHelloThatCameBeforeTheServer() throws { try LabTLSScenarios.passRelaysAHelloThatCameBeforeTheServer(MailLab.suite) }
+    @Test func anExemptNameMatchesTheClientsSNI() throws { try LabTLSScenarios.anExemptNameMatchesTheClientsSNI(MailLab.suite) }
 }

@@ -29,7 +29,7 @@ final class MailLab: @unchecked Sendable {
         let fm = FileManager.default
         let ss = ["/usr/bin/ss", "/usr/sbin/ss", "/bin/ss", "/sbin/ss"].contains { fm.isExecutableFile(atPath: $0) }
         return getuid() == 0 && fm.isExecutableFile(atPath: ip) && ss
-            && ["/usr/sbin/nft", "/usr/bin/curl", "/usr/bin/python3"].allSatisfy { fm.isExecutableFile(atPath: $0) }
+            && ["/usr/sbin/nft", "/usr/bin/curl", "/usr/bin/python3", "/usr/bin/openssl"].allSatisfy { fm.isExecutableFile(atPath: $0) }
             && PostfixInstance.isInstalled && DovecotInstance.isInstalled && Swaks.isInstalled
             && fm.isExecutableFile(atPath: ProductBinary.path("mailsecd"))
     }
@@ -162,6 +162,23 @@ final class MailLab: @unchecked Sendable {
                        helo: "pc.example.com", launcher: on(host), timeout: 60)
     }
 
+    /// swaks with TLS from the first byte (RFC 8314, `--tls-on-connect`) to `address:port`
+    /// (default the mail server's 465), verifying the certificate it is shown against `ca` (a
+    /// PEM file: the appliance's site CA, or the lab's CA that signed the server's own) and
+    /// sending `sni` when given.
+    func sendImplicitTLS(_ message: Data, from sender: String = "alice@example.com", to recipient: String = "bob@example.com",
+                         address: String? = nil, port: Int = 465, trusting ca: String, sni: String? = nil) throws -> Swaks.Result {
+        var arguments = ["--tls-on-connect", "--tls-verify", "--tls-ca-path", ca]
+        if let sni { arguments += ["--tls-sni", sni] }
+        return try Swaks.send(port: port, host: address ?? server, from: sender, to: [recipient], data: message,
+                              helo: "pc.example.com", extraArguments: arguments, launcher: on("lan1"), timeout: 60)
+    }
+
+    /// The appliance's site CA (made at its first start), what office clients trust.
+    var siteCA: String { paths["LAB_SITE_CA"] ?? "/nonexistent" }
+    /// The lab's CA, which signed the mail server's own certificate (mail.example.com).
+    var serverCA: String { paths["LAB_SERVER_CA"] ?? "/nonexistent" }
+
     /// The mail server's own delivery, not crossing the appliance: swaks inside lan2 to 127.0.0.1.
     func sendDirect(_ message: Data, from sender: String = "alice@example.com", to recipient: String = "bob@example.com",
                     port: Int = 25) throws -> Swaks.Result {
@@ -215,18 +232,26 @@ final class MailLab: @unchecked Sendable {
     // MARK: POP3 clients on the office PC
 
     /// `curl pop3://SERVER/N`: message N of `user` as curl prints it (or the listing without N).
-    func curlPOP3(_ user: String, message number: Int? = nil, on host: String = "lan1", address: String? = nil) throws -> CommandRun {
+    /// `implicitTLS`: `pop3s://` (port 995), verifying the certificate against that CA file.
+    func curlPOP3(_ user: String, message number: Int? = nil, on host: String = "lan1", address: String? = nil,
+                  implicitTLS ca: String? = nil) throws -> CommandRun {
         let target = address ?? server
-        let url = "pop3://\(target.contains(":") ? "[\(target)]" : target)/" + (number.map(String.init) ?? "")
-        return try run(on: host, ["/usr/bin/curl", "-sS", "--max-time", "60", "-u", "\(user):secret", url])
+        let scheme = ca == nil ? "pop3" : "pop3s"
+        let url = "\(scheme)://\(target.contains(":") ? "[\(target)]" : target)/" + (number.map(String.init) ?? "")
+        return try run(on: host, ["/usr/bin/curl", "-sS", "--max-time", "60", "-u", "\(user):secret"]
+                           + (ca.map { ["--cacert", $0] } ?? []) + [url])
     }
 
     /// Python's poplib on the office PC: every message of `user`, as `SUBJECT|X-header` lines,
-    /// or the server's error for a message it could not retrieve (`ERR|…`).
-    func poplibSubjects(_ user: String, address: String? = nil) throws -> [String] {
+    /// or the server's error for a message it could not retrieve (`ERR|…`). `implicitTLS`:
+    /// POP3 over TLS on 995 (`POP3_SSL`), verifying the certificate and name against that CA file.
+    func poplibSubjects(_ user: String, address: String? = nil, implicitTLS ca: String? = nil) throws -> [String] {
         let script = """
-        import poplib, sys
-        box = poplib.POP3(sys.argv[1], 110, timeout=60)
+        import poplib, ssl, sys
+        if sys.argv[3]:
+            box = poplib.POP3_SSL(sys.argv[1], 995, timeout=60, context=ssl.create_default_context(cafile=sys.argv[3]))
+        else:
+            box = poplib.POP3(sys.argv[1], 110, timeout=60)
         box.user(sys.argv[2]); box.pass_("secret")
         for number in range(1, len(box.list()[1]) + 1):
             try:
@@ -239,7 +264,7 @@ final class MailLab: @unchecked Sendable {
             print(subject + "|" + ";;".join(marks))
         box.quit()
         """
-        let result = try run(on: "lan1", ["/usr/bin/python3", "-c", script, address ?? server, user])
+        let result = try run(on: "lan1", ["/usr/bin/python3", "-c", script, address ?? server, user, ca ?? ""])
         guard result.status == 0 else { throw Failure.setup("poplib: \(result.stdout)\(result.stderr)") }
         return result.stdout.split(separator: "\n").map(String.init)
     }

@@ -116,4 +116,37 @@ import Testing
         #expect(follower.uninspectedReading(3) == 3)
         #expect(follower.uninspectedReading(5) == 2)
     }
+
+    /// With the implicit-TLS listeners running, their ports (`mail security port tls smtp|pop`,
+    /// default 465 and 995) are diverted to them and followed live.
+    @Test func implicitTLSPortsGoToTheirOwnListenersAndFollowTheConsole() throws {
+        var follower = InterceptionFollower(startup: InterceptionStartup(source: .configuration, portMap: (portMap, "test")),
+                                            smtpListenerPort: 10025, pop3ListenerPort: 10110,
+                                            smtpsListenerPort: 10465, pop3sListenerPort: 10995)
+        let firstWished = follower.activate(on)
+        let first = try #require(firstWished)
+        #expect(first.plan.smtpsPorts == [465] && first.plan.pop3sPorts == [995])
+        #expect(first.plan.smtpsListenerPort == 10465 && first.plan.pop3sListenerPort == 10995)
+        let ended = follower.applyEnded(first.plan, failure: nil)
+        #expect(ended.report == "interception rules loaded: router lan1-lan2, SMTP 25, POP3 110, SMTP TLS 465, POP3 TLS 995")
+        #expect(follower.statusLine == "appliance router lan1-lan2: rules loaded (SMTP 25, POP3 110, SMTP TLS 465, POP3 TLS 995)")
+
+        let changedWished = follower.configurationChanged(configuration("mail security use on\nmail security port tls smtp 465 2465\nmail security port tls pop 1995\n"))
+        let changed = try #require(changedWished)
+        #expect(changed.plan.smtpsPorts == [465, 2465] && changed.plan.pop3sPorts == [1995])
+        #expect(changed.replacing == first.plan)
+        // use off removes them with the rest.
+        _ = follower.applyEnded(changed.plan, failure: nil)
+        let removalWished = follower.configurationChanged(Configuration())
+        #expect(try #require(removalWished).plan.enabled == false)
+    }
+
+    /// Without an implicit-TLS listener (external mode started with plaintext listeners only),
+    /// its ports are never diverted: the session would meet a listener expecting plaintext.
+    @Test func noImplicitTLSListenerNoImplicitTLSPorts() throws {
+        var follower = follower()
+        let applyWished = follower.activate(on)
+        let apply = try #require(applyWished)
+        #expect(apply.plan.smtpsPorts.isEmpty && apply.plan.pop3sPorts.isEmpty)
+    }
 }

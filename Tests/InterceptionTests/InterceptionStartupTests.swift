@@ -33,19 +33,21 @@ import TestSupport
         }
     }
 
-    func listeners(_ startup: InterceptionStartup, smtp: String?) -> [String?] {
-        let chosen = startup.transparentListeners(smtp: smtp, pop3: nil, smtpDefault: "S", pop3Default: "P")
-        return [chosen.smtp, chosen.pop3]
+    func listeners(_ startup: InterceptionStartup, smtp: String? = nil, pop3s: String? = nil) -> [String?] {
+        let chosen = startup.transparentListeners(given: TransparentListeners(smtp: smtp, pop3s: pop3s),
+                                                  defaults: TransparentListeners(smtp: "S", pop3: "P", smtps: "SS", pop3s: "PS"))
+        return [chosen.smtp, chosen.pop3, chosen.smtps, chosen.pop3s]
     }
 
-    @Test func transparentListenersDefaultToBothUnlessOnlySomeAreGivenOutsideApplianceMode() throws {
+    @Test func transparentListenersDefaultToAllUnlessOnlySomeAreGivenOutsideApplianceMode() throws {
         let external = InterceptionStartup(source: .fixed(.external, why: "test"), portMap: nil)
-        #expect(listeners(external, smtp: nil) == ["S", "P"])
-        #expect(listeners(external, smtp: "127.0.0.1:1") == ["127.0.0.1:1", nil])
+        #expect(listeners(external) == ["S", "P", "SS", "PS"])
+        #expect(listeners(external, smtp: "127.0.0.1:1") == ["127.0.0.1:1", nil, nil, nil])
+        #expect(listeners(external, pop3s: "127.0.0.1:2") == [nil, nil, nil, "127.0.0.1:2"])
         let following = InterceptionStartup(source: .configuration, portMap: portMap)
-        #expect(listeners(following, smtp: "127.0.0.1:1") == ["127.0.0.1:1", "P"])
+        #expect(listeners(following, smtp: "127.0.0.1:1") == ["127.0.0.1:1", "P", "SS", "PS"])
         let off = InterceptionStartup(source: .fixed(.off, why: "test"), portMap: nil)
-        #expect(listeners(off, smtp: "127.0.0.1:1") == [nil, nil])
+        #expect(listeners(off, smtp: "127.0.0.1:1") == [nil, nil, nil, nil])
     }
 
     @Test func theStartupLineNamesThePortMap() {

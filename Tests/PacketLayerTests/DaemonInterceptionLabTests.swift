@@ -157,7 +157,7 @@ struct DaemonInterceptionLabTests {
         try #require(site.waitForStatus("rules loaded"), "no rules: \(daemon.standardError)")
         #expect(waitUntil {
             ((try? site.console("show status mail security")) ?? "")
-                .contains("Interception                  appliance router lan1-lan2: rules loaded (SMTP 25, POP3 110)")
+                .contains("Interception                  appliance router lan1-lan2: rules loaded (SMTP 25, POP3 110, SMTP TLS 465, POP3 TLS 995)")
         })
 
         // Intercepted, and the server sees the office PC's own address (full transparency).
@@ -176,7 +176,7 @@ struct DaemonInterceptionLabTests {
 
         // A port change takes effect without a restart.
         _ = try site.console("mail security port smtp 25 587")
-        #expect(site.waitForStatus("rules loaded (SMTP 25 587, POP3 110)"))
+        #expect(site.waitForStatus("rules loaded (SMTP 25 587, POP3 110, SMTP TLS 465, POP3 TLS 995)"))
         let diverted = try site.sendCounting(to: 587, subject: "diverted587")
         #expect(diverted.line.hasPrefix("message 192.0.2.10 587 "), "\(diverted.line)")
         #expect(diverted.intercepted)
@@ -242,7 +242,7 @@ struct DaemonInterceptionLabTests {
         #expect(try site.sendCounting(to: 25, subject: "stillintercepted").intercepted)
 
         _ = try site.console("mail security port pop 110")
-        #expect(waitUntil { ((try? site.console("show status mail security")) ?? "").contains("rules loaded (SMTP 25, POP3 110)") })
+        #expect(waitUntil { ((try? site.console("show status mail security")) ?? "").contains("rules loaded (SMTP 25, POP3 110, SMTP TLS 465, POP3 TLS 995)") })
         #expect(daemon.isRunning)
     }
 
@@ -285,7 +285,8 @@ struct DaemonInterceptionLabTests {
         let site = try Site(mode: "router")
         defer { site.tearDown() }
         let daemon = try site.startDaemon(["--interception", "external",
-                                           "--smtp-transparent", "0.0.0.0:10025", "--pop3-transparent", "0.0.0.0:10110"])
+                                           "--smtp-transparent", "0.0.0.0:10025", "--pop3-transparent", "0.0.0.0:10110",
+                                           "--smtps-transparent", "0.0.0.0:10465"])
         #expect(waitUntil { daemon.standardError.contains("started;") }, "\(daemon.standardError)")
         #expect(try site.table() == nil)
         #expect(try site.console("show status mail security").contains("Interception                  external: rules managed elsewhere"))
@@ -307,6 +308,15 @@ struct DaemonInterceptionLabTests {
                                                RulesetGolden.repositoryRoot + "/firmware/lab/probe.py", "connect", "192.0.2.1", "25"],
                                      timeout: 20)
         #expect(own.stdout.hasPrefix("421 "), "\(own.stdout) \(own.stderr)")
+        // The implicit-TLS listener guards the same way: nothing is relayed, the session closes.
+        let carelessTLS = try site.applier.execute(NetfilterProcess.locate("nft"), [
+            "add", "rule", "inet", "mailsec", "prerouting", "iifname", "lan1", "ip", "daddr", "192.0.2.1",
+            "tcp", "dport", "465", "meta", "mark", "set", "0x1", "tproxy", "ip", "to", ":10465", "accept"])
+        #expect(carelessTLS.status == 0, "\(carelessTLS.stderr)")
+        let ownTLS = try CommandRun.run(Self.ip, ["netns", "exec", site.lab.prefix + "lan1", "/usr/bin/python3",
+                                                  RulesetGolden.repositoryRoot + "/firmware/lab/probe.py", "connect", "192.0.2.1", "465"],
+                                        timeout: 20)
+        #expect(ownTLS.stdout.hasPrefix("421 "), "\(ownTLS.stdout) \(ownTLS.stderr)")
 
         // Changing the daemon's configuration never touches the site's rules, nor does exit.
         _ = try site.console("mail security use off")

@@ -15,6 +15,14 @@ import Testing
                                          smtpPorts: [25, 587], pop3Ports: [110],
                                          fwmark: 1, routingTable: 100)
 
+    /// With the implicit-TLS ports (RFC 8314) as the daemon's defaults divert them.
+    static func withTLSPorts(_ plan: InterceptionPlan) -> InterceptionPlan {
+        var copy = plan
+        copy.smtpsPorts = [465]
+        copy.pop3sPorts = [995]
+        return copy
+    }
+
     static func only(_ plan: InterceptionPlan, _ family: AddressFamily) -> InterceptionPlan {
         var copy = plan
         copy.families = [family]
@@ -33,9 +41,13 @@ import Testing
         (only(bridge, .ipv4), "bridge-ipv4"),
         (only(bridge, .ipv6), "bridge-ipv6"),
         (only(router1, .ipv4).disabled, "off-ipv4"),
+        (withTLSPorts(router1), "router-tls"),
+        (withTLSPorts(bridge), "bridge-tls"),
+        (only(withTLSPorts(router1), .ipv4), "router-tls-ipv4"),
+        (only(withTLSPorts(bridge), .ipv4), "bridge-tls-ipv4"),
     ]
 
-    @Test(arguments: 0..<9)
+    @Test(arguments: 0..<13)
     func golden(_ index: Int) throws {
         let (plan, name) = Self.goldenCases[index]
         let ruleset = try RulesetRenderer.render(plan)
@@ -130,6 +142,29 @@ import Testing
         #expect(script.contains("ether type { ip, ip6 } meta l4proto tcp th sport { 25, 587, 110 }"))
     }
 
+    /// The implicit-TLS ports go to listeners of their own, in both directions, and are counted
+    /// with the other mail ports when their family is not intercepted.
+    @Test func implicitTLSPortsHaveRulesOfTheirOwn() throws {
+        var plan = Self.withTLSPorts(Self.router4)
+        plan.pop3Ports = [110]
+        plan.smtpsPorts = [465, 4465]
+        let script = try RulesetRenderer.render(plan).nftScript
+        #expect(script.contains(#"iifname "lan1" fib daddr oifname "wan0" meta l4proto tcp th dport { 465, 4465 } meta mark set 0x4d53 tproxy to :10465 accept comment "smtps lan1 to wan0""#))
+        #expect(script.contains(#"iifname "wan0" fib daddr oifname "lan1" meta l4proto tcp th dport { 995 } meta mark set 0x4d53 tproxy to :10995 accept comment "pop3s wan0 to lan1""#))
+        #expect(script.components(separatedBy: "tproxy to").count - 1 == 8)
+        let ipv4 = try RulesetRenderer.render(Self.only(plan, .ipv4)).nftScript
+        #expect(ipv4.contains("meta nfproto ipv6 meta l4proto tcp th dport { 25, 587, 2525, 26, 110, 465, 4465, 995 } tcp flags"))
+        let bridge = try RulesetRenderer.render(Self.withTLSPorts(Self.bridge)).nftScript
+        #expect(bridge.contains(#"iifname "br0" meta mark 0x1 meta l4proto tcp th dport { 465 } tproxy to :10465 accept comment "smtps across br0""#))
+        #expect(bridge.contains("ether type { ip, ip6 } meta l4proto tcp th sport { 25, 587, 110, 465, 995 }"))
+    }
+
+    /// Without implicit-TLS ports there is no rule for them (an empty set is no nft syntax).
+    @Test func noImplicitTLSPortsNoRule() throws {
+        let script = try RulesetRenderer.render(Self.router1).nftScript
+        #expect(!script.contains("smtps") && !script.contains("pop3s") && !script.contains("{  }"))
+    }
+
     static func broken(_ name: String) -> InterceptionPlan {
         var p = router1
         switch name {
@@ -139,6 +174,11 @@ import Testing
         case "duplicate": p.smtpPorts = [25, 25]
         case "shared port": p.pop3Ports = [25]
         case "same listeners": p.pop3ListenerPort = p.smtpListenerPort
+        case "five TLS ports": p.smtpsPorts = [465, 466, 467, 468, 469]
+        case "TLS port 0": p.pop3sPorts = [0]
+        case "TLS port shared": p = withTLSPorts(p); p.smtpsPorts = [25]
+        case "TLS ports shared": p = withTLSPorts(p); p.pop3sPorts = [465]
+        case "TLS listener shared": p = withTLSPorts(p); p.smtpsListenerPort = p.pop3ListenerPort
         case "quote in name": p.lan1 = "eth0\" accept"
         case "long name": p.lan2 = "abcdefghijklmnop"
         case "same ports": p.lan2 = p.lan1
@@ -154,11 +194,20 @@ import Testing
     }
 
     @Test(arguments: ["no ports", "five ports", "port 0", "duplicate", "shared port", "same listeners",
+                      "five TLS ports", "TLS port 0", "TLS port shared", "TLS ports shared", "TLS listener shared",
                       "quote in name", "long name", "same ports", "mark 0", "main table",
                       "bridge without MAC", "bridge bad MAC", "bridge without name", "bridge is a port"])
     func invalidPlansAreRejected(_ name: String) {
         let plan = Self.broken(name)
         #expect(throws: InterceptionPlanError.self, "\(name)") { try RulesetRenderer.render(plan) }
+    }
+
+    @Test func theErrorNamesBothKinds() {
+        #expect(throws: InterceptionPlanError.invalid("port 25 is both an SMTP and a POP3 TLS port")) {
+            var plan = Self.router1
+            plan.pop3sPorts = [25]
+            _ = try RulesetRenderer.render(plan)
+        }
     }
 
     @Test func aDisabledPlanNeedsNoInterfaces() throws {

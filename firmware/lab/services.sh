@@ -2,7 +2,10 @@
 # The lab's daemons, in a lab that `lab.sh up` made:
 #
 #   PREFIXlan2   real Postfix on :25 and :587 (domain example.com, Maildirs for alice and bob)
-#                and real Dovecot POP3 on :110 serving the same Maildirs
+#                and on :465 with implicit TLS, and real Dovecot POP3 on :110 (offering STLS)
+#                and :995 (implicit TLS) serving the same Maildirs; their certificate, for
+#                mail.example.com and the server's addresses, is signed by the lab's private CA
+#                (LAB_PKI/ca.pem), which the appliance trusts for upstream servers
 #   PREFIXcloud  yscd, the scan service, on 203.0.113.10:8443 (certificate of the private CA)
 #   PREFIXfw     a syslog collector, and mailsecd: the appliance, intercepting mail crossing
 #                lan1 ⇔ lan2 and loading its own nftables ruleset (--interception appliance)
@@ -61,6 +64,8 @@ LAB_MAILLOG=$SVC/postfix/maillog
 LAB_MAIL=$SVC/mail/$DOMAIN
 LAB_DOVECOT_LOG=$SVC/dovecot/dovecot.log
 LAB_YSCD_LOG=$SVC/yscd.log
+LAB_SITE_CA=$SVC/mailsecd/state/tls/site-ca.pem
+LAB_SERVER_CA=$PKI/ca.pem
 EOF
 }
 
@@ -129,6 +134,28 @@ down() {
     echo "services ${PREFIX}: stopped"
 }
 
+# The mail server's certificate (serverAuth, ECDSA P-256), signed by the lab's CA: the names a
+# client may check (mail.example.com, and the server's addresses in either mode and family).
+mail_certificate_up() {
+    local tls="$SVC/tls"
+    install -d -m 0755 "$tls"
+    cat > "$tls/mail.ext" <<EOF
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth
+subjectAltName=DNS:mail.$DOMAIN,IP:198.51.100.25,IP:192.0.2.25,IP:2001:db8:2::25,IP:2001:db8:1::25
+EOF
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$tls/mail.key" \
+        -out "$tls/mail.csr" -subj "/O=Mail Security Appliance lab/CN=mail.$DOMAIN" 2>/dev/null \
+        || fail "cannot make the mail server's key"
+    openssl x509 -req -in "$tls/mail.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" -CAcreateserial \
+        -CAserial "$tls/ca.srl" -out "$tls/mail.pem" -days 30 -extfile "$tls/mail.ext" 2>/dev/null \
+        || fail "cannot sign the mail server's certificate"
+    # smtpd reads its key as user postfix; Dovecot's master reads it as root.
+    chgrp postfix "$tls/mail.key"
+    chmod 0640 "$tls/mail.key"
+}
+
 postfix_up() {
     local pf="$SVC/postfix" daemon_dir user
     mkdir -p "$pf/conf"
@@ -189,12 +216,19 @@ queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 smtpd_error_sleep_time = 0
+# The certificate of smtpd on 465 (implicit TLS); 25 and 587 offer no STARTTLS.
+smtpd_tls_cert_file = $SVC/tls/mail.pem
+smtpd_tls_key_file = $SVC/tls/mail.key
+smtpd_tls_loglevel = 1
 EOF
-    # smtpd on 25 and on 587 (the submission port, plain here, for port-change tests).
+    # smtpd on 25 and on 587 (the submission port, plain here, for port-change tests), and on
+    # 465 with TLS from the first byte (RFC 8314 submissions).
     cat > "$pf/conf/master.cf" <<'EOF'
 # service type private unpriv chroot wakeup maxproc command
 25        inet n - n - - smtpd
 587       inet n - n - - smtpd
+465       inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt
+tlsmgr    unix - - n 1000? 1 tlsmgr
 pickup    unix n - n 60 1 pickup
 cleanup   unix n - n - 0 cleanup
 qmgr      unix n - n 300 1 qmgr
@@ -236,7 +270,10 @@ state_dir = $dc/state
 log_path = $dc/dovecot.log
 info_log_path = $dc/dovecot.log
 stats_writer_socket_path =
-ssl = no
+# TLS: STLS on 110, implicit TLS on 995 (RFC 8314); plaintext logins stay allowed on 110.
+ssl = yes
+ssl_cert = <$SVC/tls/mail.pem
+ssl_key = <$SVC/tls/mail.key
 disable_plaintext_auth = no
 auth_mechanisms = plain
 first_valid_uid = 500
@@ -254,6 +291,10 @@ pop3_uidl_format = %08Xu%08Xv
 service pop3-login {
   inet_listener pop3 {
     port = 110
+  }
+  inet_listener pop3s {
+    port = 995
+    ssl = yes
   }
 }
 EOF
@@ -280,6 +321,7 @@ up() {
         || fail "$SVC is not reachable by user dovecot: make its parent directories traversable (o+x)"
     "$firmware/make-pki.sh" "$PKI" >/dev/null
 
+    mail_certificate_up
     postfix_up
     dovecot_up
     # yscd is on a network address, where it serves only clients that present its API key: the
@@ -293,6 +335,8 @@ up() {
         wait_until 15 listening "$NS_CLOUD" "$YSC_PORT" || fail "yscd is not listening"
         wait_until 20 listening "$NS_SERVER" 25 || fail "Postfix is not listening"
         wait_until 20 listening "$NS_SERVER" 110 || fail "Dovecot is not listening"
+        wait_until 20 listening "$NS_SERVER" 465 || fail "Postfix is not listening on 465"
+        wait_until 20 listening "$NS_SERVER" 995 || fail "Dovecot is not listening on 995"
         for name in postfix dovecot yscd; do alive "$name" || fail "$name exited"; done
         COMPLETE=1
         echo "services ${PREFIX}: up (servers only): Postfix+Dovecot $server, yscd $YSC_ADDRESS:$YSC_PORT"
@@ -306,14 +350,18 @@ up() {
     wait_until 15 listening "$NS_CLOUD" "$YSC_PORT" || fail "yscd is not listening"
     wait_until 5 test -S "$SVC/syslog.sock" || fail "the syslog collector did not start"
     # The appliance: its ports are lan1 and lan2 (the bridge br0 in bridge mode), whatever the
-    # firmware's port map says about a real box.
+    # firmware's port map says about a real box. It trusts the lab's CA for the mail server's
+    # certificate (as an office adds its private CA with `mail security tls upstream-ca`).
     # shellcheck disable=SC2086
     start mailsecd "$NS_FW" "$bin/mailsecd" --config "$md/mailsec.conf" --control "$md/ctl.sock" \
         --syslog-socket "$SVC/syslog.sock" --ysc-ca "$PKI/ca.pem" --ysc-api-key-file "$SVC/ysc-api.key" --serial "$SERIAL" --spool "$md/spool" --state-dir "$md/state" \
+        --tls-upstream-ca "$PKI/ca.pem" \
         ${LAB_INTERCEPTION_ARGS:---interception appliance --mode $mode --lan1 lan1 --lan2 lan2 --bridge br0} \
         ${LAB_MAILSECD_ARGS:-}
     wait_until 20 listening "$NS_SERVER" 25 || fail "Postfix is not listening"
     wait_until 20 listening "$NS_SERVER" 110 || fail "Dovecot is not listening"
+    wait_until 20 listening "$NS_SERVER" 465 || fail "Postfix is not listening on 465"
+    wait_until 20 listening "$NS_SERVER" 995 || fail "Dovecot is not listening on 995"
     wait_until 15 test -S "$md/ctl.sock" || fail "mailsecd did not start"
     # Ready once the licence is active (activated against yscd in the background at start).
     wait_until 20 eval '"$bin/mailsec" --control "$md/ctl.sock" "show status mail security" 2>/dev/null | grep -qE "^License +active"' \

@@ -1,0 +1,3 @@
+repeat-until-failure: ip rule del fwmark 0x1 lookup 100
+must-succeed: ip rule add fwmark 0x1 lookup 100
+must-succeed: ip route replace local 0.0.0.0/0 dev lo table 100
