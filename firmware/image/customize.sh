@@ -32,6 +32,8 @@ for unit in mailsec-network.service mailsec-console.service mailsec-slot.service
     chroot "$root" systemctl enable "$unit" >/dev/null 2>&1
 done
 # No Linux login anywhere: the serial port is the appliance console, the screen shows nothing.
+# No maintenance a read-only root without LVM has no use for (e2scrub_reap alone took 12 s of
+# an emulated boot: docs/firmware.md, Figures).
 for unit in serial-getty@ttyS0.service getty@tty1.service console-getty.service getty.target \
             systemd-timesyncd.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
             fstrim.timer systemd-networkd-wait-online.service e2scrub_reap.service; do
