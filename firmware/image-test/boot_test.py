@@ -9,11 +9,17 @@ Dovecot, swaks and the serial console:
      straight to the server, POP3 retrieval through the box is tagged, and the server's log shows
      the PC's own address;
   3. `show status mail security` on the serial console has those counts;
-  4. a setting saved, then `restart`: still there after the reboot;
-  5. `firmware update URL` (the image's root file system over HTTP) boots slot B and keeps the
-     setting; an image whose mailsecd cannot start is not kept: the box falls back to slot B.
+  4. the web console: an HTTPS request from the PC (LAN1) to the box's address gets the login
+     page (`httpd host lan1`, the image's factory setting); one from the server's side (LAN2) is
+     refused;
+  5. `firmware update URL` (the image's root file system over HTTP) boots slot B, which confirms
+     itself, and keeps the setting; an image whose mailsecd cannot start is tried once and not
+     kept: the box falls back to slot B with its configuration;
+  6. a setting saved, then `restart`: still there after the reboot.
 
 Run as root:  boot_test.py --image IMG --rootfs ROOTFS.ext4 --bin BINDIR --work DIR
+--boot-report (diagnostics only) adds to the test's copies of the root file systems a unit that
+writes `systemd-analyze` and the update's journal to the VM's second serial port (WORK/ttyS1.log).
 Prints one line per check and the timings; exits non-zero at the first failure, after removing
 everything it made (namespaces, taps, qemu, the lab's daemons).
 """
@@ -40,15 +46,60 @@ SERVER = "192.0.2.25"
 # Under software emulation (TCG) on 2 busy cores; measured figures are printed at the end.
 BOOT_BOUND = int(os.environ.get("FIRMWARE_BOOT_BOUND", "600"))
 SETTING = "mail security smtp detect illegal mail reject"
+BOX = "192.0.2.1"  # the box's own address on the bridge (firmware/image/network)
+# Diagnostics (--boot-report): the journal of the appliance's units, followed live from early in
+# the boot (it is in RAM and gone at the next boot, the serial port's file on the host is not),
+# and once the boot is over what it spent its time on.
+BOOT_REPORT_UNIT = """[Unit]
+Description=Firmware test diagnostics: boot report on ttyS1
+DefaultDependencies=no
+After=systemd-journald.service local-fs.target
+
+[Service]
+ExecStart=/usr/local/sbin/boot-report
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS1
+
+[Install]
+WantedBy=multi-user.target
+"""
+BOOT_REPORT = """#!/bin/sh
+journalctl -f -b -o short-monotonic --no-pager -u mailsec-update -u mailsec-slot -u mailsecd -u mailsec-console \\
+    -u mailsec-network -u mailsec-keys -u yscd &
+while systemctl is-system-running 2>/dev/null | grep -q -e starting -e initializing; do sleep 2; done
+echo "=== boot report: $(cat /proc/cmdline)"
+echo "uptime $(cut -d' ' -f1 /proc/uptime) s"
+systemd-analyze time
+systemd-analyze blame --no-pager | head -40
+systemd-analyze critical-chain --no-pager mailsec-console.service
+systemctl --failed --no-pager
+dmesg | grep -E 'Run /init|Freeing unused kernel|EXT4-fs \\(vd|systemd\\[1\\]: (systemd|Detected)' | head
+free -m
+df -m / /data
+du -sm /lib/modules /usr/lib/mailsec /boot 2>/dev/null
+ls -la /boot
+wait
+"""
 
 
 class Failure(Exception):
     pass
 
 
-def check(description, condition, detail=""):
+# Failed checks that did not stop the test (check(..., stop=False)): reported at the end.
+FAILED = []
+
+
+def check(description, condition, detail="", stop=True):
+    """Prints `ok` or raises; with stop=False a failure is printed and the test goes on (the
+    later checks do not depend on it) and fails at the end."""
     if not condition:
-        raise Failure(f"{description}{': ' + detail if detail else ''}")
+        if stop:
+            raise Failure(f"{description}{': ' + detail if detail else ''}")
+        print(f"FAIL {description}{': ' + detail if detail else ''}", flush=True)
+        FAILED.append(description)
+        return
     print(f"ok  {description}", flush=True)
 
 
@@ -98,12 +149,13 @@ class Test:
         """What an installer writes on the data partition before the box is put in: the scan
         service's address, CA and API key, and the management port's address."""
         loop = run("losetup", "-fP", "--show", image).stdout.strip()
-        made = None
+        made = []
         mnt = os.path.join(self.work, "mnt")
         os.makedirs(mnt, exist_ok=True)
-        try:
-            part = loop + "p4"
-            sysfs = f"/sys/block/{os.path.basename(loop)}/{os.path.basename(loop)}p4/dev"
+
+        def partition(number):
+            part = f"{loop}p{number}"
+            sysfs = f"/sys/block/{os.path.basename(loop)}/{os.path.basename(loop)}p{number}/dev"
             for _ in range(20):
                 if os.path.exists(part) or os.path.exists(sysfs):
                     break
@@ -115,8 +167,17 @@ class Test:
                 # No udev here (a container): the node from sysfs, removed afterwards.
                 major, minor = open(sysfs).read().strip().split(":")
                 os.mknod(part, 0o600 | stat.S_IFBLK, os.makedev(int(major), int(minor)))
-                made = part
-            run("mount", part, mnt)
+                made.append(part)
+            return part
+
+        try:
+            if self.args.boot_report:
+                run("mount", partition(2), mnt)
+                try:
+                    add_boot_report(mnt)
+                finally:
+                    run("umount", mnt)
+            run("mount", partition(4), mnt)
             try:
                 etc = os.path.join(mnt, "etc", "mailsec")
                 with open(os.path.join(etc, "mailsec.conf"), "a") as conf:
@@ -133,8 +194,8 @@ class Test:
                 run("umount", mnt)
         finally:
             run("losetup", "-d", loop, check=False)
-            if made:
-                os.unlink(made)
+            for part in made:
+                os.unlink(part)
 
     # --- the serial console ----------------------------------------------------------------
 
@@ -217,14 +278,18 @@ class Test:
         self.provision(image)
         self.timings["set-up"] = time.monotonic() - t0
 
-        self.vm = VM(self.lab, image, self.work, accel=self.args.accel)
+        report = os.path.join(self.work, "ttyS1.log") if self.args.boot_report else None
+        self.vm = VM(self.lab, image, self.work, accel=self.args.accel, second_serial=report)
         self.vm.start()
         self.console = SerialConsole(self.vm.serial_path, os.path.join(self.work, "console.txt"))
         seconds = self.boot("first boot")
         check(f"boot to the console prompt in {seconds:.0f}s (bound {BOOT_BOUND}s)", True)
         slot, text = self.environment()
         check("show environment: firmware version, slot A", slot == "A" and "Firmware version" in text, text)
+        for line in re.findall(r"^(?:Firmware version|Memory used|CPU busy since boot|Uptime) .*$", text, re.M):
+            print(f"    {line}", flush=True)
         self.wait_ready()
+        self.web_console_checks()
         self.mail_checks()
 
         status = self.console.command("show status mail security")
@@ -234,13 +299,13 @@ class Test:
               and counts.get("SMTP rejected") == "1" and counts.get("POP3 spam") == "1"
               and int(counts.get("SMTP inspected", "0")) >= 3, status)
 
+        # The updates first: each of their boots also shows the saved setting kept.
+        if not self.args.skip_update:
+            self.update_checks()
         self.console.command("restart")
         seconds = self.boot("restart")
         config = self.console.command("show config")
         check(f"after restart ({seconds:.0f}s to the prompt) the saved setting is still there", SETTING in config, config)
-
-        if not self.args.skip_update:
-            self.update_checks()
         return t0
 
     def wait_ready(self):
@@ -262,6 +327,22 @@ class Test:
             if time.monotonic() > deadline:
                 raise Failure("the appliance did not become ready (licence, rules):\n" + status)
             time.sleep(2)
+
+    def web_console_checks(self):
+        """`httpd host lan1` (the image's factory configuration): the login page for a host on
+        LAN1, nothing for one on LAN2."""
+        def fetch(ns):
+            result = in_ns(ns, "curl", "-sk", "--max-time", "60", "-w", "\n%{http_code}", f"https://{BOX}/login",
+                           check=False)
+            body, _, code = result.stdout.rpartition("\n")
+            return result.returncode, code.strip(), body
+        status, code, body = fetch(self.lab.pc)
+        check(f"the web console answers the PC on LAN1 (https://{BOX}/login: the login page)",
+              status == 0 and code == "200" and 'type="password"' in body,
+              f"curl exit {status}, HTTP {code}: {body[:300]!r}", stop=False)
+        status, code, body = fetch(self.lab.server)
+        check(f"the web console refuses a host on LAN2 (curl exit {status}, HTTP {code or 'none'})",
+              status != 0 or code == "403", f"{body[:300]!r}", stop=False)
 
     def mail_checks(self):
         pc, server_ns = self.lab.pc, self.lab.server
@@ -306,17 +387,23 @@ class Test:
         if self.http:
             self.http.terminate()
             self.http.wait()
+        log = open(os.path.join(self.work, "http.log"), "a")
         self.http = subprocess.Popen(["ip", "netns", "exec", self.lab.cloud, "/usr/bin/python3", "-m", "http.server",
                                       "--bind", "203.0.113.10", "--directory", directory, "8080"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1)
+                                     stdout=log, stderr=log)
+        # Serving before the box is told to fetch: python's start can take seconds on a busy host.
+        deadline = time.monotonic() + 60
+        while in_ns(self.lab.cloud, "curl", "-sf", "-o", "/dev/null", "--max-time", "5",
+                    "http://203.0.113.10:8080/", check=False).returncode != 0:
+            if self.http.poll() is not None or time.monotonic() > deadline:
+                raise Failure("the update server did not start:\n" + open(os.path.join(self.work, "http.log")).read())
+            time.sleep(0.5)
 
     def update_checks(self):
         updates = os.path.join(self.work, "updates")
         os.makedirs(updates, exist_ok=True)
         good = os.path.join(updates, "good.ext4")
         run("cp", "--sparse=always", self.args.rootfs, good)
-        write_sha256(good)
         # A broken image: mailsecd replaced by a program that fails at once.
         broken = os.path.join(updates, "broken.ext4")
         run("cp", "--sparse=always", self.args.rootfs, broken)
@@ -326,30 +413,66 @@ class Test:
         run("debugfs", "-w", "-R", "rm /usr/sbin/mailsecd", broken)
         run("debugfs", "-w", "-R", f"write {fail} /usr/sbin/mailsecd", broken)
         run("debugfs", "-w", "-R", "sif /usr/sbin/mailsecd mode 0100755", broken)
+        if self.args.boot_report:
+            mnt = os.path.join(self.work, "mnt")
+            for rootfs in (good, broken):
+                run("mount", "-o", "loop", rootfs, mnt)
+                try:
+                    add_boot_report(mnt)
+                finally:
+                    run("umount", mnt)
+        write_sha256(good)
         write_sha256(broken)
         self.serve(updates)
 
         reply = self.console.command("firmware update http://203.0.113.10:8080/good.ext4")
         check("firmware update accepted on the console", "Updating" in reply, reply)
-        seconds = self.boot("update to slot B")
+        self.follow_update("install into slot B", "B")
+        seconds = self.boot("update: restart into slot B")
         slot, text = self.environment()
-        check(f"the update boots slot B ({seconds:.0f}s from the command to the prompt)", slot == "B", text)
+        check(f"the update boots slot B ({seconds:.0f}s from the restart to the prompt)", slot == "B", text)
         self.wait_for_confirmation("B")
         config = self.console.command("show config")
         check("the update kept the configuration", SETTING in config, config)
 
         reply = self.console.command("firmware update http://203.0.113.10:8080/broken.ext4")
         check("a broken image is accepted for installation", "Updating" in reply, reply)
+        self.follow_update("install into slot A", "A")
         # It restarts into slot A, whose mailsecd fails, so its console never starts; the slot
         # check gives up after its bound and restarts, and GRUB boots slot B again.
-        self.boot("fall-back", bound=2 * BOOT_BOUND + 180)
+        self.boot("fall-back: slot A tried, back to slot B", bound=2 * BOOT_BOUND + 180)
         slot, text = self.environment()
-        check(f"the broken image is not kept: back on slot B ({self.timings['fall-back']:.0f}s)", slot == "B", text)
+        check(f"the broken image is not kept: back on slot B ({self.timings['fall-back: slot A tried, back to slot B']:.0f}s)",
+              slot == "B", text)
         config = self.console.command("show config")
         check("the configuration survived the fall-back", SETTING in config, config)
 
+    def follow_update(self, what, slot):
+        """Shows the update's progress (`show environment`, Firmware update) until the box says it
+        restarts into the new slot; a failure it reports fails the test at once."""
+        started, last = time.monotonic(), None
+        while time.monotonic() - started < 1800:
+            try:
+                text = self.console.command("show environment", timeout=45)
+            except TimeoutError:
+                print(f"    {what}: the console went away (restarting?)", flush=True)
+                break
+            line = re.search(r"^Firmware update +(.*)$", text, re.M)
+            status = line.group(1).strip() if line else "(no Firmware update line)"
+            if status != last:
+                print(f"    {what} [{time.monotonic() - started:.0f}s]: {status}", flush=True)
+                last = status
+            if status.startswith("failed"):
+                raise Failure(f"the update failed: {status}")
+            if status.startswith(f"installed in slot {slot}"):
+                break
+            time.sleep(5)
+        else:
+            raise Failure(f"{what}: not installed within 1800s: {last}")
+        self.timings[what] = time.monotonic() - started
+
     def wait_for_confirmation(self, slot):
-        deadline = time.monotonic() + 150
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             status = self.console.command("show environment")
             if re.search(rf"^Firmware update +slot {slot} confirmed", status, re.M):
@@ -357,6 +480,23 @@ class Test:
                 return
             time.sleep(3)
         raise Failure(f"slot {slot} was not confirmed:\n{status}")
+
+
+def add_boot_report(root):
+    """Diagnostics (--boot-report): the boot report unit, enabled, in the root file system
+    mounted at `root` (a test copy, never the built image)."""
+    os.makedirs(os.path.join(root, "usr/local/sbin"), exist_ok=True)
+    script = os.path.join(root, "usr/local/sbin/boot-report")
+    with open(script, "w") as f:
+        f.write(BOOT_REPORT)
+    os.chmod(script, 0o755)
+    with open(os.path.join(root, "etc/systemd/system/boot-report.service"), "w") as f:
+        f.write(BOOT_REPORT_UNIT)
+    wants = os.path.join(root, "etc/systemd/system/multi-user.target.wants")
+    os.makedirs(wants, exist_ok=True)
+    link = os.path.join(wants, "boot-report.service")
+    if not os.path.lexists(link):
+        os.symlink("/etc/systemd/system/boot-report.service", link)
 
 
 def write_sha256(path):
@@ -377,6 +517,8 @@ def main():
     parser.add_argument("--accel", default=os.environ.get("FIRMWARE_TEST_ACCEL", "tcg"), choices=["tcg", "kvm"],
                         help="tcg (default: KVM hangs on some build machines) or kvm")
     parser.add_argument("--skip-update", action="store_true", help="leave out the update and fall-back checks")
+    parser.add_argument("--boot-report", action="store_true",
+                        help="diagnostics: systemd-analyze and the update's journal on ttyS1 (WORK/ttyS1.log)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("boot_test.py: must run as root (namespaces, taps, loop devices)")
@@ -385,6 +527,8 @@ def main():
     t0 = time.monotonic()
     try:
         test.run()
+        if FAILED:
+            raise Failure(f"{len(FAILED)} check(s) failed: " + "; ".join(FAILED))
     except (Failure, TimeoutError, RuntimeError, subprocess.CalledProcessError) as error:
         detail = getattr(error, "stderr", "") or ""
         print(f"FAIL {error} {detail}", file=sys.stderr)

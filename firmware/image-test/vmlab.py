@@ -84,11 +84,14 @@ class Lab:
 class VM:
     """qemu with the image, its NICs on the lab's taps, the serial port on a UNIX socket."""
 
-    def __init__(self, lab, image, work, accel="tcg"):
+    def __init__(self, lab, image, work, accel="tcg", second_serial=None):
         self.lab, self.image, self.work, self.accel = lab, image, work, accel
         self.process = None
         self.serial_path = os.path.join(work, "serial.sock")
         self.serial_log = os.path.join(work, "serial.log")
+        # A file the guest's second serial port (ttyS1) writes to: the boot report of a
+        # diagnostic run (boot_test.py --boot-report); None: no second port.
+        self.second_serial = second_serial
 
     def start(self):
         nics = []
@@ -101,6 +104,8 @@ class VM:
                    "-drive", f"file={self.image},format=raw,if=virtio", *nics,
                    "-chardev", f"socket,id=ser0,path={self.serial_path},server=on,wait=off,logfile={self.serial_log}",
                    "-serial", "chardev:ser0"]
+        if self.second_serial:
+            command += ["-chardev", f"file,id=ser1,path={self.second_serial}", "-serial", "chardev:ser1"]
         self.stderr = open(os.path.join(self.work, "qemu.err"), "w")
         # `ip netns exec` execs qemu: this PID is qemu's own.
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr)

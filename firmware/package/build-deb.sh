@@ -1,5 +1,5 @@
 #!/bin/bash
-# Builds the appliance's Debian package from release binaries, with dpkg-deb alone.
+# Builds the appliance's Debian package from the binaries, with dpkg-deb alone.
 #
 #   firmware/package/build-deb.sh BINDIR VERSION OUTDIR
 #
@@ -8,6 +8,11 @@
 # dependencies are computed by dpkg-shlibdeps from the binaries). Writes
 # OUTDIR/mailsec-appliance_VERSION_amd64.deb. No key, certificate or secret is put in the
 # package: mailsec-keys makes them on the box at its first start.
+#
+# A development package (`make package FIRMWARE_CONFIG=debug`, docs/firmware.md): binaries that
+# load the toolchain's shared Swift runtime (a debug build, minutes instead of the release
+# build's twenty) get the runtime libraries they load bundled in /usr/lib/mailsec/swift, found
+# through /etc/ld.so.conf.d; the version file says "(development build)".
 set -euo pipefail
 
 [ $# -eq 3 ] || { echo "usage: $0 BINDIR VERSION OUTDIR" >&2; exit 2; }
@@ -35,7 +40,19 @@ install -m 0755 "$firmware/make-pki.sh" "$root/usr/lib/mailsec/make-pki.sh"
 install -m 0644 "$firmware"/systemd/*.service "$root/lib/systemd/system/"
 install -m 0644 "$here/mailsec.conf" "$root/etc/mailsec/mailsec.conf"
 install -m 0644 "$firmware/portmap" "$root/etc/mailsec/portmap"
-echo "$version" > "$root/usr/share/mailsec/version"
+# The shared Swift runtime, when the binaries load one (a development package): the libraries
+# ldd resolves outside the system's library directories.
+runtime=$(for b in mailsecd mailsec yscd; do ldd "$bin/$b"; done | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' \
+    | grep -v -E '^/(usr/)?lib(64)?/' | sort -u || true)
+if [ -n "$runtime" ]; then
+    install -d "$root/usr/lib/mailsec/swift" "$root/etc/ld.so.conf.d"
+    for lib in $runtime; do install -m 0644 "$lib" "$root/usr/lib/mailsec/swift/"; done
+    strip --strip-unneeded "$root"/usr/lib/mailsec/swift/*.so*
+    echo /usr/lib/mailsec/swift > "$root/etc/ld.so.conf.d/mailsec-swift.conf"
+    echo "$version (development build)" > "$root/usr/share/mailsec/version"
+else
+    echo "$version" > "$root/usr/share/mailsec/version"
+fi
 install -m 0644 "$here/copyright" "$root/usr/share/doc/mailsec-appliance/copyright"
 install -d "$root/usr/share/man/man1" "$root/usr/share/man/man8"
 gzip -9n < "$here/man/mailsec.1" > "$root/usr/share/man/man1/mailsec.1.gz"
@@ -47,7 +64,14 @@ printf 'mailsec-appliance (%s) bookworm; urgency=medium\n\n  * Built from the fi
 # Dependencies from the binaries' dynamic sections (dpkg-shlibdeps wants a source tree).
 mkdir -p "$stage/src/debian"
 printf 'Source: mailsec-appliance\n\nPackage: mailsec-appliance\nArchitecture: amd64\n' > "$stage/src/debian/control"
-shlibdeps=$(cd "$stage/src" && dpkg-shlibdeps -O "$root/usr/sbin/mailsecd" "$root/usr/sbin/yscd" "$root/usr/bin/mailsec" \
+objects=("$root/usr/sbin/mailsecd" "$root/usr/sbin/yscd" "$root/usr/bin/mailsec")
+shlibopts=()
+if [ -n "$runtime" ]; then
+    # The bundled runtime is in the package itself: no other package provides it.
+    objects+=("$root"/usr/lib/mailsec/swift/*.so*)
+    shlibopts=(-l"$root/usr/lib/mailsec/swift" --ignore-missing-info)
+fi
+shlibdeps=$(cd "$stage/src" && dpkg-shlibdeps "${shlibopts[@]}" -O "${objects[@]}" \
     | sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibdeps" ] || { echo "dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 if echo "$shlibdeps" | grep -qi swift; then echo "the binaries still need a Swift runtime: $shlibdeps" >&2; exit 1; fi
@@ -55,6 +79,10 @@ if echo "$shlibdeps" | grep -qi swift; then echo "the binaries still need a Swif
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s|@VERSION@|$version|" -e "s|@SIZE@|$size|" -e "s|@SHLIBDEPS@|$shlibdeps|" "$here/control.in" > "$root/DEBIAN/control"
 printf '/etc/mailsec/mailsec.conf\n/etc/mailsec/portmap\n' > "$root/DEBIAN/conffiles"
+if [ -n "$runtime" ]; then
+    echo /etc/ld.so.conf.d/mailsec-swift.conf >> "$root/DEBIAN/conffiles"
+    echo "activate-noawait ldconfig" > "$root/DEBIAN/triggers"
+fi
 install -m 0755 "$here/postinst" "$here/prerm" "$here/postrm" "$root/DEBIAN/"
 (cd "$root" && find . -type f ! -path './DEBIAN/*' -printf '%P\0' | sort -z | xargs -0 md5sum) > "$root/DEBIAN/md5sums"
 

@@ -15,12 +15,17 @@ boot_umount() { umount "$BOOT_MNT" 2>/dev/null || true; }
 bootenv_get() { sed -n "s/^$1=//p" "$BOOT_MNT/grub/grubenv" | head -n 1; }
 
 # bootenv_write SLOT TRY_SLOT: rewritten in place (same blocks, as GRUB's save_env writes it)
-# and synced before returning.
+# and synced before returning. The whole 1024-byte block is made first and written by one dd
+# that waits for all of it (iflag=fullblock): a pipe hands dd what has been written so far, and
+# a dd that stopped at the first part would leave a mixed block (and fail the writer with
+# SIGPIPE).
 bootenv_write() {
     local block
-    block=$(printf '# GRUB Environment Block\nslot=%s\ntry_slot=%s\n' "$1" "$2")
-    { printf '%s\n' "$block"; head -c $((1024 - ${#block} - 1)) /dev/zero | tr '\0' '#'; } \
-        | dd of="$BOOT_MNT/grub/grubenv" bs=1024 count=1 conv=notrunc,fsync status=none
+    block=$(printf '# GRUB Environment Block\nslot=%s\ntry_slot=%s' "$1" "$2")
+    block="$block
+$(printf '%*s' $((1024 - ${#block} - 1)) '' | tr ' ' '#')"
+    [ "${#block}" -eq 1024 ] || return 1
+    printf '%s' "$block" | dd of="$BOOT_MNT/grub/grubenv" bs=1024 count=1 iflag=fullblock conv=notrunc,fsync status=none
 }
 
 # The slot this boot runs from (GRUB puts it on the kernel command line).
