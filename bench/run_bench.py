@@ -189,10 +189,23 @@ def main():
     parser.add_argument("--only", help="comma-separated parts: matrix,memory,scan")
     parser.add_argument("--profile", action="store_true", help="perf record mailsecd + yscd in one more 50 KB × 100 run")
     parser.add_argument("--cases", help="comma-separated case names (default: all)")
+    parser.add_argument("--sizes", help="comma-separated SMTP message sizes in bytes (default: the plan's)")
+    parser.add_argument("--sessions", help="comma-separated SMTP session counts (default: the plan's)")
+    parser.add_argument("--repetitions", type=int, help="repetitions per cell (default: the plan's)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("run_bench.py: must run as root (namespaces, netfilter)")
     plan = dict(QUICK if args.quick else FULL)
+    # A cell or two of two builds, one after the other, compared by their ratios to haproxy
+    # measured in the same run (docs/benchmarks.md, Relay core: before and after).
+    if args.sizes:
+        plan["sizes"] = [int(size) for size in args.sizes.split(",")]
+        plan["max_count"] = {size: FULL["max_count"].get(size, 2000) for size in plan["sizes"]}
+        plan["latency_count"] = {size: FULL["latency_count"].get(size, 50) for size in plan["sizes"]}
+    if args.sessions:
+        plan["sessions"] = [int(count) for count in args.sessions.split(",")]
+    if args.repetitions:
+        plan["repetitions"] = args.repetitions
     if args.cases:
         plan["cases"] = args.cases.split(",")
     plan["profile"] = args.profile
