@@ -6,10 +6,11 @@ CONFIG       ?= debug
 BIN          := .build/$(CONFIG)
 PKI          := firmware/pki
 # Debian packages the build and the tests need (the tests start real daemons). swaks speaks
-# IPv6 only with IO::Socket::INET6, a package it merely recommends.
+# IPv6 only with IO::Socket::INET6 and TLS (--tls, --tls-on-connect) only with Net::SSLeay,
+# packages it merely recommends (today spamassassin happens to pull Net::SSLeay in).
 APT_PACKAGES := pkg-config libpcap-dev libssl-dev libcurl4-openssl-dev openssl curl \
                 python3 procps clamav clamav-daemon spamassassin spamd \
-                postfix dovecot-pop3d swaks libio-socket-inet6-perl fetchmail mpop nftables iproute2 iputils-ping kmod tcpdump util-linux socat
+                postfix dovecot-pop3d swaks libio-socket-inet6-perl libnet-ssleay-perl fetchmail mpop nftables iproute2 iputils-ping kmod tcpdump util-linux socat
 export DEBIAN_FRONTEND := noninteractive
 
 .PHONY: all deps build test webtest webtest-deps demo package firmware firmware-test firmware-deps soak hygiene cli-reference pki clean lab-up lab-down bench-deps bench bench-quick fuzz
