@@ -32,6 +32,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -136,6 +137,10 @@ class Test:
         self.paths = self.services_paths()
 
     def down(self):
+        preparing = getattr(self, "preparing", None)
+        if preparing:
+            # Its copies end by themselves within seconds: nothing of it is left running.
+            preparing.join(timeout=300)
         if self.http and self.http.poll() is None:
             self.http.terminate()
             self.http.wait()
@@ -281,6 +286,8 @@ class Test:
         report = os.path.join(self.work, "ttyS1.log") if self.args.boot_report else None
         self.vm = VM(self.lab, image, self.work, accel=self.args.accel, second_serial=report)
         self.vm.start()
+        if not self.args.skip_update:
+            self.prepare_updates()
         self.console = SerialConsole(self.vm.serial_path, os.path.join(self.work, "console.txt"))
         seconds = self.boot("first boot")
         check(f"boot to the console prompt in {seconds:.0f}s (bound {BOOT_BOUND}s)", True)
@@ -399,7 +406,19 @@ class Test:
                 raise Failure("the update server did not start:\n" + open(os.path.join(self.work, "http.log")).read())
             time.sleep(0.5)
 
-    def update_checks(self):
+    def prepare_updates(self):
+        """The two update images, made while the box boots (copies, a file replaced in one, their
+        SHA-256): a thread started by run(), joined by update_checks()."""
+        def work():
+            try:
+                self._prepare_updates()
+            except Exception as error:  # noqa: BLE001 -- reported when joined
+                self.prepared_error = error
+        self.prepared_error = None
+        self.preparing = threading.Thread(target=work, daemon=True)
+        self.preparing.start()
+
+    def _prepare_updates(self):
         updates = os.path.join(self.work, "updates")
         os.makedirs(updates, exist_ok=True)
         good = os.path.join(updates, "good.ext4")
@@ -423,7 +442,13 @@ class Test:
                     run("umount", mnt)
         write_sha256(good)
         write_sha256(broken)
-        self.serve(updates)
+        self.updates = updates
+
+    def update_checks(self):
+        self.preparing.join()
+        if self.prepared_error:
+            raise Failure(f"the update images could not be made: {self.prepared_error}")
+        self.serve(self.updates)
 
         reply = self.console.command("firmware update http://203.0.113.10:8080/good.ext4")
         check("firmware update accepted on the console", "Updating" in reply, reply)
