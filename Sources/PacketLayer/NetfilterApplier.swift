@@ -60,9 +60,9 @@ public struct NetfilterApplier: Sendable {
         try apply(InterceptionPlan(lan1: "-", lan2: "-", fwmark: fwmark, routingTable: routingTable, enabled: false))
     }
 
-    /// `nft list table FAMILY mailsec` (nil when the table does not exist).
-    public func listTable(family: String = "inet") throws -> String? {
-        let result = try execute(nftPath, ["list", "table", family, RulesetRenderer.tableName])
+    /// `nft list table FAMILY NAME` (nil when the table does not exist).
+    public func listTable(family: String = "inet", name: String = RulesetRenderer.tableName) throws -> String? {
+        let result = try execute(nftPath, ["list", "table", family, name])
         return result.status == 0 ? result.stdout : nil
     }
 
@@ -93,6 +93,11 @@ public struct NetfilterApplier: Sendable {
                                             input: input, timeout: timeout)
         }
         return try NetfilterProcess.run(executable, arguments, input: input, timeout: timeout)
+    }
+
+    /// Loads a whole `nft -f` text (a table of its own, e.g. `WebConsoleGuard`'s).
+    public func load(nft script: String) throws {
+        try run(nft: script)
     }
 
     private func run(nft script: String) throws {

@@ -14,14 +14,36 @@ public enum WebConsoleLauncher {
         public var listen: String?
         /// `--state-dir`: where the certificate is generated and kept.
         public var stateDirectory: String
-        /// The LAN1 interface (`httpd host lan1`).
-        public var lan1Interface: String
+        /// The networks `httpd host lan1` admits while `httpd host` is the given list, read at
+        /// each request: LAN1's (`lan1Networks(of:)`), or in bridge mode the bridge's while the
+        /// LAN2 port is kept out (`WebConsoleGuardDriver`), and nothing otherwise.
+        public var lan1Networks: @Sendable ([HTTPDHost]?) -> [IPNetwork]
 
-        public init(listen: String?, stateDirectory: String, lan1Interface: String) {
+        public init(listen: String?, stateDirectory: String, lan1Networks: @escaping @Sendable ([HTTPDHost]?) -> [IPNetwork]) {
             self.listen = listen
             self.stateDirectory = stateDirectory
-            self.lan1Interface = lan1Interface
+            self.lan1Networks = lan1Networks
         }
+
+        /// Router mode: the networks configured on the LAN1 interface.
+        public static func lan1Networks(of interface: String) -> @Sendable ([HTTPDHost]?) -> [IPNetwork] {
+            { _ in InterfaceNetworks.of(interface) }
+        }
+
+        /// Bridge mode: LAN1 and LAN2 share the bridge's networks, so these admit LAN1's hosts
+        /// only while `guarded(hosts)` says the LAN2 port is kept out for that `httpd host`.
+        public static func lan1Networks(bridge: String, guarded: @escaping @Sendable ([HTTPDHost]?) -> Bool)
+            -> @Sendable ([HTTPDHost]?) -> [IPNetwork] {
+            { hosts in guarded(hosts) ? InterfaceNetworks.of(bridge) : [] }
+        }
+    }
+
+    /// The port the web console listens on: `--http-listen`'s, else `httpd listen`'s; nil when
+    /// it does not start (no `httpd host`, or `none`) or `--http-listen` is malformed.
+    public static func port(listen: String?, configuration: Configuration) -> Int? {
+        if let listen { return splitHostPort(listen)?.1 }
+        guard let hosts = configuration.httpdHosts, !hosts.isEmpty, hosts != [.none] else { return nil }
+        return configuration.httpdListenPort
     }
 
     /// Starts serving in a task (cancel it to stop). Problems (no certificate, port taken) are
@@ -34,25 +56,18 @@ public enum WebConsoleLauncher {
                              version: String = FirmwareOperations().firmwareVersion,
                              report: @escaping @Sendable (String, SyslogSeverity) -> Void) -> Task<Void, Never>? {
         let configuration = console.configuration
-        let host: String
-        let port: Int
-        if let listen = options.listen {
-            guard let (h, p) = splitHostPort(listen) else {
-                report("--http-listen '\(listen)' is not ADDR:PORT; web console not started", .error)
-                return nil
-            }
-            (host, port) = (h, p)
-        } else {
-            // On the box: `httpd host` decides who may connect; nothing to serve when it is none.
-            guard let hosts = configuration.httpdHosts, !hosts.isEmpty, hosts != [.none] else { return nil }
-            (host, port) = ("::", configuration.httpdListenPort)
+        // On the box: `httpd host` decides who may connect; nothing to serve when it is none.
+        guard let port = port(listen: options.listen, configuration: configuration) else {
+            if let listen = options.listen { report("--http-listen '\(listen)' is not ADDR:PORT; web console not started", .error) }
+            return nil
         }
+        let host = options.listen.flatMap { splitHostPort($0)?.0 } ?? "::"
         let allowsLocal = options.listen != nil
-        let lan1 = options.lan1Interface
+        let lan1Networks = options.lan1Networks
         let environment = WebConsoleEnvironment(
             console: console, statistics: statistics,
             live: { LiveState.read(scan: scan, gauges: gauges()) },
-            gate: { HostGate(hosts: $0.httpdHosts, lan1Networks: InterfaceNetworks.of(lan1), allowsLocalHost: allowsLocal) },
+            gate: { HostGate(hosts: $0.httpdHosts, lan1Networks: lan1Networks($0.httpdHosts), allowsLocalHost: allowsLocal) },
             log: { syslog.log(text: $0, severity: .info) },
             threadPool: threadPool, version: version)
         let tls: (TLSConfigurationBox)

@@ -173,11 +173,13 @@ struct MailsecDaemon: AsyncParsableCommand {
         let tls = TLSWiring.start(stateDirectory: stateDir, anchorsOption: tlsUpstreamCa, configuration: initial, report: report)
         let monitor = MonitorService(scanClient: scanClient, availability: { scanServices.availability },
                                      eventLoop: group.next(), log: { syslog.log($0) }, report: report)
+        let webGuard = WebConsoleGuardDriver.needed(by: interception, port: WebConsoleLauncher.port(listen: httpListen, configuration: initial), report: report)
         let services = DaemonServices(syslog: syslog, statistics: statistics, scanStatus: scanServices,
                                       configurationObserver: {
                                           proxySettings.update(ProxySettings($0))
                                           TLSWiring.apply($0, to: tls, anchorsOption: tlsUpstreamCa, report: report)
                                           interceptionDriver?.configurationChanged($0)
+                                          webGuard?.follow($0.httpdHosts)
                                           monitor.apply($0)
                                       },
                                       interceptionStatus: { interceptionDriver?.statusLine ?? "off: nothing intercepted" },
@@ -237,7 +239,9 @@ struct MailsecDaemon: AsyncParsableCommand {
         }
         report(interception.startupLine, .info)
         let web = WebConsoleLauncher.start(
-            .init(listen: httpListen, stateDirectory: stateDir, lan1Interface: interception.portMap?.map.lan1 ?? "lan1"),
+            .init(listen: httpListen, stateDirectory: stateDir, lan1Networks: webGuard.map { webGuard in
+                WebConsoleLauncher.Options.lan1Networks(bridge: interception.portMap?.map.bridge ?? "br0", guarded: webGuard.isInForce)
+            } ?? WebConsoleLauncher.Options.lan1Networks(of: interception.portMap?.map.lan1 ?? "lan1")),
             console: console, statistics: statistics, scan: scanServices, gauges: {
                 SessionGauges(sessions: budget.counters.sessions, inUseBytes: budget.chargedBytes,
                               budgetBytes: budget.configuration.totalBytes, spoolBytes: budget.counters.onDiskBytes)
@@ -261,6 +265,7 @@ struct MailsecDaemon: AsyncParsableCommand {
         await interceptionDriver?.shutdown()
         web?.cancel()
         await web?.value
+        await webGuard?.shutdown()
         monitor.stop()
         for listener in mailListeners { try? await listener.close().get() }
         try? await mailGroup.shutdownGracefully()

@@ -224,6 +224,42 @@ struct DaemonInterceptionLabTests {
         #expect(untouched.hasPrefix("message 192.0.2.10 25 "), "\(untouched)")
     }
 
+    /// Bridge mode: LAN1 and LAN2 share the bridge's network, so `httpd host lan1` is told apart
+    /// by the port a frame came in on: the office PC on LAN1 gets the web console, the server
+    /// behind LAN2 is refused (its SYN dropped, IPv4 and IPv6); `httpd host any` lets it in, a range
+    /// naming it does too, and the guard's table goes with the daemon.
+    @Test func bridgeModeWebConsoleAdmitsLAN1AndRefusesLAN2() throws {
+        let site = try Site(mode: "bridge")
+        defer { site.tearDown() }
+        let daemon = try site.startDaemon(["--interception", "appliance", "--lan1", "lan1", "--lan2", "lan2",
+                                           "--mode", "bridge", "--bridge", "br0", "--state-dir", site.scratch.path("state")],
+                                          configuration: "mail security use on\nmail security inactive transfer pass\nhttpd host lan1\nhttpd listen 8443\n")
+        func status(from namespace: String, _ host: String = "192.0.2.1") throws -> String {
+            let url = host.contains(":") ? "https://[\(host)]:8443/login" : "https://\(host):8443/login"
+            let result = try CommandRun.run(Site.ipPath, ["netns", "exec", site.lab.prefix + namespace, "curl", "-sk",
+                                                          "--connect-timeout", "3", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", url], timeout: 20)
+            return result.status == 0 ? result.stdout : "curl exit \(result.status)"
+        }
+        // The web console's certificate is made at its first start: wait for it to answer.
+        try #require(waitUntil(timeout: 60) { (try? status(from: "lan1")) == "200" },
+                     "LAN1: \((try? status(from: "lan1")) ?? "?") \(daemon.standardError)")
+        #expect(try status(from: "lan1", "2001:db8:1::1") == "200")
+        // Refused before any HTTP (the SYN is dropped: curl's connect timeout, 28), not a 403 page.
+        #expect(try status(from: "lan2") == "curl exit 28")
+        #expect(try status(from: "lan2", "2001:db8:1::1") == "curl exit 28")
+        #expect(try site.applier.listTable(family: "bridge", name: WebConsoleGuard.tableName)?.contains("drop") == true)
+
+        _ = try site.console("httpd host any")
+        #expect(waitUntil(timeout: 10) { (try? status(from: "lan2")) == "200" }, "\(daemon.standardError)")
+        _ = try site.console("httpd host lan1 192.0.2.25")
+        #expect(waitUntil(timeout: 10) { (try? status(from: "lan2", "2001:db8:1::1")) == "curl exit 28" })
+        #expect(try status(from: "lan2") == "200")
+        #expect(try status(from: "lan1") == "200")
+
+        #expect(daemon.stop(signal: SIGTERM) == 0)
+        #expect(try site.applier.listTable(family: "bridge", name: WebConsoleGuard.tableName) == nil)
+    }
+
     /// A plan that cannot be loaded is shown and logged, the daemon keeps serving, and the
     /// rules in place stay until a valid change comes.
     @Test func aFailureIsShownAndLoggedAndNotFatal() throws {
