@@ -60,7 +60,7 @@ build: deps
 ## while Swift compiles; a failure of either fails the run.
 test: deps pki webtest-deps firmware-deps
 	@$(MAKE) --no-print-directory -j2 test-swift firmware-base
-	@$(MAKE) --no-print-directory firmware-test FIRMWARE_CONFIG=debug
+	@$(MAKE) --no-print-directory firmware-test FIRMWARE_CONFIG=debug FIRMWARE_PREBUILT=1
 
 ## test-swift: the Swift tests, then the web console's browser test (make test without the firmware)
 test-swift: deps pki webtest-deps
@@ -113,9 +113,11 @@ endif
 
 ## package: .build/firmware/mailsec-appliance_VERSION_amd64.deb (release build, Swift runtime
 ## linked in; FIRMWARE_CONFIG=debug: a development package), then lintian's verdict (its
-## remaining tags are explained in docs/firmware.md)
+## remaining tags are explained in docs/firmware.md). FIRMWARE_PREBUILT=1 packages the binaries
+## already in .build/FIRMWARE_CONFIG without running swift build (make test: its own build).
+FIRMWARE_PREBUILT ?=
 package: firmware-deps
-	$(FIRMWARE_BUILD)
+	$(if $(FIRMWARE_PREBUILT),@echo "package: the binaries already built in .build/$(FIRMWARE_CONFIG)",$(FIRMWARE_BUILD))
 	firmware/package/build-deb.sh .build/$(FIRMWARE_CONFIG) $(FIRMWARE_VERSION) $(FIRMWARE_OUT)
 	-lintian --no-tag-display-limit $(FIRMWARE_DEB)
 
