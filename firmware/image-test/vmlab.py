@@ -98,7 +98,20 @@ class VM:
         for index, tap in enumerate(self.lab.taps, start=1):
             nics += ["-netdev", f"tap,id=n{index},ifname={tap},script=no,downscript=no",
                      "-device", f"virtio-net-pci,netdev=n{index},mac=52:54:00:00:53:0{index}"]
-        accel = ["-accel", "kvm", "-cpu", "host"] if self.accel == "kvm" else ["-accel", "tcg", "-cpu", "max"]
+        if self.accel == "kvm":
+            accel = ["-accel", "kvm", "-cpu", "host"]
+        else:
+            # Two settings of the emulator itself, not of the appliance (docs/firmware.md, Figures):
+            # - the translation cache bounded (tb-size, MiB): qemu keeps the code it translated
+            #   across a reset, and until each stale translation is invalidated every write to a
+            #   page that held code (the previous boot's kernel and programs) takes a slow path:
+            #   the boot loader and the kernel's decompressor, which rewrite those pages, took
+            #   70-180 s at every reboot instead of seconds. A bounded cache is flushed whole
+            #   every few seconds, and the stale translations with it;
+            # - no "fast string" feature flags (erms, fsrm): with them glibc's memcpy and the
+            #   kernel's copies to and from user space use `rep movsb`, which the emulator runs
+            #   a byte per step, about 5 times slower than the vector copies used without them.
+            accel = ["-accel", "tcg,tb-size=128", "-cpu", "max,erms=off,fsrm=off"]
         command = ["ip", "netns", "exec", self.lab.wire, shutil.which("qemu-system-x86_64") or "qemu-system-x86_64",
                    *accel, "-m", "1024", "-smp", "2", "-display", "none", "-monitor", "none", "-no-user-config",
                    "-drive", f"file={self.image},format=raw,if=virtio", *nics,
@@ -132,6 +145,12 @@ class SerialConsole:
         self.buffer = bytearray()
         self.lock = threading.Condition()
         self.transcript = open(transcript, "ab")
+        # The same with the seconds since the port was opened before each line (where the time
+        # goes: boot loader, kernel, services), beside it: console.txt -> console.timed.txt.
+        root, ext = os.path.splitext(transcript)
+        self.timed = open(root + ".timed" + ext, "ab")
+        self.line_start = True
+        self.opened = time.monotonic()
         self.sock = None
         for _ in range(100):
             try:
@@ -164,10 +183,22 @@ class SerialConsole:
                     self.mark = 0
                 self.transcript.write(data)
                 self.transcript.flush()
+                self._timed(data)
                 self.lock.notify_all()
 
     mark = 0
     closed = False
+
+    def _timed(self, data):
+        stamp = f"[{time.monotonic() - self.opened:8.2f}] ".encode()
+        out = bytearray()
+        for line in data.splitlines(keepends=True):
+            if self.line_start:
+                out += stamp
+            out += line
+            self.line_start = line.endswith(b"\n")
+        self.timed.write(out)
+        self.timed.flush()
 
     def expect(self, pattern, timeout):
         """Waits until `pattern` (bytes regex) appears after the mark; moves the mark past it."""

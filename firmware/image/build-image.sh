@@ -13,13 +13,27 @@
 #
 # The Debian base (mmdebstrap, Debian's archive only) is kept in OUTDIR/cache/ (a directory) keyed by its
 # package list, so rebuilding after a package change takes seconds; IMAGE_NO_CACHE=1 ignores it.
+#
+#   firmware/image/build-image.sh --base OUTDIR
+#
+# makes only that cached base (it needs no package: `make test` builds it while Swift compiles).
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 DEB OUTDIR" >&2; exit 2; }
-deb=$(readlink -f "$1") out=$2
+base_only=0
+if [ "${1:-}" = --base ]; then
+    base_only=1
+    shift
+    [ $# -eq 1 ] || { echo "usage: $0 --base OUTDIR" >&2; exit 2; }
+    set -- "" "$1"
+fi
+[ $# -eq 2 ] || { echo "usage: $0 DEB OUTDIR | --base OUTDIR" >&2; exit 2; }
+deb=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root (mmdebstrap, chroot)" >&2; exit 1; }
-[ -f "$deb" ] || { echo "$deb: no such package" >&2; exit 1; }
+if [ "$base_only" = 0 ]; then
+    deb=$(readlink -f "$deb")
+    [ -f "$deb" ] || { echo "$deb: no such package" >&2; exit 1; }
+fi
 ROOT_MIB=${ROOT_MIB:-1024}
 DATA_MIB=${DATA_MIB:-256}
 BOOT_MIB=32
@@ -46,6 +60,10 @@ if [ ! -d "$base" ] || [ "${IMAGE_NO_CACHE:-0}" = 1 ]; then
         --dpkgopt='path-exclude=/usr/share/lintian/*' \
         "$SUITE" "$base.tmp"
     mv "$base.tmp" "$base"
+fi
+if [ "$base_only" = 1 ]; then
+    log "Debian base ready: $base"
+    exit 0
 fi
 
 # 2. The root slot: the base, the package, the appliance's own files.
