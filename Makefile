@@ -55,7 +55,7 @@ build: deps
 
 ## test: everything the tests need, then every test: the Swift tests and the web console's
 ## browser test, then the firmware boot test on a development package of the debug binaries just
-## built (FIRMWARE_CONFIG=debug: the release build takes 23 minutes, too long for a test run;
+## built (FIRMWARE_CONFIG=debug: the release build takes 10-23 minutes more, too long for a test run;
 ## docs/firmware.md). The image's Debian base (mmdebstrap, mostly download and unpacking) is made
 ## while Swift compiles; a failure of either fails the run.
 test: deps pki webtest-deps firmware-deps
